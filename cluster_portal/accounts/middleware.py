@@ -1,0 +1,40 @@
+"""Sends staff without a second factor to set one up before any staff page answers them."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .permissions import has_mfa, must_use_mfa
+
+MFA_REQUIRED_MESSAGE = (
+    "Programme staff must protect their account with an authenticator app before using staff "
+    "pages. Set it up below; it takes a minute."
+)
+
+
+def mfa_setup_redirect(request):
+    messages.warning(request, MFA_REQUIRED_MESSAGE)
+    return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+
+
+class StaffMFAMiddleware:
+    """Guards the staff areas that are not ordinary views of ours (the admin site, /staff/).
+
+    Staff views and API actions check the same rule through accounts.permissions; this catches
+    what they can't, such as every admin page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(getattr(settings, "STAFF_PATH_PREFIXES", ("/admin/", "/staff/")))
+
+    def __call__(self, request):
+        if (
+            request.path.startswith(self.prefixes)
+            and request.user.is_authenticated
+            and must_use_mfa(request.user)
+            and not has_mfa(request.user)
+        ):
+            return mfa_setup_redirect(request)
+        return self.get_response(request)

@@ -1,0 +1,38 @@
+"""Who may do what at programme level. Every "is this person staff?" question is answered here."""
+
+from allauth.mfa.models import Authenticator
+
+from .roles import ProgrammeRole
+from .selectors import user_programme_roles
+
+
+def is_programme_staff(user) -> bool:
+    return ProgrammeRole.STAFF in user_programme_roles(user)
+
+
+def is_programme_admin(user) -> bool:
+    return ProgrammeRole.ADMIN in user_programme_roles(user)
+
+
+def must_use_mfa(user) -> bool:
+    """Programme staff and admins act on everyone's data, so their accounts need a second factor."""
+    return is_programme_staff(user)
+
+
+def has_mfa(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_has_mfa", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._has_mfa = cached
+    return cached
+
+
+def may_act_as_staff(user) -> bool:
+    """Staff pages and staff API actions work only for staff who have set up MFA."""
+    return is_programme_staff(user) and has_mfa(user)
+
+
+def may_use_admin_site(user) -> bool:
+    return is_programme_admin(user) and has_mfa(user)

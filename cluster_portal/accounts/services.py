@@ -1,0 +1,40 @@
+"""Writes about people: creating accounts and granting programme roles."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import User
+from .roles import ProgrammeRole
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, full_name: str, password: str | None = None, email_verified: bool = False
+) -> User:
+    """An account as sign-up would leave it; `email_verified` marks the address confirmed."""
+    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    return user
+
+
+@transaction.atomic
+def user_grant_programme_role(*, user: User, role: ProgrammeRole) -> User:
+    group, _ = Group.objects.get_or_create(name=role.group_name)
+    user.groups.add(group)
+    if role is ProgrammeRole.ADMIN and not user.is_staff:
+        # The admin site admits only is_staff accounts; programme admins are its users.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_programme_roles", None)
+    return user
+
+
+@transaction.atomic
+def user_revoke_programme_role(*, user: User, role: ProgrammeRole) -> User:
+    user.groups.remove(*Group.objects.filter(name=role.group_name))
+    if role is ProgrammeRole.ADMIN and user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_programme_roles", None)
+    return user

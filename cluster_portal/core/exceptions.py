@@ -1,0 +1,39 @@
+"""The one family of errors that services raise; views and the API map them to answers.
+
+A service never returns an HTTP status. It raises one of these with a message a person can read,
+and optionally a message per field; the API's exception handler and the HTML views turn that
+into a 400/403/404/409 with the same words.
+"""
+
+
+class ApplicationError(Exception):
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str] | str] | None = None,
+                 code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = {
+            name: [errors] if isinstance(errors, str) else list(errors)
+            for name, errors in (fields or {}).items()
+        }
+        if code:
+            self.code = code
+
+
+class NotAllowed(ApplicationError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class NotFound(ApplicationError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(ApplicationError):
+    """The request is well formed but clashes with the current state (already decided, full)."""
+
+    status_code = 409
+    code = "conflict"

@@ -1,0 +1,56 @@
+"""Site-wide pages: the home page, /health/, and the styled error pages."""
+
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from workstreams.selectors import programme_for_home, workstream_list_public
+
+from . import health
+
+
+@require_safe
+def home(request):
+    programme = programme_for_home()
+    workstreams = workstream_list_public(programme=programme) if programme else []
+    return render(
+        request,
+        "core/home.html",
+        {
+            "programme": programme,
+            "active_workstreams": [w for w in workstreams if w.is_active],
+            "planned_platforms": [w for w in workstreams if not w.is_active],
+            # The course catalogue arrives with the talent app; the page shows its empty state.
+            "open_course_runs": [],
+        },
+    )
+
+
+@never_cache
+@require_safe
+def health_check(request):
+    states = health.dependency_states()
+    ready = health.is_ready(states)
+    all_ok = all(s["status"] in (health.OK, health.NOT_CONFIGURED) for s in states.values())
+    body = {"status": "ok" if all_ok else ("degraded" if ready else "unavailable"),
+            "dependencies": states}
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request):
+    # Rendered without a request context on purpose: whatever broke may be in a context processor.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,0 +1,36 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from cluster_portal.accounts.permissions import may_use_admin_site
+from cluster_portal.core import views as core_views
+
+# The admin site signs people in through allauth (rate limits, MFA) and admits programme admins
+# who have MFA; accounts.permissions decides.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.has_permission = lambda request: may_use_admin_site(request.user)
+admin.site.site_header = "Cluster Portal administration"
+admin.site.site_title = "Cluster Portal admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health_check, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("cluster_portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("workstreams/", include("workstreams.urls")),
+]
+
+handler400 = "cluster_portal.core.views.error_400"
+handler403 = "cluster_portal.core.views.error_403"
+handler404 = "cluster_portal.core.views.error_404"
+handler500 = "cluster_portal.core.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
