@@ -1,0 +1,40 @@
+# The two commands a new developer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Two workers on a two-core machine; override with `make test PYTEST_ARGS="-n 0 -x"`.
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install run test lint worker beat clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Development server on http://127.0.0.1:8000 with SQLite and in-process tasks.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite against PostgreSQL and Redis (started or provided if missing), with ruff.
+test: install
+	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+
+## A Celery worker and beat against REDIS_URL (docker compose runs these in production).
+worker: install
+	$(VENV)/bin/celery -A cluster_portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A cluster_portal beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) .run staticfiles db.sqlite3
