@@ -42,7 +42,9 @@ class ProgrammePhase(models.Model):
     class Meta:
         ordering = ["programme", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "number"], name="workstreams_phase_number"),
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="workstreams_phase_number"
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="workstreams_phase_ends_after_start",
@@ -96,9 +98,9 @@ class Workstream(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("workstreams:detail", kwargs={"slug": self.slug})
+
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-    def get_absolute_url(self) -> str:
-        return reverse("workstreams:detail", kwargs={"slug": self.slug})

@@ -4,6 +4,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from cluster_portal.core.exceptions import ApplicationError
+
 from .models import User
 from .roles import ProgrammeRole
 
@@ -37,4 +39,15 @@ def user_revoke_programme_role(*, user: User, role: ProgrammeRole) -> User:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
     user.__dict__.pop("_programme_roles", None)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str) -> User:
+    full_name = full_name.strip()
+    if not full_name:
+        raise ApplicationError("Your full name can't be empty.",
+                               fields={"full_name": "Enter your full name."})
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
     return user

@@ -17,3 +17,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_mfa_enabled(self, user) -> bool:
         return self.context["mfa_enabled"]
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
