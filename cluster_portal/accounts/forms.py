@@ -1,5 +1,7 @@
 from django import forms
 
+from .services import user_update_profile
+
 
 class SignupDetailsForm(forms.Form):
     """The fields allauth's sign-up form lacks: the person's full name."""
@@ -11,5 +13,4 @@ class SignupDetailsForm(forms.Form):
     )
 
     def signup(self, request, user) -> None:
-        user.full_name = self.cleaned_data["full_name"].strip()
-        user.save(update_fields=["full_name"])
+        user_update_profile(user=user, full_name=self.cleaned_data["full_name"])

@@ -1,5 +1,7 @@
 """Sends staff without a second factor to set one up before any staff page answers them."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -15,7 +17,8 @@ MFA_REQUIRED_MESSAGE = (
 
 def mfa_setup_redirect(request):
     messages.warning(request, MFA_REQUIRED_MESSAGE)
-    return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse('mfa_activate_totp')}?{query}")
 
 
 class StaffMFAMiddleware:
