@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("workstreams/", include("workstreams.urls")),
+    path("partners/", include("partners.urls")),
+    path("notifications/", include("cluster_portal.notifications.urls")),
 ]
 
 handler400 = "cluster_portal.core.views.error_400"

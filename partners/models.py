@@ -1,7 +1,12 @@
-"""Organisations taking part in the cluster and the people who act for them."""
+"""Organisations taking part in the cluster, the people who act for them, their agreements and
+their programme membership (tier, term and status)."""
+
+import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
 
 
 class Organisation(models.Model):
@@ -25,6 +30,15 @@ class Organisation(models.Model):
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
 
+    class MembershipStatus(models.TextChoices):
+        """Where the organisation's programme membership term stands; kept current daily."""
+
+        NONE = "none", "No membership"
+        NEW = "new", "New"
+        CURRENT = "current", "Current"
+        GRACE = "grace", "In grace period"
+        EXPIRED = "expired", "Expired"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     uen = models.CharField(
@@ -32,25 +46,61 @@ class Organisation(models.Model):
         help_text="Unique Entity Number issued by the registrar (or the foreign equivalent).",
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     website = models.URLField(blank=True)
     country = models.CharField(max_length=2, default="SG", help_text="ISO 3166 country code.")
     description = models.TextField(blank=True)
+    logo = models.ImageField(upload_to="partners/logos/", blank=True)
     is_listed = models.BooleanField(
         "listed in the public directory", default=False,
-        help_text="Visible to visitors once approved.",
+        help_text="Visible to visitors and other partners once approved.",
+    )
+
+    # The programme membership: tier and term, set by programme admins.
+    tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
+    tier_starts_on = models.DateField(null=True, blank=True)
+    tier_ends_on = models.DateField(null=True, blank=True)
+    membership_status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NONE
+    )
+    renewal_reminder_sent_on = models.DateField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier_ends_on__isnull=True) | Q(tier_starts_on__isnull=False)
+                & Q(tier_ends_on__gte=F("tier_starts_on")),
+                name="partners_tier_ends_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("partners:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
 
 class OrganisationMembership(models.Model):
+    """A person acting for an organisation. Services keep at least one admin per organisation."""
+
     class Role(models.TextChoices):
         ADMIN = "admin", "Partner admin"
         MEMBER = "member", "Partner member"
@@ -65,7 +115,7 @@ class OrganisationMembership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["organisation", "person"]
+        ordering = ["organisation", "person__full_name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "person"], name="partners_one_membership_per_person"
@@ -74,3 +124,151 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.organisation} ({self.get_role_display()})"
+
+
+class PersonRequest(models.Model):
+    """A signed-in person asks to join an existing organisation; its admins decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="person_requests"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_requests"
+    )
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"], condition=Q(status="pending"),
+                name="partners_one_pending_person_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} asks to join {self.organisation}"
+
+
+def invitation_token_digest(token: str) -> str:
+    """Invitations store a digest of their token, so a database read cannot accept one."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An e-mailed, single-use, expiring link to join an organisation with a role."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(
+        max_length=20, choices=OrganisationMembership.Role.choices,
+        default=OrganisationMembership.Role.MEMBER,
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="partners_invitation_accepted_or_revoked",
+            ),
+            # An address has at most one open invitation per organisation; re-inviting
+            # revokes the earlier one.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="partners_one_open_invitation_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organisation}"
+
+    def status_at(self, now) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+
+class Agreement(models.Model):
+    class Kind(models.TextChoices):
+        CONSORTIUM = "consortium", "Consortium agreement"
+        NDA = "nda", "Non-disclosure agreement"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent for signature"
+        SIGNED = "signed", "Signed"
+        EXPIRED = "expired", "Expired"
+        TERMINATED = "terminated", "Terminated"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="agreements"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    reference = models.CharField(max_length=60, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation", "kind", "-signed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_on__isnull=False),
+                name="partners_signed_agreement_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(signed_on__isnull=True)
+                | Q(expires_on__gte=F("signed_on")),
+                name="partners_agreement_expires_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.organisation}"

@@ -1,6 +1,27 @@
-"""Reads of organisations and their people, scoped to the person asking (the access layer)."""
+"""Reads of organisations and their people, scoped to the person asking (the access layer).
 
-from .models import Organisation, OrganisationMembership
+An organisation that is not approved, or not listed, is invisible to visitors and to other
+partners: every list, search, count and detail below starts from `organisation_list_visible`.
+"""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cluster_portal.accounts.permissions import may_act_as_staff
+
+from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+
+
+def user_organisation_roles(user) -> dict[int, str]:
+    """{organisation id: role} for every organisation the person acts for, cached per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    cached = getattr(user, "_organisation_roles", None)
+    if cached is None:
+        memberships = OrganisationMembership.objects.filter(person=user)
+        cached = dict(memberships.values_list("organisation_id", "role"))
+        user._organisation_roles = cached
+    return cached
 
 
 def organisation_role_names(user) -> list[str]:
@@ -16,3 +37,159 @@ def organisation_role_names(user) -> list[str]:
     if roles:
         names.append("partner_member")
     return names
+
+
+def public_organisation_filter(prefix: str = "") -> Q:
+    """The condition for an organisation anyone may see; `prefix` reaches it through a relation."""
+    return Q(**{f"{prefix}status": Organisation.Status.APPROVED, f"{prefix}is_listed": True})
+
+
+def organisation_list_visible(*, user) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.all()
+    if may_act_as_staff(user):
+        return organisations
+    own = list(user_organisation_roles(user))
+    return organisations.filter(public_organisation_filter() | Q(pk__in=own))
+
+
+def organisation_directory(
+    *, user, search: str = "", kind: str = "", tier: str = "", workstream: str = ""
+) -> QuerySet[Organisation]:
+    """The partner directory: visible organisations, searched and filtered, with their
+    current workstreams prefetched (one query for the whole page)."""
+    from workstreams.models import WorkstreamMembership
+
+    organisations = organisation_list_visible(user=user)
+    if search:
+        organisations = organisations.filter(
+            Q(name__icontains=search) | Q(description__icontains=search)
+        )
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if tier:
+        organisations = organisations.filter(tier=tier)
+    if workstream:
+        organisations = organisations.filter(
+            Exists(WorkstreamMembership.objects.filter(
+                organisation=OuterRef("pk"), workstream__slug=workstream, until__isnull=True
+            ))
+        )
+    return organisations.prefetch_related(
+        Prefetch(
+            "workstream_memberships",
+            queryset=WorkstreamMembership.objects.filter(until__isnull=True)
+            .select_related("workstream").order_by("workstream__display_order"),
+            to_attr="current_workstream_memberships",
+        )
+    ).order_by("name")
+
+
+def organisation_people(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:
+    return (
+        OrganisationMembership.objects.filter(organisation=organisation)
+        .select_related("person").order_by("-role", "person__full_name", "person__email")
+    )
+
+
+def organisation_admins(*, organisation: Organisation):
+    return [
+        m.person for m in organisation_people(organisation=organisation)
+        .filter(role=OrganisationMembership.Role.ADMIN)
+    ]
+
+
+def organisation_open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).select_related("invited_by").order_by("-created_at")
+    )
+
+
+def organisation_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(organisation=organisation)
+        .select_related("invited_by", "accepted_by").order_by("-created_at")
+    )
+
+
+def invitation_list_visible(*, user) -> QuerySet[Invitation]:
+    """Invitations of the organisations the person administers (all of them for staff)."""
+    invitations = Invitation.objects.select_related("organisation", "invited_by", "accepted_by")
+    if may_act_as_staff(user):
+        return invitations
+    administered = [
+        pk for pk, role in user_organisation_roles(user).items()
+        if role == OrganisationMembership.Role.ADMIN
+    ]
+    return invitations.filter(organisation__in=administered)
+
+
+def invitations_for_person(*, user) -> QuerySet[Invitation]:
+    """Open invitations addressed to one of the person's verified e-mail addresses."""
+    from allauth.account.models import EmailAddress
+
+    addresses = list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
+    query = Q(pk__in=[])
+    for address in addresses:
+        query |= Q(email__iexact=address)
+    return (
+        Invitation.objects.filter(
+            query, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(),
+        ).select_related("organisation", "invited_by")
+    )
+
+
+def organisation_pending_person_requests(*, organisation: Organisation) -> QuerySet[PersonRequest]:
+    return PersonRequest.objects.filter(
+        organisation=organisation, status=PersonRequest.Status.PENDING
+    ).select_related("person")
+
+
+def person_request_list_visible(*, user) -> QuerySet[PersonRequest]:
+    """A person's own requests, and the requests to the organisations they administer."""
+    requests = PersonRequest.objects.select_related("organisation", "person", "decided_by")
+    if may_act_as_staff(user):
+        return requests
+    administered = [
+        pk for pk, role in user_organisation_roles(user).items()
+        if role == OrganisationMembership.Role.ADMIN
+    ]
+    return requests.filter(Q(person=user) | Q(organisation__in=administered))
+
+
+def membership_list_visible(*, user) -> QuerySet[OrganisationMembership]:
+    """People of the organisations the person belongs to (everyone's, for staff)."""
+    memberships = OrganisationMembership.objects.select_related("organisation", "person")
+    if may_act_as_staff(user):
+        return memberships
+    return memberships.filter(organisation__in=list(user_organisation_roles(user)))
+
+
+def organisations_of(*, user) -> QuerySet[OrganisationMembership]:
+    return (
+        OrganisationMembership.objects.filter(person=user)
+        .select_related("organisation").order_by("organisation__name")
+    )
+
+
+def organisation_agreements(*, organisation: Organisation) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(organisation=organisation).select_related("updated_by")
+
+
+def organisation_has_signed_consortium_agreement(*, organisation: Organisation, on=None) -> bool:
+    on = on or timezone.localdate()
+    return Agreement.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+        organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
+        status=Agreement.Status.SIGNED, signed_on__lte=on,
+    ).exists()
+
+
+def organisations_pending_approval() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(status=Organisation.Status.PENDING).select_related(
+        "created_by"
+    ).order_by("created_at")

@@ -104,3 +104,132 @@ class Workstream(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class JoinRequest(models.Model):
+    """An organisation asks to join a workstream; programme staff approve or decline it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE,
+                                   related_name="join_requests")
+    motivation = models.TextField()
+    code_of_conduct_acknowledged_at = models.DateTimeField(
+        help_text="When the requester acknowledged the competition-law code of conduct.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    granted_role = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "workstream"], condition=Q(status="pending"),
+                name="workstreams_one_pending_join_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.workstream} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class WorkstreamMembership(models.Model):
+    """An organisation's membership of a workstream. Active while `until` is empty."""
+
+    class Role(models.TextChoices):
+        CORE = "core", "Core member"
+        ASSOCIATE = "associate", "Associate member"
+        OBSERVER = "observer", "Observer"
+
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="workstream_memberships"
+    )
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE,
+                                   related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)
+    join_request = models.OneToOneField(
+        JoinRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="membership"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["workstream", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "workstream"], condition=Q(until__isnull=True),
+                name="workstreams_one_active_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="workstreams_membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.workstream} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.until is None
+
+
+class WorkstreamMeeting(models.Model):
+    """A meeting in a workstream's members-only area."""
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    agenda = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.workstream}: {self.title}"
+
+
+class WorkstreamDocument(models.Model):
+    """A document shared in a workstream's members-only area. Served only through an
+    access-checked view, never as a public media URL."""
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="workstreams/documents/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

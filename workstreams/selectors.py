@@ -1,12 +1,19 @@
 """Reads of programmes and workstreams, scoped to the person asking (the access layer).
 
-Workstreams themselves are public: active ones and the planned platforms alike. What is
-members-only about a workstream (its members' area) arrives with the partners issue.
+Workstreams themselves are public: active ones and the planned platforms alike. Their member
+organisations are shown only as far as the person may see those organisations.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Programme, Workstream
+from .models import (
+    JoinRequest,
+    Programme,
+    Workstream,
+    WorkstreamDocument,
+    WorkstreamMeeting,
+    WorkstreamMembership,
+)
 
 
 def programme_for_home() -> Programme | None:
@@ -25,3 +32,72 @@ def workstream_list_public(*, programme: Programme | None = None) -> QuerySet[Wo
 
 def workstream_get_public(*, slug: str) -> Workstream:
     return workstream_list_public().prefetch_related("children").get(slug=slug)
+
+
+def workstream_member_organisations(*, user, workstream: Workstream):
+    """Active member organisations the person may see: listed ones, their own, or all for staff.
+    An unlisted member stays invisible to visitors and other partners, in lists and counts."""
+    from partners.selectors import organisation_list_visible
+
+    return (
+        WorkstreamMembership.objects.filter(
+            workstream=workstream, until__isnull=True,
+            organisation__in=organisation_list_visible(user=user),
+        ).select_related("organisation").order_by("organisation__name")
+    )
+
+
+def workstream_list_with_member_counts(*, user, programme: Programme | None = None):
+    """Workstreams with the number of member organisations the person may see (one query)."""
+    from partners.selectors import organisation_list_visible
+
+    visible = organisation_list_visible(user=user).values("pk")
+    return workstream_list_public(programme=programme).annotate(
+        member_count=Count(
+            "memberships",
+            filter=Q(memberships__until__isnull=True, memberships__organisation__in=visible),
+        )
+    )
+
+
+def join_request_list_visible(*, user) -> QuerySet[JoinRequest]:
+    """Staff see every request; partner admins and members their organisations' own."""
+    from cluster_portal.accounts.permissions import may_act_as_staff
+    from partners.selectors import user_organisation_roles
+
+    requests = JoinRequest.objects.select_related(
+        "organisation", "workstream", "requested_by", "decided_by"
+    )
+    if may_act_as_staff(user):
+        return requests
+    return requests.filter(organisation__in=list(user_organisation_roles(user)))
+
+
+def join_request_queue() -> QuerySet[JoinRequest]:
+    """Pending requests, oldest first: the staff review queue."""
+    return JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related(
+        "organisation", "workstream", "requested_by"
+    ).order_by("requested_at", "pk")
+
+
+def workstream_membership_list_visible(*, user) -> QuerySet[WorkstreamMembership]:
+    """Memberships whose organisation the person may see (all, for staff)."""
+    from partners.selectors import organisation_list_visible
+
+    return WorkstreamMembership.objects.filter(
+        organisation__in=organisation_list_visible(user=user)
+    ).select_related("organisation", "workstream", "ended_by")
+
+
+def organisation_workstream_memberships(*, organisation) -> QuerySet[WorkstreamMembership]:
+    return WorkstreamMembership.objects.filter(
+        organisation=organisation, until__isnull=True
+    ).select_related("workstream").order_by("workstream__display_order")
+
+
+def workstream_meetings(*, workstream: Workstream) -> QuerySet[WorkstreamMeeting]:
+    return workstream.meetings.order_by("-starts_at")
+
+
+def workstream_documents(*, workstream: Workstream) -> QuerySet[WorkstreamDocument]:
+    return workstream.documents.select_related("uploaded_by").order_by("-uploaded_at")

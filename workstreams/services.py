@@ -1,9 +1,23 @@
 """Writes of programmes and workstreams. Every state change goes through a function here."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Programme, ProgrammePhase, Workstream
+from cluster_portal.accounts.roles import ProgrammeRole
+from cluster_portal.accounts.selectors import user_list_in_role
+from cluster_portal.audit.services import audit_record
+from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.notifications.models import Notification
+from cluster_portal.notifications.services import notify
+from partners.entitlements import entitlements_of
+from partners.models import Organisation
+from partners.permissions import may_request_workstreams
+from partners.selectors import organisation_admins, organisation_has_signed_consortium_agreement
+
+from .models import JoinRequest, Programme, ProgrammePhase, Workstream, WorkstreamMembership
+from .permissions import may_manage_workstreams, may_review_join_requests, may_withdraw_join_request
 
 
 @transaction.atomic
@@ -47,3 +61,230 @@ def workstream_create(
     workstream.full_clean()
     workstream.save()
     return workstream
+
+
+@transaction.atomic
+def workstream_activate(*, actor, workstream: Workstream) -> Workstream:
+    """A planned platform goes live: partners can ask to join it from now on."""
+    if not may_manage_workstreams(actor):
+        raise NotAllowed("Only programme admins activate workstreams and platforms.")
+    workstream = Workstream.objects.select_for_update().get(pk=workstream.pk)
+    if workstream.status == Workstream.Status.ACTIVE:
+        raise Conflict(f"{workstream.name} is already active.")
+    workstream.status = Workstream.Status.ACTIVE
+    workstream.save(update_fields=["status"])
+    audit_record(actor=actor, action="workstream.activate", target=workstream,
+                 changes={"status": ["planned", "active"]})
+    return workstream
+
+
+def _reviewers_of(workstream: Workstream) -> list:
+    """Who hears of a new request: the workstream's lead, or all programme staff if none."""
+    if workstream.lead_id:
+        return [workstream.lead]
+    return list(user_list_in_role(role=ProgrammeRole.STAFF)) + list(
+        user_list_in_role(role=ProgrammeRole.ADMIN))
+
+
+def _has_active_membership(organisation, workstream) -> bool:
+    return WorkstreamMembership.objects.filter(
+        organisation=organisation, workstream=workstream, until__isnull=True
+    ).exists()
+
+
+@transaction.atomic
+def join_request_create(
+    *, actor, organisation: Organisation, workstream: Workstream, motivation: str,
+    code_of_conduct_acknowledged: bool,
+) -> JoinRequest:
+    """A partner admin asks for the organisation to join a workstream.
+
+    Refused, with the reason, when the organisation is not entitled (tier, lapsed membership,
+    no signed consortium agreement), the workstream is not open, or the organisation is already
+    in it or already asked.
+    """
+    if not may_request_workstreams(actor, organisation):
+        raise NotAllowed("Only the admins of an approved organisation ask to join workstreams.")
+    errors = {}
+    if not motivation.strip():
+        errors["motivation"] = "Say why the organisation wants to join and what it brings."
+    if not code_of_conduct_acknowledged:
+        errors["code_of_conduct"] = ("Acknowledge the programme's competition-law code of "
+                                     "conduct to ask to join.")
+    if errors:
+        raise ApplicationError("Some fields are not valid.", fields=errors)
+    if workstream.status != Workstream.Status.ACTIVE:
+        raise Conflict(f"{workstream.name} is planned, not yet open to members.",
+                       code="workstream_not_active")
+    entitlements = entitlements_of(organisation)
+    if workstream.kind not in entitlements.workstream_kinds:
+        if not organisation.tier:
+            reason = "it has no programme membership tier yet"
+        elif organisation.membership_status not in ("new", "current", "grace"):
+            reason = "its programme membership has expired"
+        else:
+            reason = f"its {organisation.get_tier_display().lower()} tier does not cover " \
+                     f"{workstream.get_kind_display().lower()}s"
+        raise NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
+                         code="not_entitled")
+    if not organisation_has_signed_consortium_agreement(organisation=organisation):
+        raise NotAllowed(
+            f"{organisation.name} needs a signed consortium agreement before joining "
+            "workstreams. The programme office records it once signed.",
+            code="no_consortium_agreement",
+        )
+    if _has_active_membership(organisation, workstream):
+        raise Conflict(f"{organisation.name} is already a member of {workstream.name}.",
+                       code="already_member")
+    if JoinRequest.objects.filter(organisation=organisation, workstream=workstream,
+                                  status=JoinRequest.Status.PENDING).exists():
+        raise Conflict(f"{organisation.name} has already asked to join {workstream.name}.",
+                       code="already_requested")
+    try:
+        with transaction.atomic():
+            join_request = JoinRequest.objects.create(
+                organisation=organisation, workstream=workstream, motivation=motivation.strip(),
+                code_of_conduct_acknowledged_at=timezone.now(), requested_by=actor,
+            )
+    except IntegrityError as error:  # a concurrent request got in first
+        raise Conflict(f"{organisation.name} has already asked to join {workstream.name}.",
+                       code="already_requested") from error
+    audit_record(actor=actor, action="join_request.create", target=join_request)
+    notify(
+        recipients=_reviewers_of(workstream), kind=Notification.Kind.JOIN_REQUEST_SUBMITTED,
+        actor=actor, message=f"{organisation.name} asks to join {workstream.name}.",
+        url=reverse("workstreams:queue"),
+    )
+    return join_request
+
+
+def _locked_pending(join_request: JoinRequest) -> JoinRequest:
+    # The row lock makes concurrent decisions take turns; the second finds it decided.
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise Conflict(f"This request was already {join_request.get_status_display().lower()}.",
+                       code="already_decided")
+    return join_request
+
+
+def _tell_organisation(join_request: JoinRequest, *, kind: str, message: str, actor) -> None:
+    recipients = organisation_admins(organisation=join_request.organisation)
+    if join_request.requested_by is not None:
+        recipients.append(join_request.requested_by)
+    notify(recipients=recipients, kind=kind, actor=actor, message=message,
+           url=join_request.workstream.get_absolute_url())
+
+
+@transaction.atomic
+def join_request_approve(
+    *, actor, join_request: JoinRequest, role: str = WorkstreamMembership.Role.CORE,
+) -> WorkstreamMembership:
+    if not may_review_join_requests(actor):
+        raise NotAllowed("Only programme staff decide join requests.")
+    if role not in WorkstreamMembership.Role.values:
+        raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
+    join_request = _locked_pending(join_request)
+    if _has_active_membership(join_request.organisation_id, join_request.workstream_id):
+        raise Conflict("The organisation is already a member of this workstream.",
+                       code="already_member")
+    membership = WorkstreamMembership.objects.create(
+        organisation_id=join_request.organisation_id, workstream_id=join_request.workstream_id,
+        role=role, since=timezone.localdate(), join_request=join_request,
+    )
+    join_request.status = JoinRequest.Status.APPROVED
+    join_request.decided_by, join_request.decided_at = actor, timezone.now()
+    join_request.granted_role = role
+    join_request.save(update_fields=["status", "decided_by", "decided_at", "granted_role"])
+    audit_record(actor=actor, action="join_request.approve", target=join_request,
+                 changes={"role": role})
+    audit_record(actor=actor, action="workstream_membership.start", target=membership,
+                 changes={"role": role})
+    _tell_organisation(
+        join_request, kind=Notification.Kind.JOIN_REQUEST_DECIDED, actor=actor,
+        message=f"{join_request.organisation.name} joined {join_request.workstream.name} as "
+                f"{membership.get_role_display().lower()}.",
+    )
+    return membership
+
+
+@transaction.atomic
+def join_request_decline(*, actor, join_request: JoinRequest, reason: str) -> JoinRequest:
+    if not may_review_join_requests(actor):
+        raise NotAllowed("Only programme staff decide join requests.")
+    if not (reason or "").strip():
+        raise ApplicationError("Give the organisation a reason.",
+                               fields={"reason": "Say why the request is declined."})
+    join_request = _locked_pending(join_request)
+    join_request.status = JoinRequest.Status.DECLINED
+    join_request.decided_by, join_request.decided_at = actor, timezone.now()
+    join_request.decision_reason = reason.strip()
+    join_request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(actor=actor, action="join_request.decline", target=join_request,
+                 changes={"reason": join_request.decision_reason})
+    _tell_organisation(
+        join_request, kind=Notification.Kind.JOIN_REQUEST_DECIDED, actor=actor,
+        message=f"The request of {join_request.organisation.name} to join "
+                f"{join_request.workstream.name} was declined: {join_request.decision_reason}",
+    )
+    return join_request
+
+
+@transaction.atomic
+def join_request_withdraw(*, actor, join_request: JoinRequest) -> JoinRequest:
+    if not may_withdraw_join_request(actor, join_request):
+        raise NotAllowed("Only the organisation's admins withdraw its requests.")
+    join_request = _locked_pending(join_request)
+    join_request.status = JoinRequest.Status.WITHDRAWN
+    join_request.decided_by, join_request.decided_at = actor, timezone.now()
+    join_request.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(actor=actor, action="join_request.withdraw", target=join_request)
+    notify(recipients=_reviewers_of(join_request.workstream),
+           kind=Notification.Kind.JOIN_REQUEST_WITHDRAWN, actor=actor,
+           message=f"{join_request.organisation.name} withdrew its request to join "
+                   f"{join_request.workstream.name}.", url=reverse("workstreams:queue"))
+    return join_request
+
+
+@transaction.atomic
+def workstream_membership_add(
+    *, actor, organisation: Organisation, workstream: Workstream,
+    role: str = WorkstreamMembership.Role.CORE, since=None,
+) -> WorkstreamMembership:
+    """Record a membership directly (programme office, demo data), without a request."""
+    if actor is not None and not may_review_join_requests(actor):
+        raise NotAllowed("Only programme staff add workstream members directly.")
+    if _has_active_membership(organisation, workstream):
+        raise Conflict(f"{organisation.name} is already a member of {workstream.name}.",
+                       code="already_member")
+    membership = WorkstreamMembership.objects.create(
+        organisation=organisation, workstream=workstream, role=role,
+        since=since or timezone.localdate(),
+    )
+    audit_record(actor=actor, action="workstream_membership.start", target=membership,
+                 changes={"role": role})
+    return membership
+
+
+@transaction.atomic
+def workstream_membership_end(
+    *, actor, membership: WorkstreamMembership, reason: str = "",
+) -> WorkstreamMembership:
+    if not may_review_join_requests(actor):
+        raise NotAllowed("Only programme staff end workstream memberships.")
+    membership = WorkstreamMembership.objects.select_for_update().select_related(
+        "organisation", "workstream").get(pk=membership.pk)
+    if membership.until is not None:
+        raise Conflict("This membership has already ended.", code="already_ended")
+    membership.until = max(timezone.localdate(), membership.since)
+    membership.ended_by, membership.end_reason = actor, (reason or "").strip()
+    membership.save(update_fields=["until", "ended_by", "end_reason"])
+    audit_record(actor=actor, action="workstream_membership.end", target=membership,
+                 changes={"reason": membership.end_reason})
+    notify(
+        recipients=organisation_admins(organisation=membership.organisation),
+        kind=Notification.Kind.WORKSTREAM_MEMBERSHIP_ENDED, actor=actor,
+        message=f"{membership.organisation.name}'s membership of {membership.workstream.name} "
+                "has ended" + (f": {membership.end_reason}" if membership.end_reason else "."),
+        url=membership.workstream.get_absolute_url(),
+    )
+    return membership

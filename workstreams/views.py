@@ -27,3 +27,11 @@ def workstream_detail(request, slug: str):
     except Workstream.DoesNotExist:
         raise Http404("No such workstream.") from None
     return render(request, "workstreams/workstream_detail.html", {"workstream": workstream})
+
+
+def _placeholder(request, *args, **kwargs):
+    raise Http404
+
+
+queue = join_request_approve = join_request_decline = join_request_withdraw = _placeholder
+join = activate = members_area = document_download = membership_end = _placeholder

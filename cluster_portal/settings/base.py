@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "csp",
     "cluster_portal.core",
+    "cluster_portal.notifications",
+    "cluster_portal.audit",
     "partners",
     "workstreams",
     "programmes",
@@ -149,6 +151,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The site's public address, for links in e-mails sent outside a request (by Celery tasks).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cluster Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -263,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "cluster_portal.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "refresh-membership-statuses": {
+        "task": "partners.tasks.refresh_membership_statuses",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 

@@ -1,0 +1,64 @@
+"""May this person do this to that organisation? Every page, API view and service asks here."""
+
+from cluster_portal.accounts.permissions import is_programme_admin, may_act_as_staff
+
+from .models import Organisation, OrganisationMembership
+from .selectors import user_organisation_roles
+
+
+def is_member_of(user, organisation: Organisation) -> bool:
+    return organisation.pk in user_organisation_roles(user)
+
+
+def is_partner_admin_of(user, organisation: Organisation) -> bool:
+    return user_organisation_roles(user).get(organisation.pk) == OrganisationMembership.Role.ADMIN
+
+
+def may_oversee_organisations(user) -> bool:
+    """Programme staff (with MFA) see every organisation, listed or not, approved or not."""
+    return may_act_as_staff(user)
+
+
+def may_decide_organisations(user) -> bool:
+    """Approving organisations, tiers and agreements is the programme office's call."""
+    return is_programme_admin(user) and may_act_as_staff(user)
+
+
+def may_view_organisation(user, organisation: Organisation) -> bool:
+    if organisation.is_approved and organisation.is_listed:
+        return True
+    return is_member_of(user, organisation) or may_oversee_organisations(user)
+
+
+def may_see_people(user, organisation: Organisation) -> bool:
+    """Colleagues see each other; other partners and visitors never see an organisation's people."""
+    return is_member_of(user, organisation) or may_oversee_organisations(user)
+
+
+def may_edit_profile(user, organisation: Organisation) -> bool:
+    return is_partner_admin_of(user, organisation) or may_decide_organisations(user)
+
+
+def may_manage_people(user, organisation: Organisation) -> bool:
+    """Invite, change roles, remove, decide requests to join. Only once the organisation is
+    approved: a pending registration cannot gather people yet."""
+    if may_decide_organisations(user):
+        return True
+    return organisation.is_approved and is_partner_admin_of(user, organisation)
+
+
+def may_see_agreements(user, organisation: Organisation) -> bool:
+    return is_partner_admin_of(user, organisation) or may_oversee_organisations(user)
+
+
+def may_request_workstreams(user, organisation: Organisation) -> bool:
+    return organisation.is_approved and is_partner_admin_of(user, organisation)
+
+
+def may_ask_to_join(user, organisation: Organisation) -> bool:
+    return (
+        user.is_authenticated
+        and organisation.is_approved
+        and organisation.is_listed
+        and not is_member_of(user, organisation)
+    )

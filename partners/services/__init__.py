@@ -1,0 +1,51 @@
+"""Writes of organisations, their people and agreements. Every state change is a function here.
+
+Split by concern: `organisations` (registration, approval, profile, tier), `people`
+(memberships, requests to join, invitations) and `agreements`.
+"""
+
+from .agreements import agreement_save
+from .organisations import (
+    organisation_approve,
+    organisation_create,
+    organisation_decline,
+    organisation_membership_statuses_refresh,
+    organisation_register,
+    organisation_set_tier,
+    organisation_update_profile,
+)
+from .people import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    invitations_import_csv,
+    organisation_membership_add,
+    organisation_membership_change_role,
+    organisation_membership_remove,
+    person_request_approve,
+    person_request_create,
+    person_request_decline,
+    person_request_withdraw,
+)
+
+__all__ = [
+    "agreement_save",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_revoke",
+    "invitations_import_csv",
+    "organisation_approve",
+    "organisation_create",
+    "organisation_decline",
+    "organisation_membership_add",
+    "organisation_membership_change_role",
+    "organisation_membership_remove",
+    "organisation_membership_statuses_refresh",
+    "organisation_register",
+    "organisation_set_tier",
+    "organisation_update_profile",
+    "person_request_approve",
+    "person_request_create",
+    "person_request_decline",
+    "person_request_withdraw",
+]

@@ -1,0 +1,297 @@
+"""Registering, approving and describing organisations, and their programme membership term."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cluster_portal.accounts.roles import ProgrammeRole
+from cluster_portal.accounts.selectors import user_list_in_role
+from cluster_portal.audit.services import audit_record
+from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.notifications.models import Notification
+from cluster_portal.notifications.services import notify
+
+from ..models import Organisation, OrganisationMembership
+from ..permissions import may_decide_organisations, may_edit_profile
+from ..selectors import organisation_admins
+from ..validators import validate_logo
+
+# A new member is "new" for its first three months; an ended term has a month's grace.
+NEW_MEMBER_DAYS = 90
+GRACE_DAYS = 30
+RENEWAL_REMINDER_DAYS = 60
+
+PROFILE_FIELDS = ("name", "website", "country", "description", "is_listed", "kind")
+
+
+def normalise_uen(uen: str) -> str:
+    return re.sub(r"\s+", "", uen or "").upper()
+
+
+# Words the partners URLs use before "<slug>/"; no organisation may take them as its slug.
+RESERVED_SLUGS = frozenset({"register", "mine", "approvals", "invitations", "requests"})
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organisation"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _duplicate_uen_error() -> ApplicationError:
+    return ApplicationError(
+        "An organisation with this UEN is already registered.",
+        fields={"uen": "An organisation with this UEN is already registered. Ask its admins "
+                "to invite you, or ask to join it from its page."},
+        code="duplicate_uen",
+    )
+
+
+def _save_new(organisation: Organisation) -> Organisation:
+    if Organisation.objects.filter(uen=organisation.uen).exists():
+        raise _duplicate_uen_error()
+    try:
+        organisation.full_clean()
+    except ValidationError as error:
+        raise ApplicationError("Some fields are not valid.", fields=error.message_dict) from error
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as error:  # a concurrent registration took the UEN first
+        raise _duplicate_uen_error() from error
+    return organisation
+
+
+@transaction.atomic
+def organisation_create(
+    *, name: str, uen: str, kind: str, tier: str = "", website: str = "", country: str = "SG",
+    description: str = "", is_listed: bool = False,
+    status: str = Organisation.Status.PENDING, created_by=None,
+) -> Organisation:
+    """An organisation as the programme office records it (admin, demo data)."""
+    organisation = Organisation(
+        name=name.strip(), slug=_unique_slug(name), uen=normalise_uen(uen), kind=kind, tier=tier,
+        website=website, country=country.upper(), description=description, is_listed=is_listed,
+        status=status, created_by=created_by,
+    )
+    return _save_new(organisation)
+
+
+@transaction.atomic
+def organisation_register(
+    *, actor, name: str, uen: str, kind: str, website: str = "", country: str = "SG",
+    description: str = "", is_listed: bool = True,
+) -> Organisation:
+    """A signed-in person registers their organisation. It waits for a programme admin's
+    approval and is invisible to everyone but its registrant and staff until then."""
+    organisation = organisation_create(
+        name=name, uen=uen, kind=kind, website=website, country=country,
+        description=description, is_listed=is_listed, created_by=actor,
+    )
+    OrganisationMembership.objects.create(
+        organisation=organisation, person=actor, role=OrganisationMembership.Role.ADMIN
+    )
+    actor.__dict__.pop("_organisation_roles", None)
+    audit_record(actor=actor, action="organisation.register", target=organisation,
+                 changes={"name": organisation.name, "uen": organisation.uen})
+    notify(
+        recipients=user_list_in_role(role=ProgrammeRole.ADMIN),
+        kind=Notification.Kind.ORGANISATION_REGISTERED, actor=actor,
+        message=f"{organisation.name} registered and is waiting for approval.",
+        url=reverse("partners:approvals"),
+    )
+    return organisation
+
+
+def _locked_pending(organisation: Organisation) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status != Organisation.Status.PENDING:
+        raise Conflict(
+            f"{organisation.name} was already {organisation.get_status_display().lower()}."
+        )
+    return organisation
+
+
+@transaction.atomic
+def organisation_approve(
+    *, actor, organisation: Organisation, tier: str = "", tier_starts_on=None, tier_ends_on=None,
+) -> Organisation:
+    if not may_decide_organisations(actor):
+        raise NotAllowed("Only programme admins approve organisations.")
+    organisation = _locked_pending(organisation)
+    organisation.status = Organisation.Status.APPROVED
+    organisation.decided_by, organisation.decided_at = actor, timezone.now()
+    organisation.save(update_fields=["status", "decided_by", "decided_at"])
+    if tier:
+        organisation = organisation_set_tier(
+            actor=actor, organisation=organisation, tier=tier,
+            starts_on=tier_starts_on or timezone.localdate(), ends_on=tier_ends_on,
+        )
+    audit_record(actor=actor, action="organisation.approve", target=organisation,
+                 changes={"status": "approved", "tier": tier})
+    notify(
+        recipients=organisation_admins(organisation=organisation),
+        kind=Notification.Kind.ORGANISATION_APPROVED, actor=actor,
+        message=f"{organisation.name} is approved. You can now invite colleagues and ask to join "
+                "workstreams.",
+        url=organisation.get_absolute_url(),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_decline(*, actor, organisation: Organisation, reason: str) -> Organisation:
+    if not may_decide_organisations(actor):
+        raise NotAllowed("Only programme admins decline organisations.")
+    if not reason.strip():
+        raise ApplicationError("Say why the registration is declined.",
+                               fields={"reason": "Give the registrant a reason."})
+    organisation = _locked_pending(organisation)
+    organisation.status = Organisation.Status.DECLINED
+    organisation.decided_by, organisation.decided_at = actor, timezone.now()
+    organisation.decision_reason = reason.strip()
+    organisation.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(actor=actor, action="organisation.decline", target=organisation,
+                 changes={"status": "declined", "reason": organisation.decision_reason})
+    notify(
+        recipients=organisation_admins(organisation=organisation),
+        kind=Notification.Kind.ORGANISATION_DECLINED, actor=actor,
+        message=f"The registration of {organisation.name} was declined: "
+                f"{organisation.decision_reason}",
+        url=organisation.get_absolute_url(),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update_profile(*, actor, organisation: Organisation, logo=None,
+                                remove_logo: bool = False, **changes) -> Organisation:
+    """Partner admins edit their organisation's public profile. Only PROFILE_FIELDS change."""
+    if not may_edit_profile(actor, organisation):
+        raise NotAllowed("Only the organisation's admins edit its profile.")
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"These fields can't be changed here: {', '.join(sorted(unknown))}.")
+    before = {name: getattr(organisation, name) for name in changes}
+    for name, value in changes.items():
+        setattr(organisation, name, value.strip() if isinstance(value, str) else value)
+    if "country" in changes:
+        organisation.country = organisation.country.upper()
+    if logo is not None:
+        try:
+            validate_logo(logo)
+        except ValidationError as error:
+            raise ApplicationError(error.messages[0], fields={"logo": error.messages}) from error
+        organisation.logo = logo
+    elif remove_logo:
+        organisation.logo = ""
+    try:
+        organisation.full_clean(exclude=["logo"])
+    except ValidationError as error:
+        raise ApplicationError("Some fields are not valid.", fields=error.message_dict) from error
+    organisation.save()
+    changed = {k: [before[k], getattr(organisation, k)] for k in changes
+               if before[k] != getattr(organisation, k)}
+    if logo is not None or remove_logo:
+        changed["logo"] = "replaced" if logo is not None else "removed"
+    audit_record(actor=actor, action="organisation.update_profile", target=organisation,
+                 changes=changed)
+    return organisation
+
+
+def membership_status_on(organisation: Organisation, today: datetime.date) -> str:
+    """Where the programme membership term stands on `today`."""
+    Status = Organisation.MembershipStatus
+    starts, ends = organisation.tier_starts_on, organisation.tier_ends_on
+    if not organisation.tier or starts is None or not organisation.is_approved:
+        return Status.NONE
+    if ends is not None and today > ends + datetime.timedelta(days=GRACE_DAYS):
+        return Status.EXPIRED
+    if ends is not None and today > ends:
+        return Status.GRACE
+    if today < starts + datetime.timedelta(days=NEW_MEMBER_DAYS):
+        return Status.NEW
+    return Status.CURRENT
+
+
+@transaction.atomic
+def organisation_set_tier(
+    *, actor, organisation: Organisation, tier: str, starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> Organisation:
+    if actor is not None and not may_decide_organisations(actor):
+        raise NotAllowed("Only programme admins set an organisation's tier.")
+    if tier not in Organisation.Tier.values:
+        raise ApplicationError("Choose a tier.", fields={"tier": f"Unknown tier “{tier}”."})
+    if ends_on is not None and ends_on < starts_on:
+        raise ApplicationError("The term must end after it starts.",
+                               fields={"tier_ends_on": "End the term after its start."})
+    before = [organisation.tier, organisation.tier_starts_on, organisation.tier_ends_on]
+    organisation.tier, organisation.tier_starts_on, organisation.tier_ends_on = (
+        tier, starts_on, ends_on)
+    organisation.renewal_reminder_sent_on = None  # a new term gets its own reminder
+    organisation.membership_status = membership_status_on(organisation, timezone.localdate())
+    organisation.save(update_fields=["tier", "tier_starts_on", "tier_ends_on",
+                                     "renewal_reminder_sent_on", "membership_status"])
+    audit_record(actor=actor, action="organisation.set_tier", target=organisation,
+                 changes={"before": before, "after": [tier, starts_on, ends_on]})
+    return organisation
+
+
+def organisation_membership_statuses_refresh(*, today: datetime.date | None = None) -> dict:
+    """The daily sweep: move each term's status on and send renewal reminders once per term.
+
+    Idempotent, so a retried or doubled run changes nothing more. Each organisation is its own
+    transaction: one failure does not hold back the rest.
+    """
+    today = today or timezone.localdate()
+    changed = reminded = 0
+    ids = Organisation.objects.filter(status=Organisation.Status.APPROVED).exclude(tier="")
+    for pk in ids.values_list("pk", flat=True):
+        with transaction.atomic():
+            organisation = Organisation.objects.select_for_update().get(pk=pk)
+            new_status = membership_status_on(organisation, today)
+            if new_status != organisation.membership_status:
+                old_status = organisation.membership_status
+                organisation.membership_status = new_status
+                organisation.save(update_fields=["membership_status"])
+                audit_record(actor=None, action="organisation.membership_status",
+                             target=organisation, changes={"before": old_status,
+                                                           "after": new_status})
+                notify(
+                    recipients=organisation_admins(organisation=organisation),
+                    kind=Notification.Kind.TIER_STATUS_CHANGED,
+                    message=f"{organisation.name}'s programme membership is now "
+                            f"{organisation.get_membership_status_display().lower()}.",
+                    url=organisation.get_absolute_url(),
+                )
+                changed += 1
+            if _renewal_reminder_due(organisation, today):
+                organisation.renewal_reminder_sent_on = today
+                organisation.save(update_fields=["renewal_reminder_sent_on"])
+                notify(
+                    recipients=organisation_admins(organisation=organisation),
+                    kind=Notification.Kind.TIER_RENEWAL_DUE,
+                    message=f"{organisation.name}'s {organisation.get_tier_display().lower()} "
+                            f"membership ends on {organisation.tier_ends_on:%d %b %Y}. Contact "
+                            "the programme office to renew it.",
+                    url=organisation.get_absolute_url(),
+                )
+                reminded += 1
+    return {"changed": changed, "reminded": reminded}
+
+
+def _renewal_reminder_due(organisation: Organisation, today: datetime.date) -> bool:
+    ends = organisation.tier_ends_on
+    return (
+        ends is not None
+        and organisation.renewal_reminder_sent_on is None
+        and ends - datetime.timedelta(days=RENEWAL_REMINDER_DAYS) <= today <= ends
+    )
