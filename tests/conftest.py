@@ -53,3 +53,19 @@ def activate_totp(user) -> str:
 def current_totp_code(secret: str) -> str:
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.fixture
+def mfa_staff_user(db):
+    """Programme staff with an authenticator, as staff pages and actions require."""
+    person = UserFactory(role="programme_staff")
+    activate_totp(person)
+    return person
+
+
+@pytest.fixture
+def mfa_admin_user(db):
+    person = UserFactory(role="programme_admin")
+    activate_totp(person)
+    return person
+

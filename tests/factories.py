@@ -1,14 +1,17 @@
 """factory_boy factories for every app's models. Objects are built through the services where
 a service exists, so tests start from the states the portal itself produces."""
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from cluster_portal.accounts.models import User
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.services import user_grant_programme_role
-from partners.models import Organisation, OrganisationMembership
-from workstreams.models import Programme, Workstream
+from partners.models import Agreement, Organisation, OrganisationMembership
+from workstreams.models import JoinRequest, Programme, Workstream, WorkstreamMembership
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -62,6 +65,7 @@ class WorkstreamFactory(factory.django.DjangoModelFactory):
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     slug = factory.Sequence(lambda n: f"organisation-{n}")
@@ -70,6 +74,21 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     tier = Organisation.Tier.MEMBER
     status = Organisation.Status.APPROVED
     is_listed = True
+    # A current term by default, so the tier's entitlements hold.
+    tier_starts_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=200))
+    tier_ends_on = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=365))
+    membership_status = Organisation.MembershipStatus.CURRENT
+
+    class Params:
+        # OrganisationFactory(ready_to_join=True): approved, current tier, signed consortium
+        # agreement: everything join_request_create asks for.
+        ready_to_join = factory.Trait(
+            consortium_agreement=factory.RelatedFactory(
+                "tests.factories.AgreementFactory", factory_related_name="organisation"
+            )
+        )
 
 
 class OrganisationMembershipFactory(factory.django.DjangoModelFactory):
@@ -79,3 +98,34 @@ class OrganisationMembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     person = factory.SubFactory(UserFactory)
     role = OrganisationMembership.Role.MEMBER
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = Agreement.Kind.CONSORTIUM
+    status = Agreement.Status.SIGNED
+    signed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=100))
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    organisation = factory.SubFactory(OrganisationFactory, ready_to_join=True)
+    workstream = factory.SubFactory(WorkstreamFactory)
+    motivation = "We bring process analytical technology and pilot-plant time."
+    code_of_conduct_acknowledged_at = factory.LazyFunction(timezone.now)
+    requested_by = factory.SubFactory(UserFactory)
+
+
+class WorkstreamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkstreamMembership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    workstream = factory.SubFactory(WorkstreamFactory)
+    role = WorkstreamMembership.Role.CORE
+    since = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
