@@ -4,12 +4,16 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from cluster_portal.core.api.root import ApiRootView
+from cluster_portal.notifications.api.urls import router as notifications_router
+from partners.api.urls import router as partners_router
+from workstreams.api.urls import router as workstreams_router
 
 app_name = "api"
 
 router = SimpleRouter()
-# Each domain app registers its viewsets here as it gains an API:
-# router.registry.extend(partners.api.urls.router.registry)
+# Each app registers its viewsets on its own router; they are served from this one.
+for app_router in (partners_router, workstreams_router, notifications_router):
+    router.registry.extend(app_router.registry)
 
 extra_endpoints = ["api:me"]
 

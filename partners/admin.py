@@ -1,18 +1,378 @@
-from django.contrib import admin
+"""The programme office's admin pages for organisations, their people and agreements.
 
-from .models import Organisation, OrganisationMembership
+The admin is an adapter like any view: every change of state is a service call, so the admin
+records the same audit events and sends the same notifications as the portal's own pages.
+Deleting is switched off where a service owns the record's life (an organisation is declined, a
+person removed, an invitation revoked, never deleted from under the audit trail).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+
+from cluster_portal.core.service_admin import ServiceBackedAdmin, adopt_saved, run_for_each
+
+from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from .services import (
+    agreement_save,
+    invitation_revoke,
+    organisation_approve,
+    organisation_create,
+    organisation_decline,
+    organisation_membership_add,
+    organisation_membership_change_role,
+    organisation_membership_remove,
+    organisation_set_tier,
+    organisation_update_profile,
+    person_request_approve,
+    person_request_decline,
+)
+from .services.organisations import PROFILE_FIELDS, normalise_uen
+
+ORGANISATION_DECLINE_REASON = (
+    "The programme office could not confirm this registration. Write to the programme office "
+    "for details."
+)
+PERSON_REQUEST_DECLINE_REASON = "Declined by the programme office."
+TIER_FIELDS = ("tier", "tier_starts_on", "tier_ends_on")
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https",
+                             widget=admin.widgets.AdminURLFieldWidget)
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "uen", "kind", "country", "website", "description", "logo",
+                  "is_listed", *TIER_FIELDS)
+
+    def clean_uen(self):
+        # Compared as the service stores it, so "2017 00001a" meets "201700001A" here.
+        return normalise_uen(self.cleaned_data["uen"])
+
+    def clean(self):
+        cleaned = super().clean()
+        tier = cleaned.get("tier")
+        starts, ends = cleaned.get("tier_starts_on"), cleaned.get("tier_ends_on")
+        if self.instance.tier and not tier:
+            self.add_error("tier", "A tier can't be removed; end its term instead.")
+        elif tier and not starts:
+            self.add_error("tier_starts_on", "Enter the date the tier's term starts.")
+        elif not tier and (starts or ends):
+            self.add_error("tier", "Choose the tier this term is for.")
+        if starts and ends and ends < starts:
+            self.add_error("tier_ends_on", "End the term after its start.")
+        return cleaned
 
 
 class OrganisationMembershipInline(admin.TabularInline):
+    """The organisation's people, for reading; roles change on the membership's own page."""
+
     model = OrganisationMembership
     extra = 0
-    autocomplete_fields = ("person",)
+    fields = ("person", "role", "created_at")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "uen", "kind", "tier", "status", "is_listed", "country")
-    list_filter = ("status", "kind", "tier", "is_listed", "country")
+class OrganisationAdmin(ServiceBackedAdmin):
+    form = OrganisationAdminForm
+    list_display = ("name", "uen", "kind", "status", "tier", "membership_status",
+                    "tier_ends_on", "is_listed", "country", "created_at")
+    list_filter = ("status", "membership_status", "tier", "kind", "is_listed", "country")
     search_fields = ("name", "uen")
-    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ()  # the list shows no related rows
+    date_hierarchy = "created_at"
     inlines = [OrganisationMembershipInline]
+    actions = ["approve_selected", "decline_selected"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "uen", "kind", "country", "website", "description",
+                           "logo", "is_listed")}),
+        ("Approval", {"fields": ("status", "created_by", "created_at", "decided_by",
+                                 "decided_at", "decision_reason")}),
+        ("Programme membership", {
+            "fields": (*TIER_FIELDS, "membership_status", "renewal_reminder_sent_on"),
+            "description": "Changing the tier or its dates starts a new term: the status is "
+                           "worked out again and a renewal reminder is sent before it ends.",
+        }),
+    )
+    readonly_fields = ("slug", "status", "created_by", "created_at", "decided_by", "decided_at",
+                       "decision_reason", "membership_status", "renewal_reminder_sent_on")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A UEN identifies the organisation; it is set once, when it registers.
+        return (*self.readonly_fields, "uen") if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # Tier and term go through organisation_set_tier here rather than through an action: a term
+    # needs a tier and two dates, which the change form already asks for, and the service then
+    # works out the status and audits the change. Profile fields go through
+    # organisation_update_profile, so both leave the same trail as the portal's own pages.
+    def save_model(self, request, obj, form, change):
+        data, changed = form.cleaned_data, set(form.changed_data)
+        if change:
+            organisation = Organisation.objects.get(pk=obj.pk)
+            profile = {name: data[name] for name in PROFILE_FIELDS if name in changed}
+            if profile or "logo" in changed:
+                # The form gives False for a cleared logo and a file for a new one.
+                new_logo = data.get("logo") if "logo" in changed else None
+                organisation = organisation_update_profile(
+                    actor=request.user, organisation=organisation, logo=new_logo or None,
+                    remove_logo="logo" in changed and not new_logo, **profile,
+                )
+        else:
+            organisation = organisation_create(
+                name=data["name"], uen=data["uen"], kind=data["kind"], website=data["website"],
+                country=data["country"], description=data["description"],
+                is_listed=data["is_listed"], created_by=request.user,
+            )
+            if data.get("logo"):
+                organisation = organisation_update_profile(
+                    actor=request.user, organisation=organisation, logo=data["logo"])
+        if changed & set(TIER_FIELDS) and data.get("tier"):
+            organisation = organisation_set_tier(
+                actor=request.user, organisation=organisation, tier=data["tier"],
+                starts_on=data["tier_starts_on"], ends_on=data.get("tier_ends_on"),
+            )
+        adopt_saved(obj, organisation)
+
+    @admin.action(description="Approve selected organisations", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda organisation: organisation_approve(actor=request.user,
+                                                      organisation=organisation),
+            done="Approved {count} organisation(s); their admins have been told.",
+        )
+
+    @admin.action(description="Decline selected organisations (standard reason)",
+                  permissions=["change"])
+    def decline_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda organisation: organisation_decline(
+                actor=request.user, organisation=organisation,
+                reason=ORGANISATION_DECLINE_REASON),
+            done="Declined {count} organisation(s) with the standard reason; their admins "
+                 "have been told.",
+        )
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(ServiceBackedAdmin):
+    """Adding attaches a person directly (partners use invitations); changing the role and
+    removing go through the services that keep every organisation with an admin."""
+
+    list_display = ("person", "organisation", "role", "created_at")
+    list_filter = ("role", "organisation__status")
+    search_fields = ("person__email", "person__full_name", "organisation__name")
+    list_select_related = ("person", "organisation")
+    autocomplete_fields = ("organisation", "person")
+    fields = ("organisation", "person", "role", "created_at")
+    readonly_fields = ("created_at",)
+    actions = ["remove_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj:
+            return ("organisation", "person", "created_at")
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            membership = organisation_membership_change_role(
+                actor=request.user, membership=OrganisationMembership.objects.get(pk=obj.pk),
+                role=form.cleaned_data["role"],
+            )
+        else:
+            membership = organisation_membership_add(
+                actor=request.user, organisation=form.cleaned_data["organisation"],
+                person=form.cleaned_data["person"], role=form.cleaned_data["role"],
+            )
+        adopt_saved(obj, membership)
+
+    @admin.action(description="Remove selected people from their organisations",
+                  permissions=["change"])
+    def remove_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda membership: organisation_membership_remove(actor=request.user,
+                                                              membership=membership),
+            done="Removed {count} person(s) from their organisation.",
+        )
+
+
+@admin.register(PersonRequest)
+class PersonRequestAdmin(admin.ModelAdmin):
+    """Requests are decided by the organisation's admins, or here through the same services."""
+
+    list_display = ("person", "organisation", "status", "created_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("person__email", "person__full_name", "organisation__name")
+    list_select_related = ("person", "organisation", "decided_by")
+    readonly_fields = ("organisation", "person", "message", "status", "created_at",
+                       "decided_by", "decided_at", "decision_reason")
+    actions = ["approve_selected", "decline_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Actions need the change permission; the page itself has nothing to edit.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Approve selected requests (as partner member)",
+                  permissions=["change"])
+    def approve_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda person_request: person_request_approve(actor=request.user,
+                                                          request=person_request),
+            done="Approved {count} request(s).",
+        )
+
+    @admin.action(description="Decline selected requests (standard reason)",
+                  permissions=["change"])
+    def decline_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda person_request: person_request_decline(
+                actor=request.user, request=person_request, reason=PERSON_REQUEST_DECLINE_REASON),
+            done="Declined {count} request(s).",
+        )
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    """Status is worked out from the dates (an invitation expires without anyone acting)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Invitation.Status.choices
+
+    def queryset(self, request, queryset):
+        now, value = timezone.now(), self.value()
+        if value == Invitation.Status.ACCEPTED:
+            return queryset.filter(accepted_at__isnull=False)
+        if value == Invitation.Status.REVOKED:
+            return queryset.filter(revoked_at__isnull=False)
+        open_ = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        if value == Invitation.Status.EXPIRED:
+            return open_.filter(expires_at__lte=now)
+        if value == Invitation.Status.PENDING:
+            return open_.filter(expires_at__gt=now)
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only. Invitations are sent by partner admins from the portal: the link's token exists
+    only in the e-mail (the database keeps a digest), so an invitation made here could never be
+    accepted. The programme office can revoke one."""
+
+    list_display = ("email", "organisation", "role", "status", "invited_by", "created_at",
+                    "expires_at")
+    list_filter = (InvitationStatusFilter, "role")
+    search_fields = ("email", "full_name", "organisation__name")
+    list_select_related = ("organisation", "invited_by")
+    readonly_fields = ("organisation", "email", "full_name", "role", "status", "invited_by",
+                       "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at")
+    fields = readonly_fields
+    actions = ["revoke_selected"]
+
+    @admin.display(description="status")
+    def status(self, invitation: Invitation) -> str:
+        return Invitation.Status(invitation.status_at(timezone.now())).label
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected invitations", permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda invitation: invitation_revoke(actor=request.user, invitation=invitation),
+            done="Revoked {count} invitation(s); their links no longer work.",
+        )
+
+
+# --- Agreements -------------------------------------------------------------------------------
+
+
+class AgreementAdminForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ("organisation", "kind", "status", "reference", "signed_on", "expires_on",
+                  "notes")
+
+    def clean(self):
+        # The same rules as the database constraints, worded for the person filling the form.
+        cleaned = super().clean()
+        signed_on, expires_on = cleaned.get("signed_on"), cleaned.get("expires_on")
+        if cleaned.get("status") == Agreement.Status.SIGNED and not signed_on:
+            self.add_error("signed_on", "Enter the date it was signed.")
+        if signed_on and expires_on and expires_on < signed_on:
+            self.add_error("expires_on", "Enter a date after the signing date.")
+        return cleaned
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ServiceBackedAdmin):
+    form = AgreementAdminForm
+    list_display = ("organisation", "kind", "status", "reference", "signed_on", "expires_on",
+                    "updated_by", "updated_at")
+    list_filter = ("kind", "status")
+    search_fields = ("organisation__name", "reference")
+    list_select_related = ("organisation", "updated_by")
+    autocomplete_fields = ("organisation",)
+    fields = ("organisation", "kind", "status", "reference", "signed_on", "expires_on", "notes",
+              "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "organisation") if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # An agreement ends by becoming expired or terminated; its record stays.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        agreement = agreement_save(
+            actor=request.user, organisation=obj.organisation, kind=data["kind"],
+            status=data["status"], signed_on=data.get("signed_on"),
+            expires_on=data.get("expires_on"), reference=data.get("reference", ""),
+            notes=data.get("notes", ""),
+            agreement=Agreement.objects.get(pk=obj.pk) if change else None,
+        )
+        adopt_saved(obj, agreement)

@@ -62,3 +62,9 @@ def may_ask_to_join(user, organisation: Organisation) -> bool:
         and organisation.is_listed
         and not is_member_of(user, organisation)
     )
+
+
+def may_see_membership_terms(user, organisation: Organisation) -> bool:
+    """Approval status, programme membership status and tier dates are the organisation's and the
+    programme office's business; the public profile shows only the tier."""
+    return is_member_of(user, organisation) or may_oversee_organisations(user)

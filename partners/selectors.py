@@ -7,6 +7,7 @@ partners: every list, search, count and detail below starts from `organisation_l
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cluster_portal.accounts.memo import remembered
 from cluster_portal.accounts.permissions import may_act_as_staff
 
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
@@ -16,12 +17,9 @@ def user_organisation_roles(user) -> dict[int, str]:
     """{organisation id: role} for every organisation the person acts for, cached per request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
-    cached = getattr(user, "_organisation_roles", None)
-    if cached is None:
-        memberships = OrganisationMembership.objects.filter(person=user)
-        cached = dict(memberships.values_list("organisation_id", "role"))
-        user._organisation_roles = cached
-    return cached
+    return remembered(user, "_organisation_roles", lambda: dict(
+        OrganisationMembership.objects.filter(person=user).values_list("organisation_id", "role")
+    ))
 
 
 def organisation_role_names(user) -> list[str]:
@@ -87,7 +85,8 @@ def organisation_directory(
 def organisation_people(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:
     return (
         OrganisationMembership.objects.filter(organisation=organisation)
-        .select_related("person").order_by("-role", "person__full_name", "person__email")
+        # Admins first ("admin" sorts before "member"), then by name; pk makes pages stable.
+        .select_related("person").order_by("role", "person__full_name", "person__email", "pk")
     )
 
 
@@ -180,16 +179,34 @@ def organisation_agreements(*, organisation: Organisation) -> QuerySet[Agreement
     return Agreement.objects.filter(organisation=organisation).select_related("updated_by")
 
 
-def organisation_has_signed_consortium_agreement(*, organisation: Organisation, on=None) -> bool:
+def consortium_agreements_in_force(*, on=None) -> QuerySet[Agreement]:
+    """Signed consortium agreements in force on a date: what joining a workstream requires.
+    Lists annotate from it (`Exists(...filter(organisation=OuterRef(...)))`) to stay one query."""
     on = on or timezone.localdate()
     return Agreement.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=on),
-        organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
-        status=Agreement.Status.SIGNED, signed_on__lte=on,
-    ).exists()
+        kind=Agreement.Kind.CONSORTIUM, status=Agreement.Status.SIGNED, signed_on__lte=on,
+    )
+
+
+def organisation_has_signed_consortium_agreement(*, organisation: Organisation, on=None) -> bool:
+    return consortium_agreements_in_force(on=on).filter(organisation=organisation).exists()
 
 
 def organisations_pending_approval() -> QuerySet[Organisation]:
     return Organisation.objects.filter(status=Organisation.Status.PENDING).select_related(
         "created_by"
     ).order_by("created_at")
+
+
+def agreement_list_visible(*, user) -> QuerySet[Agreement]:
+    """Agreements of the organisations the person administers (every one, for staff): the same
+    rule as `permissions.may_see_agreements`, as a queryset."""
+    agreements = Agreement.objects.select_related("organisation", "updated_by")
+    if may_act_as_staff(user):
+        return agreements
+    administered = [
+        pk for pk, role in user_organisation_roles(user).items()
+        if role == OrganisationMembership.Role.ADMIN
+    ]
+    return agreements.filter(organisation__in=administered)

@@ -1,9 +1,31 @@
-"""The programme and its workstreams as DESIGN.md describes them. Used by seed_demo only."""
+"""The programme and its workstreams as DESIGN.md describes them, who is in them, requests
+waiting in the queue, and one members' area with meetings and a document. Used by seed_demo
+only; each step checks whether it is already done, so seeding twice changes nothing."""
 
+import datetime
 from datetime import date
 
-from .models import Programme, Workstream
-from .services import programme_create, programme_phase_add, workstream_create
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from partners.models import Organisation
+from partners.selectors import organisation_admins
+
+from .models import (
+    JoinRequest,
+    Programme,
+    Workstream,
+    WorkstreamDocument,
+    WorkstreamMeeting,
+    WorkstreamMembership,
+)
+from .services import (
+    join_request_create,
+    programme_create,
+    programme_phase_add,
+    workstream_create,
+    workstream_membership_add,
+)
 
 PROGRAMME = {
     "name": "Pharma Innovation Programme",
@@ -53,6 +75,51 @@ PLANNED_PLATFORMS = [
 ]
 
 
+# Workstreams the demo staff person leads; the others have no lead yet.
+LED_BY_STAFF = {"BC", "CM", "DF"}
+
+Role = WorkstreamMembership.Role
+# Organisation: [(workstream code, role, days since joining)]. Only core and member tiers cover
+# workstreams (associates join platforms and themes), so the associates wait for the platforms.
+WORKSTREAM_MEMBERS = {
+    "Meridian Pharma Asia": [("CM", Role.CORE, 700), ("DF", Role.CORE, 400),
+                             ("PE", Role.ASSOCIATE, 120)],
+    "Aurora Therapeutics": [("CM", Role.CORE, 900), ("PE", Role.CORE, 650),
+                            ("PO", Role.ASSOCIATE, 300)],
+    "Helix Biologics": [("BC", Role.CORE, 500), ("CM", Role.OBSERVER, 90)],
+    "Straits Process Engineering": [("PO", Role.CORE, 600), ("CM", Role.ASSOCIATE, 200)],
+    "Quantix Automation": [("DF", Role.CORE, 380), ("PO", Role.OBSERVER, 60)],
+    "Institute of Process Chemistry and Engineering": [("BC", Role.CORE, 1000),
+                                                       ("CM", Role.CORE, 1000),
+                                                       ("PE", Role.CORE, 800)],
+}
+
+# Waiting in the staff queue, each asked by the organisation's partner admin.
+PENDING_JOIN_REQUESTS = [
+    ("Meridian Pharma Asia", "BC",
+     "Our route scouting team wants to replace two metal-catalysed steps with enzymes; we bring "
+     "a kilo lab and three process chemists."),
+    ("Helix Biologics", "DF",
+     "We run a continuous perfusion line and would share its historian data for soft-sensor "
+     "work."),
+    ("Quantix Automation", "CM",
+     "Our control systems run two partners' flow lines; we would bring PAT integration and "
+     "advanced process control know-how."),
+]
+
+MEETINGS = [  # in Continuous Manufacturing's members' area: (title, days from now, location)
+    ("Steering committee, second half of the year", 14, "Biopolis, Level 5 meeting room"),
+    ("Deep dive: continuous crystallisation control", -30, "Online"),
+]
+DOCUMENT_TITLE = "Continuous Manufacturing roadmap 2026 to 2028"
+DOCUMENT_TEXT = (
+    "Continuous Manufacturing workstream: roadmap 2026-2028\n\n"
+    "1. End-to-end continuous line for an oral solid dose product (pilot scale).\n"
+    "2. Shared PAT model library for crystallisation and drying.\n"
+    "3. Real-time release testing case study with the regulator.\n"
+)
+
+
 def seed_programme_and_workstreams(*, lead=None) -> Programme:
     programme = Programme.objects.filter(short_name=PROGRAMME["short_name"]).first()
     if programme is None:
@@ -69,7 +136,7 @@ def seed_programme_and_workstreams(*, lead=None) -> Programme:
             workstream_create(
                 programme=programme, name=name, code=code, summary=summary,
                 description=description, status=Workstream.Status.ACTIVE,
-                lead=lead if code == "CM" else None, display_order=order,
+                lead=lead if code in LED_BY_STAFF else None, display_order=order,
             )
     for order, (name, code, summary) in enumerate(PLANNED_PLATFORMS, start=10):
         if code not in existing:
@@ -79,3 +146,54 @@ def seed_programme_and_workstreams(*, lead=None) -> Programme:
                 display_order=order,
             )
     return programme
+
+
+def _workstreams_by_code(programme: Programme) -> dict[str, Workstream]:
+    return {workstream.code: workstream for workstream in programme.workstreams.all()}
+
+
+def seed_workstream_memberships(
+    *, programme: Programme, organisations: dict[str, Organisation]
+) -> None:
+    today, workstreams = timezone.localdate(), _workstreams_by_code(programme)
+    for name, memberships in WORKSTREAM_MEMBERS.items():
+        organisation = organisations[name]
+        for code, role, days in memberships:
+            workstream = workstreams[code]
+            if not WorkstreamMembership.objects.filter(
+                organisation=organisation, workstream=workstream
+            ).exists():
+                workstream_membership_add(
+                    actor=None, organisation=organisation, workstream=workstream, role=role,
+                    since=today - datetime.timedelta(days=days),
+                )
+
+
+def seed_join_requests(*, programme: Programme, organisations: dict[str, Organisation]) -> None:
+    workstreams = _workstreams_by_code(programme)
+    for name, code, motivation in PENDING_JOIN_REQUESTS:
+        organisation, workstream = organisations[name], workstreams[code]
+        if JoinRequest.objects.filter(organisation=organisation, workstream=workstream).exists():
+            continue
+        join_request_create(
+            actor=organisation_admins(organisation=organisation)[0], organisation=organisation,
+            workstream=workstream, motivation=motivation, code_of_conduct_acknowledged=True,
+        )
+
+
+def seed_members_area(*, programme: Programme, uploaded_by) -> None:
+    # Meetings and documents are content, not state changes; they have no service.
+    workstream = _workstreams_by_code(programme)["CM"]
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for title, days, location in MEETINGS:
+        if not workstream.meetings.filter(title=title).exists():
+            WorkstreamMeeting.objects.create(
+                workstream=workstream, title=title, location=location,
+                starts_at=now + datetime.timedelta(days=days),
+                agenda="Progress of the projects, next quarter's plan, any other business.",
+            )
+    if not workstream.documents.filter(title=DOCUMENT_TITLE).exists():
+        WorkstreamDocument.objects.create(
+            workstream=workstream, title=DOCUMENT_TITLE, uploaded_by=uploaded_by,
+            file=ContentFile(DOCUMENT_TEXT.encode(), name="cm-roadmap-2026-2028.txt"),
+        )

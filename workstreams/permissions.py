@@ -1,5 +1,6 @@
 """May this person see a workstream's members' area, or decide who joins it?"""
 
+from cluster_portal.accounts.memo import remembered
 from cluster_portal.accounts.permissions import is_programme_admin, may_act_as_staff
 from partners.models import OrganisationMembership
 from partners.selectors import user_organisation_roles
@@ -21,14 +22,15 @@ def member_organisation_ids(user, workstream: Workstream) -> set[int]:
     own = list(user_organisation_roles(user))
     if not own:
         return set()
-    cache = user.__dict__.setdefault("_workstream_member_orgs", {})
-    if workstream.pk not in cache:
-        cache[workstream.pk] = set(
+    # One read per workstream per request: pages ask this for every workstream they show.
+    per_workstream = remembered(user, "_workstream_member_orgs", dict)
+    if workstream.pk not in per_workstream:
+        per_workstream[workstream.pk] = set(
             workstream.memberships.filter(
                 until__isnull=True, organisation__in=own, organisation__status="approved"
             ).values_list("organisation_id", flat=True)
         )
-    return cache[workstream.pk]
+    return per_workstream[workstream.pk]
 
 
 def may_see_members_area(user, workstream: Workstream) -> bool:

@@ -4,7 +4,7 @@ Workstreams themselves are public: active ones and the planned platforms alike. 
 organisations are shown only as far as the person may see those organisations.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .models import (
     JoinRequest,
@@ -73,11 +73,28 @@ def join_request_list_visible(*, user) -> QuerySet[JoinRequest]:
     return requests.filter(organisation__in=list(user_organisation_roles(user)))
 
 
-def join_request_queue() -> QuerySet[JoinRequest]:
-    """Pending requests, oldest first: the staff review queue."""
-    return JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related(
-        "organisation", "workstream", "requested_by"
+def join_request_queue(*, workstream_slug: str = "") -> QuerySet[JoinRequest]:
+    """Pending requests, oldest first: the staff review queue. Each carries
+    `has_consortium_agreement`, which the reviewer weighs, without a query per row."""
+    from partners.selectors import consortium_agreements_in_force
+
+    requests = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING)
+    if workstream_slug:
+        requests = requests.filter(workstream__slug=workstream_slug)
+    return requests.select_related("organisation", "workstream", "requested_by").annotate(
+        has_consortium_agreement=Exists(
+            consortium_agreements_in_force().filter(organisation=OuterRef("organisation_id"))
+        )
     ).order_by("requested_at", "pk")
+
+
+def join_requests_recently_decided(*, limit: int = 20) -> list[JoinRequest]:
+    """The last decisions (withdrawals included), newest first, under the staff queue."""
+    return list(
+        JoinRequest.objects.exclude(status=JoinRequest.Status.PENDING)
+        .select_related("organisation", "workstream", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
 
 
 def workstream_membership_list_visible(*, user) -> QuerySet[WorkstreamMembership]:

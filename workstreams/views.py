@@ -1,37 +1,407 @@
-from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+"""The workstream pages: the public list and detail, asking to join, the staff review queue and
+each workstream's members' area. Views parse input, call one selector or service, and present
+the answer; what a person may see or do is asked of the permission modules."""
 
-from .models import Workstream
-from .selectors import programme_for_home, workstream_get_public, workstream_list_public
+import posixpath
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from cluster_portal.accounts.decorators import programme_admin_required, programme_staff_required
+from cluster_portal.accounts.middleware import mfa_setup_redirect
+from cluster_portal.accounts.permissions import has_mfa, must_use_mfa
+from cluster_portal.core.exceptions import ApplicationError, NotAllowed
+from cluster_portal.core.pages import paginate
+from partners.permissions import may_request_workstreams
+from partners.selectors import organisations_of
+
+from . import services
+from .forms import (
+    JoinRequestApproveForm,
+    JoinRequestDeclineForm,
+    JoinRequestForm,
+    MembershipEndForm,
+)
+from .models import JoinRequest, Workstream, WorkstreamDocument, WorkstreamMembership
+from .permissions import (
+    may_manage_workstreams,
+    may_review_join_requests,
+    may_see_members_area,
+    member_organisation_ids,
+)
+from .selectors import (
+    join_request_list_visible,
+    join_request_queue,
+    join_requests_recently_decided,
+    programme_for_home,
+    workstream_documents,
+    workstream_get_public,
+    workstream_list_public,
+    workstream_list_with_member_counts,
+    workstream_meetings,
+    workstream_member_organisations,
+    workstream_membership_list_visible,
+)
+
+PAGE_SIZE = 25
+RECENT_DECISIONS = 20
+
+
+# --- helpers shared by the views ------------------------------------------------------------
+
+def _workstream_or_404(slug: str) -> Workstream:
+    try:
+        return workstream_get_public(slug=slug)
+    except Workstream.DoesNotExist:
+        raise Http404("No such workstream.") from None
+
+
+def _page(request, items, parameter: str = "page") -> Page:
+    return paginate(request, items, per_page=PAGE_SIZE, parameter=parameter)
+
+
+def _refuse(request):
+    """Visitors are asked to sign in, staff without a second factor to set one up; anyone else
+    signed in is refused."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if must_use_mfa(request.user) and not has_mfa(request.user):
+        return mfa_setup_redirect(request)
+    raise PermissionDenied
+
+
+def _redirect_back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+def _join_request_or_404(user, pk: int) -> JoinRequest:
+    try:
+        return join_request_list_visible(user=user).get(pk=pk)
+    except JoinRequest.DoesNotExist:
+        raise Http404("No such join request.") from None
+
+
+def _organisations_user_may_enrol(user) -> list:
+    """The approved organisations the person administers: those they may ask to join for."""
+    if not user.is_authenticated:
+        return []
+    return [
+        membership.organisation for membership in organisations_of(user=user)
+        if may_request_workstreams(user, membership.organisation)
+    ]
+
+
+def _with_sub_workstreams(workstreams: list[Workstream]) -> list[Workstream]:
+    """Hangs each sub-workstream and theme under its parent (from the same query's rows) and
+    returns the top level."""
+    by_pk = {workstream.pk: workstream for workstream in workstreams}
+    for workstream in workstreams:
+        workstream.sub_workstreams = []
+    for workstream in workstreams:
+        if workstream.parent_id in by_pk:
+            by_pk[workstream.parent_id].sub_workstreams.append(workstream)
+    return [workstream for workstream in workstreams if workstream.parent_id not in by_pk]
+
+
+# --- public pages -----------------------------------------------------------------------------
 
 @require_safe
 def workstream_list(request):
-    workstreams = list(workstream_list_public())
+    # Not paginated: the workstreams are the programme's structure (a few dozen at most), and a
+    # page break would split a workstream from its sub-workstreams.
+    top_level = _with_sub_workstreams(
+        list(workstream_list_with_member_counts(user=request.user))
+    )
     return render(
         request,
         "workstreams/workstream_list.html",
         {
             "programme": programme_for_home(),
-            "active_workstreams": [w for w in workstreams if w.is_active],
-            "planned_platforms": [w for w in workstreams if not w.is_active],
+            "active_workstreams": [w for w in top_level if w.is_active],
+            "planned_platforms": [w for w in top_level if not w.is_active],
         },
     )
 
 
 @require_safe
 def workstream_detail(request, slug: str):
+    workstream = _workstream_or_404(slug)
+    children = list(workstream.children.all())
+    members = _page(
+        request, workstream_member_organisations(user=request.user, workstream=workstream)
+    )
+    may_enrol = [
+        organisation for organisation in _organisations_user_may_enrol(request.user)
+        if organisation.pk not in member_organisation_ids(request.user, workstream)
+    ]
+    pending_ids = set()
+    if may_enrol and workstream.is_active:
+        # An organisation that has already asked is shown its pending request, not the button.
+        pending_ids = set(
+            join_request_list_visible(user=request.user)
+            .filter(workstream=workstream, status=JoinRequest.Status.PENDING)
+            .values_list("organisation_id", flat=True)
+        )
+    return render(
+        request,
+        "workstreams/workstream_detail.html",
+        {
+            "workstream": workstream,
+            "sub_workstreams": [c for c in children if c.kind != Workstream.Kind.THEME],
+            "themes": [c for c in children if c.kind == Workstream.Kind.THEME],
+            "members": members,
+            # Projects arrive with the programmes app; until then the section says so.
+            "public_projects": [],
+            "may_see_members_area": may_see_members_area(request.user, workstream),
+            "may_ask_to_join": workstream.is_active and any(
+                organisation.pk not in pending_ids for organisation in may_enrol),
+            "pending_for": [o for o in may_enrol if o.pk in pending_ids],
+            "may_activate": not workstream.is_active and may_manage_workstreams(request.user),
+        },
+    )
+
+
+# --- asking to join ---------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def join(request, slug: str):
+    workstream = _workstream_or_404(slug)
+    organisations = _organisations_user_may_enrol(request.user)
+    if not organisations:
+        return render(request, "workstreams/join_not_allowed.html", {"workstream": workstream},
+                      status=403)
+    form = JoinRequestForm(request.POST if request.method == "POST" else None,
+                           organisations=organisations)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            organisation = form.cleaned_data["organisation"]
+            try:
+                services.join_request_create(
+                    actor=request.user, organisation=organisation, workstream=workstream,
+                    motivation=form.cleaned_data["motivation"],
+                    code_of_conduct_acknowledged=form.cleaned_data["code_of_conduct"],
+                )
+            except ApplicationError as error:
+                form.add_service_error(error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    f"{organisation.name} asked to join {workstream.name}. Programme staff "
+                    "review the request; you will be notified of their decision.",
+                )
+                return redirect("partners:workstreams", slug=organisation.slug)
+    return render(request, "workstreams/join.html",
+                  {"workstream": workstream, "form": form}, status=status)
+
+
+@require_POST
+@login_required
+def join_request_withdraw(request, pk: int):
+    join_request = _join_request_or_404(request.user, pk)
     try:
-        workstream = workstream_get_public(slug=slug)
-    except Workstream.DoesNotExist:
-        raise Http404("No such workstream.") from None
-    return render(request, "workstreams/workstream_detail.html", {"workstream": workstream})
+        services.join_request_withdraw(actor=request.user, join_request=join_request)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except ApplicationError as error:
+        outcome, problem, status = "", error.message, error.status_code
+    else:
+        outcome, problem, status = (
+            f"The request to join {join_request.workstream.name} was withdrawn.", "", 200)
+    if request.htmx:
+        return render(request, "workstreams/partials/join_request_outcome.html",
+                      {"join_request": join_request, "outcome": outcome, "problem": problem},
+                      status=status)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, outcome)
+    return redirect("partners:workstreams", slug=join_request.organisation.slug)
 
 
-def _placeholder(request, *args, **kwargs):
-    raise Http404
+# --- the staff review queue -------------------------------------------------------------------
+
+@require_safe
+@programme_staff_required
+def queue(request):
+    workstream_slug = request.GET.get("workstream", "")
+    return render(
+        request,
+        "workstreams/queue.html",
+        {
+            "page": _page(request, join_request_queue(workstream_slug=workstream_slug)),
+            "workstreams": workstream_list_public(),
+            "selected_workstream": workstream_slug,
+            "recently_decided": join_requests_recently_decided(limit=RECENT_DECISIONS),
+            "role_choices": WorkstreamMembership.Role.choices,
+        },
+    )
 
 
-queue = join_request_approve = join_request_decline = join_request_withdraw = _placeholder
-join = activate = members_area = document_download = membership_end = _placeholder
+def _queue_answer(request, join_request: JoinRequest, *, outcome: str = "",
+                  error: ApplicationError | None = None, form_errors=None):
+    """The queue row after a decision (htmx), or back to the queue with a message."""
+    if request.htmx:
+        if form_errors is not None:
+            # The reviewer is asked to fix the row's form: show it again, still pending.
+            row = join_request_queue().filter(pk=join_request.pk).first() or join_request
+            context = {"join_request": row, "role_choices": WorkstreamMembership.Role.choices,
+                       "row_errors": form_errors}
+            return render(request, "workstreams/partials/queue_row.html", context, status=400)
+        context = {"join_request": join_request, "outcome": outcome,
+                   "problem": error.message if error else ""}
+        return render(request, "workstreams/partials/queue_row.html", context,
+                      status=error.status_code if error else 200)
+    if form_errors is not None:
+        messages.error(request, " ".join(form_errors))
+    elif error is not None:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, outcome)
+    return _redirect_back(request, reverse("workstreams:queue"))
+
+
+def _form_messages(form) -> list[str]:
+    return [message for messages_ in form.errors.values() for message in messages_]
+
+
+@require_POST
+@programme_staff_required
+def join_request_approve(request, pk: int):
+    join_request = _join_request_or_404(request.user, pk)
+    form = JoinRequestApproveForm(request.POST)
+    if not form.is_valid():
+        return _queue_answer(request, join_request, form_errors=_form_messages(form))
+    try:
+        membership = services.join_request_approve(
+            actor=request.user, join_request=join_request, role=form.cleaned_data["role"]
+        )
+    except ApplicationError as error:
+        return _queue_answer(request, join_request, error=error)
+    return _queue_answer(
+        request, join_request,
+        outcome=f"{join_request.organisation.name} joined {join_request.workstream.name}: "
+                f"approved as {membership.get_role_display().lower()}.",
+    )
+
+
+@require_POST
+@programme_staff_required
+def join_request_decline(request, pk: int):
+    join_request = _join_request_or_404(request.user, pk)
+    form = JoinRequestDeclineForm(request.POST)
+    if not form.is_valid():
+        return _queue_answer(request, join_request, form_errors=_form_messages(form))
+    try:
+        services.join_request_decline(
+            actor=request.user, join_request=join_request, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        return _queue_answer(request, join_request, error=error)
+    return _queue_answer(
+        request, join_request,
+        outcome=f"Declined: {join_request.organisation.name} was told why.",
+    )
+
+
+# --- the members' area ------------------------------------------------------------------------
+
+@require_safe
+def members_area(request, slug: str):
+    workstream = _workstream_or_404(slug)
+    if not may_see_members_area(request.user, workstream):
+        return _refuse(request)
+    members = workstream_member_organisations(user=request.user, workstream=workstream)
+    return render(
+        request,
+        "workstreams/members_area.html",
+        {
+            "workstream": workstream,
+            "members": _page(request, members, "members_page"),
+            "meetings": _page(request, workstream_meetings(workstream=workstream),
+                              "meetings_page"),
+            "documents": _page(request, workstream_documents(workstream=workstream),
+                               "documents_page"),
+            # Projects visible to members arrive with the programmes app.
+            "member_projects": [],
+            "may_end_memberships": may_review_join_requests(request.user),
+        },
+    )
+
+
+@require_safe
+@cache_control(private=True)
+def document_download(request, slug: str, pk: int):
+    workstream = _workstream_or_404(slug)
+    if not may_see_members_area(request.user, workstream):
+        return _refuse(request)
+    try:
+        document = workstream_documents(workstream=workstream).get(pk=pk)
+        handle = document.file.open("rb")
+    except (WorkstreamDocument.DoesNotExist, ValueError, OSError):
+        raise Http404("No such document.") from None
+    return FileResponse(handle, as_attachment=True,
+                        filename=posixpath.basename(document.file.name))
+
+
+@require_POST
+@programme_staff_required
+def membership_end(request, slug: str, pk: int):
+    workstream = _workstream_or_404(slug)
+    try:
+        membership = workstream_membership_list_visible(user=request.user).get(
+            pk=pk, workstream=workstream)
+    except WorkstreamMembership.DoesNotExist:
+        raise Http404("No such membership.") from None
+    form = MembershipEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(_form_messages(form)))
+        return redirect("workstreams:members", slug=workstream.slug)
+    try:
+        services.workstream_membership_end(
+            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{membership.organisation.name}'s membership of {workstream.name} has ended; its "
+            "admins were told.",
+        )
+    return redirect("workstreams:members", slug=workstream.slug)
+
+
+# --- the programme office ---------------------------------------------------------------------
+
+@require_POST
+@programme_admin_required
+def activate(request, slug: str):
+    workstream = _workstream_or_404(slug)
+    try:
+        services.workstream_activate(actor=request.user, workstream=workstream)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request,
+                         f"{workstream.name} is active: partners can ask to join it now.")
+    return redirect(workstream)

@@ -2,6 +2,7 @@
 
 from allauth.mfa.models import Authenticator
 
+from .memo import remembered
 from .roles import ProgrammeRole
 from .selectors import user_programme_roles
 
@@ -22,11 +23,10 @@ def must_use_mfa(user) -> bool:
 def has_mfa(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    cached = getattr(user, "_has_mfa", None)
-    if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        user._has_mfa = cached
-    return cached
+    return remembered(
+        user, "_has_mfa",
+        lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+    )
 
 
 def may_act_as_staff(user) -> bool:

@@ -1,5 +1,6 @@
 """Reads about people: which programme roles a person holds."""
 
+from .memo import remembered
 from .models import User
 from .roles import PROGRAMME_ROLE_GROUPS, ProgrammeRole
 
@@ -7,23 +8,23 @@ _ROLE_BY_GROUP = {group: role for role, group in PROGRAMME_ROLE_GROUPS.items()}
 
 
 def user_programme_roles(user) -> frozenset[ProgrammeRole]:
-    """The programme roles `user` holds, read once per request object and cached on it.
+    """The programme roles `user` holds, read once per request object and kept on it.
 
     A superuser counts as a programme admin; a programme admin is also programme staff.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_programme_roles", None)
-    if cached is not None:
-        return cached
-    group_names = user.groups.values_list("name", flat=True)
-    roles = {_ROLE_BY_GROUP[name] for name in group_names if name in _ROLE_BY_GROUP}
-    if user.is_superuser:
-        roles.add(ProgrammeRole.ADMIN)
-    if ProgrammeRole.ADMIN in roles:
-        roles.add(ProgrammeRole.STAFF)
-    user._programme_roles = frozenset(roles)
-    return user._programme_roles
+
+    def read() -> frozenset[ProgrammeRole]:
+        group_names = user.groups.values_list("name", flat=True)
+        roles = {_ROLE_BY_GROUP[name] for name in group_names if name in _ROLE_BY_GROUP}
+        if user.is_superuser:
+            roles.add(ProgrammeRole.ADMIN)
+        if ProgrammeRole.ADMIN in roles:
+            roles.add(ProgrammeRole.STAFF)
+        return frozenset(roles)
+
+    return remembered(user, "_programme_roles", read)
 
 
 def user_list_in_role(*, role: ProgrammeRole):

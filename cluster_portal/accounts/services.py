@@ -6,6 +6,7 @@ from django.db import transaction
 
 from cluster_portal.core.exceptions import ApplicationError
 
+from .memo import forget
 from .models import User
 from .roles import ProgrammeRole
 
@@ -28,7 +29,7 @@ def user_grant_programme_role(*, user: User, role: ProgrammeRole) -> User:
         # The admin site admits only is_staff accounts; programme admins are its users.
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_programme_roles", None)
+    forget(user, "_programme_roles")
     return user
 
 
@@ -38,7 +39,7 @@ def user_revoke_programme_role(*, user: User, role: ProgrammeRole) -> User:
     if role is ProgrammeRole.ADMIN and user.is_staff and not user.is_superuser:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_programme_roles", None)
+    forget(user, "_programme_roles")
     return user
 
 

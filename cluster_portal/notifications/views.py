@@ -1,8 +1,46 @@
-from django.http import Http404
+"""A person's notifications page: what the portal has told them, newest first."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from . import selectors, services
+
+PAGE_SIZE = 25
 
 
+@login_required
+@require_safe
 def notification_list(request):
-    raise Http404
+    notifications = selectors.notification_list(recipient=request.user)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/notification_list.html", {"page": page})
 
 
-mark_read = notification_list
+@login_required
+@require_POST
+def mark_read(request):
+    """Marks the notifications whose ids are posted as `notification` read, or all of them when
+    none is posted. Ids of other people's notifications change nothing (the service only
+    touches the person's own)."""
+    posted = request.POST.getlist("notification")
+    try:
+        ids = [int(value) for value in posted] if posted else None
+    except ValueError:
+        messages.error(request, "That notification could not be found.")
+    else:
+        marked = services.notifications_mark_read(recipient=request.user, notification_ids=ids)
+        if ids is None:
+            messages.success(request, "All notifications are marked as read.")
+        elif marked:
+            messages.success(request, f"Marked {marked} notification{'s' if marked > 1 else ''} "
+                                      "as read.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications:list")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cluster_portal.accounts.memo import forget
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import user_list_in_role
 from cluster_portal.audit.services import audit_record
@@ -98,7 +99,7 @@ def organisation_register(
     OrganisationMembership.objects.create(
         organisation=organisation, person=actor, role=OrganisationMembership.Role.ADMIN
     )
-    actor.__dict__.pop("_organisation_roles", None)
+    forget(actor, "_organisation_roles", "_workstream_member_orgs")
     audit_record(actor=actor, action="organisation.register", target=organisation,
                  changes={"name": organisation.name, "uen": organisation.uen})
     notify(
@@ -128,7 +129,9 @@ def organisation_approve(
     organisation = _locked_pending(organisation)
     organisation.status = Organisation.Status.APPROVED
     organisation.decided_by, organisation.decided_at = actor, timezone.now()
-    organisation.save(update_fields=["status", "decided_by", "decided_at"])
+    # A term recorded while the registration waited starts to count now, not at the next sweep.
+    organisation.membership_status = membership_status_on(organisation, timezone.localdate())
+    organisation.save(update_fields=["status", "decided_by", "decided_at", "membership_status"])
     if tier:
         organisation = organisation_set_tier(
             actor=actor, organisation=organisation, tier=tier,

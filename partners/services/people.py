@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cluster_portal.accounts.memo import forget
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.core.queue import enqueue_on_commit
@@ -41,7 +42,7 @@ Role = OrganisationMembership.Role
 
 
 def _forget_roles(person) -> None:
-    person.__dict__.pop("_organisation_roles", None)
+    forget(person, "_organisation_roles", "_workstream_member_orgs")
 
 
 def _lock(organisation: Organisation) -> Organisation:
@@ -322,13 +323,9 @@ def invitation_get_by_token(*, token: str) -> Invitation:
         raise NotFound("This invitation link is not valid. Ask for a new invitation.") from error
 
 
-@transaction.atomic
-def invitation_accept(*, actor, token: str) -> OrganisationMembership:
-    """The invited person accepts with an account that holds the invited address, verified.
-    A link works once: the row is locked, so two clicks cannot both attach the account."""
-    invitation = invitation_get_by_token(token=token)
-    organisation = _lock(invitation.organisation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+def invitation_ensure_open(*, invitation: Invitation) -> None:
+    """Refuse an invitation that was used, withdrawn or has expired, with the reason. The
+    invitation page asks this before offering the Accept button."""
     status = invitation.status_at(timezone.now())
     if status == Invitation.Status.ACCEPTED:
         raise Conflict("This invitation has already been used.", code="invitation_used")
@@ -338,6 +335,23 @@ def invitation_accept(*, actor, token: str) -> OrganisationMembership:
     if status == Invitation.Status.EXPIRED:
         raise Conflict("This invitation has expired. Ask the organisation's admin for a new one.",
                        code="invitation_expired")
+
+
+@transaction.atomic
+def invitation_accept(
+    *, actor, token: str = "", invitation: Invitation | None = None
+) -> OrganisationMembership:
+    """The invited person accepts with an account that holds the invited address, verified.
+    A link works once: the row is locked, so two clicks cannot both attach the account.
+
+    `invitation` instead of `token` accepts from the person's own list of invitations
+    (`selectors.invitations_for_person`): the database keeps only the token's digest, and the
+    verified-address check below is what proves the person is the one invited."""
+    if invitation is None:
+        invitation = invitation_get_by_token(token=token)
+    organisation = _lock(invitation.organisation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation_ensure_open(invitation=invitation)
     holds_address = EmailAddress.objects.filter(
         user=actor, email__iexact=invitation.email, verified=True
     ).exists()

@@ -51,9 +51,10 @@ def test_navigation_fits_the_role(client):
 def test_home_query_count_does_not_grow_with_workstreams(client, demo):
     with CaptureQueriesContext(connection) as few:
         client.get("/")
-    WorkstreamFactory.create_batch(15, programme__short_name="PIPS")
+    WorkstreamFactory.create_batch(14, programme__short_name="PIPS")
+    WorkstreamFactory(programme__short_name="PIPS", name="Sterile Fill Finish")
     with CaptureQueriesContext(connection) as many:
-        assert b"Workstream 1" in client.get("/").content
+        assert b"Sterile Fill Finish" in client.get("/").content
     assert len(many) == len(few)
 
 

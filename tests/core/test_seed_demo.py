@@ -2,18 +2,38 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cluster_portal.accounts.models import User
 from cluster_portal.accounts.permissions import is_programme_admin, is_programme_staff
-from partners.models import Organisation, OrganisationMembership
-from workstreams.models import Programme, ProgrammePhase, Workstream
+from cluster_portal.audit.models import AuditEvent
+from cluster_portal.notifications.models import Notification
+from partners.entitlements import entitlements_of
+from partners.models import (
+    Agreement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+)
+from partners.selectors import organisation_has_signed_consortium_agreement
+from workstreams.models import (
+    JoinRequest,
+    Programme,
+    ProgrammePhase,
+    Workstream,
+    WorkstreamDocument,
+    WorkstreamMeeting,
+    WorkstreamMembership,
+)
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [User, EmailAddress, Organisation, OrganisationMembership, Programme, ProgrammePhase,
-          Workstream]
+          Workstream, Agreement, Invitation, PersonRequest, JoinRequest, WorkstreamMembership,
+          WorkstreamMeeting, WorkstreamDocument, Notification, AuditEvent]
 
 
 def counts():
@@ -33,6 +53,71 @@ def test_seed_demo_twice_gives_the_same_counts():
     assert first["Organisation"] == 12
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind)
     assert "cluster-demo-2026" in output.getvalue()
+    assert "3 join requests in the queue, 2 open invitations" in output.getvalue()
+
+
+def test_seed_demo_sends_the_invitation_emails_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "r.krishnan@example.org", "wei.ling.tan@example.org"]
+    assert "/partners/invitations/" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+    assert len(mail.outbox) == 2
+
+
+def test_seed_demo_gives_organisations_terms_agreements_and_admins():
+    call_command("seed_demo", stdout=StringIO())
+    approved = Organisation.objects.filter(status="approved")
+    statuses = set(approved.values_list("membership_status", flat=True))
+    assert {"new", "current", "grace", "expired"} <= statuses
+    assert Organisation.objects.get(name="Lumen Bioprocess").membership_status == "grace"
+    assert Organisation.objects.get(name="Northshore Polytechnic").membership_status == "expired"
+    for organisation in approved.exclude(tier=""):
+        assert organisation.tier_starts_on is not None
+    signed = [o for o in approved if organisation_has_signed_consortium_agreement(organisation=o)]
+    assert len(signed) >= 8
+    assert Agreement.objects.filter(kind="nda", status="signed").count() >= 2
+    # An organisation always has an admin, and the pending one's registrant is its admin.
+    for organisation in Organisation.objects.all():
+        assert organisation.memberships.filter(role="admin").exists(), organisation
+    tessellate = Organisation.objects.get(name="Tessellate Data")
+    assert tessellate.status == "pending"
+    assert tessellate.created_by == tessellate.memberships.get().person
+
+
+def test_seed_demo_fills_the_workstreams_and_the_queues():
+    call_command("seed_demo", stdout=StringIO())
+    active = Workstream.objects.filter(status="active", kind="workstream")
+    for workstream in active:
+        assert workstream.memberships.filter(until__isnull=True).exists(), workstream
+    meridian = Organisation.objects.get(name="Meridian Pharma Asia")
+    assert 2 <= meridian.workstream_memberships.filter(until__isnull=True).count() <= 3
+    # Every membership is one the organisation's tier entitles it to.
+    for membership in WorkstreamMembership.objects.select_related("organisation", "workstream"):
+        kinds = entitlements_of(membership.organisation).workstream_kinds
+        assert membership.workstream.kind in kinds, membership
+
+    pending = JoinRequest.objects.filter(status="pending")
+    assert pending.count() == 3
+    assert pending.filter(organisation=meridian,
+                          requested_by__email="partner.admin@example.org").exists()
+    assert Invitation.objects.filter(organisation=meridian, accepted_at__isnull=True,
+                                     revoked_at__isnull=True).count() == 2
+    assert PersonRequest.objects.filter(organisation=meridian, status="pending",
+                                        person__email="trainee@example.org").exists()
+    assert Workstream.objects.filter(lead__email="staff@example.org").count() >= 2
+    cm = Workstream.objects.get(code="CM")
+    assert cm.meetings.count() == 2
+    document = cm.documents.get()
+    assert document.uploaded_by.email == "staff@example.org"
+    assert b"roadmap" in document.file.read()
+    # The reviewers heard of the requests, and Meridian's admin of the trainee's request.
+    assert Notification.objects.filter(recipient__email="staff@example.org",
+                                       kind="join_request_submitted").count() == 3
+    assert Notification.objects.filter(recipient__email="partner.admin@example.org",
+                                       kind="person_requested").count() == 1
 
 
 def test_seed_demo_gives_one_person_per_role_who_can_sign_in(client):
@@ -47,6 +132,16 @@ def test_seed_demo_gives_one_person_per_role_who_can_sign_in(client):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("email", ["admin@example.org", "staff@example.org",
+                                   "partner.admin@example.org"])
+def test_seed_demo_people_still_sign_in_after_a_second_seed(client, email):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    response = client.post("/accounts/login/", {"login": email, "password": "cluster-demo-2026"})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email=email).pk
 
 
 def test_seed_demo_refuses_with_debug_off_unless_told(settings):

@@ -1,0 +1,63 @@
+"""The caller's own notifications. Nobody lists or marks anyone else's."""
+
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from cluster_portal.core.api.openapi import with_errors
+
+from ..models import Notification
+from ..selectors import notification_list
+from ..services import notifications_mark_read
+from .serializers import MarkedReadSerializer, NotificationSerializer
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
+                                          help_text="true: only the unread ones.")
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the caller's notifications", description="Newest first."),
+    retrieve=extend_schema(summary="One of the caller's notifications",
+                           responses=with_errors({200: NotificationSerializer}, 401, 404)),
+)
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    queryset = Notification.objects.none()  # names the model for the schema; rows: get_queryset
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return notification_list(recipient=self.request.user)
+
+    @extend_schema(
+        summary="Mark one notification read",
+        request=None,
+        responses=with_errors({200: NotificationSerializer}, 401, 404),
+    )
+    @action(detail=True, methods=["post"], url_path="mark-read")
+    def mark_read(self, request, pk=None):
+        notification = self.get_object()
+        notifications_mark_read(recipient=request.user, notification_ids=[notification.pk])
+        return Response(self.get_serializer(self.get_queryset().get(pk=notification.pk)).data)
+
+    @extend_schema(
+        summary="Mark all the caller's notifications read",
+        request=None,
+        responses=with_errors({200: MarkedReadSerializer}, 401),
+    )
+    @action(detail=False, methods=["post"], url_path="mark-all-read")
+    def mark_all_read(self, request):
+        marked = notifications_mark_read(recipient=request.user)
+        return Response(MarkedReadSerializer({"marked": marked}).data)

@@ -1,0 +1,89 @@
+"""Query-string filters of the partners API. They only narrow a queryset that a selector has
+already scoped to the caller, so no filter can reveal a row the caller may not see."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from workstreams.models import WorkstreamMembership
+
+from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    tier = django_filters.ChoiceFilter(choices=Organisation.Tier.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Organisation.Status.choices,
+        help_text="Approval status. Only staff see other organisations that are not approved; "
+                  "for anyone else this narrows their own.",
+    )
+    workstream = django_filters.CharFilter(
+        method="filter_workstream",
+        help_text="Slug of a workstream the organisation is an active member of.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "tier", "status", "workstream"]
+
+    def filter_workstream(self, queryset, name, value):
+        return queryset.filter(Exists(WorkstreamMembership.objects.filter(
+            organisation=OuterRef("pk"), workstream__slug=value, until__isnull=True,
+        )))
+
+
+class OrganisationMembershipFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(field_name="organisation__slug",
+                                             help_text="Slug of the organisation.")
+    role = django_filters.ChoiceFilter(choices=OrganisationMembership.Role.choices)
+
+    class Meta:
+        model = OrganisationMembership
+        fields = ["organisation", "role"]
+
+
+def _invitation_status_condition(status: str, now) -> Q:
+    """The database form of `Invitation.status_at`."""
+    still_open = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+    return {
+        Invitation.Status.ACCEPTED: Q(accepted_at__isnull=False),
+        Invitation.Status.REVOKED: Q(revoked_at__isnull=False),
+        Invitation.Status.EXPIRED: still_open & Q(expires_at__lte=now),
+        Invitation.Status.PENDING: still_open & Q(expires_at__gt=now),
+    }[status]
+
+
+class InvitationFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(field_name="organisation__slug",
+                                             help_text="Slug of the organisation.")
+    status = django_filters.ChoiceFilter(choices=Invitation.Status.choices,
+                                         method="filter_status")
+
+    class Meta:
+        model = Invitation
+        fields = ["organisation", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(_invitation_status_condition(value, timezone.now()))
+
+
+class PersonRequestFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(field_name="organisation__slug",
+                                             help_text="Slug of the organisation.")
+    status = django_filters.ChoiceFilter(choices=PersonRequest.Status.choices)
+
+    class Meta:
+        model = PersonRequest
+        fields = ["organisation", "status"]
+
+
+class AgreementFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(field_name="organisation__slug",
+                                             help_text="Slug of the organisation.")
+    kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices)
+    status = django_filters.ChoiceFilter(choices=Agreement.Status.choices)
+
+    class Meta:
+        model = Agreement
+        fields = ["organisation", "kind", "status"]

@@ -1,0 +1,259 @@
+"""Shapes of the partners API: input serializers check what a client sent, output serializers
+present what the selectors and services return. Neither decides anything."""
+
+from rest_framework import serializers
+
+from cluster_portal.accounts.models import User
+from cluster_portal.core.api.openapi import NamedChoiceField
+from workstreams.models import WorkstreamMembership
+
+from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from ..selectors import organisation_list_visible
+
+
+def organisation_kind_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(Organisation.Kind, enum_name="OrganisationKindEnum", **kwargs)
+
+
+def organisation_role_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(OrganisationMembership.Role, enum_name="OrganisationRoleEnum",
+                            **kwargs)
+
+# --- References to related objects ------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+        read_only_fields = fields
+
+
+class PersonNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
+        read_only_fields = fields
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class VisibleOrganisationField(serializers.SlugRelatedField):
+    """An organisation named by its slug, found only among those the caller may see, so a
+    client cannot learn that an unlisted organisation exists by naming it."""
+
+    default_error_messages = {
+        "does_not_exist": "There is no organisation “{value}”.",
+        "invalid": "Give the organisation's slug.",
+    }
+
+    def __init__(self, **kwargs):
+        # The queryset only tells the schema which model this is; lookups use get_queryset.
+        super().__init__(slug_field="slug", queryset=Organisation.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return organisation_list_visible(user=self.context["request"].user)
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
+
+class OrganisationWorkstreamSerializer(serializers.ModelSerializer):
+    slug = serializers.CharField(source="workstream.slug", read_only=True)
+    name = serializers.CharField(source="workstream.name", read_only=True)
+    role = NamedChoiceField(WorkstreamMembership.Role, enum_name="WorkstreamRoleEnum",
+                            read_only=True)
+
+    class Meta:
+        model = WorkstreamMembership
+        fields = ["slug", "name", "role", "since"]
+        read_only_fields = fields
+
+
+class OrganisationPublicSerializer(serializers.ModelSerializer):
+    """The public profile: what the partner directory shows anyone."""
+
+    kind = organisation_kind_field(read_only=True)
+    logo = serializers.ImageField(read_only=True, help_text="Absolute URL of the logo, or null.")
+    workstreams = OrganisationWorkstreamSerializer(
+        source="current_workstream_memberships", many=True, read_only=True,
+        help_text="Workstreams the organisation is an active member of.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "kind", "tier", "website", "country", "description", "logo",
+                  "workstreams"]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(OrganisationPublicSerializer):
+    """The profile as its own people and programme staff see it: with approval and programme
+    membership status and the tier's term."""
+
+    class Meta(OrganisationPublicSerializer.Meta):
+        fields = [*OrganisationPublicSerializer.Meta.fields, "uen", "is_listed", "status",
+                  "membership_status", "tier_starts_on", "tier_ends_on", "created_at"]
+        read_only_fields = fields
+
+
+class OrganisationRegisterSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    uen = serializers.CharField(max_length=20, help_text="Unique Entity Number (or the foreign "
+                                                         "equivalent).")
+    kind = organisation_kind_field()
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    country = serializers.CharField(min_length=2, max_length=2, required=False, default="SG",
+                                    help_text="ISO 3166 two-letter country code.")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    is_listed = serializers.BooleanField(
+        required=False, default=True,
+        help_text="List the organisation in the public directory once it is approved.",
+    )
+
+
+class OrganisationProfileUpdateSerializer(serializers.Serializer):
+    """Every field optional (PATCH). Send multipart to replace the logo, JSON otherwise."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    kind = organisation_kind_field(required=False)
+    website = serializers.URLField(required=False, allow_blank=True)
+    country = serializers.CharField(min_length=2, max_length=2, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_listed = serializers.BooleanField(required=False)
+    # A plain file: whether it is an acceptable image is the service's call (partners.validators).
+    logo = serializers.FileField(required=False, help_text="PNG, JPEG, GIF or WebP, at most "
+                                                            "1 MB and 4000 px a side.")
+    remove_logo = serializers.BooleanField(required=False, default=False)
+
+
+class OrganisationApproveSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(
+        choices=Organisation.Tier.choices, required=False, allow_blank=True, default="",
+        help_text="Set the programme tier at once (optional).",
+    )
+    tier_starts_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                           help_text="Defaults to today when a tier is given.")
+    tier_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class OrganisationSetTierSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=Organisation.Tier.choices)
+    tier_starts_on = serializers.DateField()
+    tier_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DecisionReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=2000,
+                                   help_text="Told to the people concerned.")
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+class OrganisationMembershipSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    person = PersonSerializer(read_only=True)
+    role = organisation_role_field(read_only=True)
+
+    class Meta:
+        model = OrganisationMembership
+        fields = ["id", "organisation", "person", "role", "created_at"]
+        read_only_fields = fields
+
+
+class OrganisationMembershipRoleSerializer(serializers.Serializer):
+    role = organisation_role_field()
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    name = serializers.CharField(source="full_name", read_only=True)
+    role = organisation_role_field(read_only=True)
+    status = serializers.SerializerMethodField()
+    invited_by = PersonNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "organisation", "email", "name", "role", "status", "invited_by",
+                  "created_at", "expires_at", "accepted_at", "revoked_at"]
+        read_only_fields = fields
+
+    def get_status(self, invitation) -> Invitation.Status:
+        return invitation.status_at(self.context["now"])
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    organisation = VisibleOrganisationField(help_text="Slug of the organisation.")
+    email = serializers.EmailField()
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    role = organisation_role_field(default=OrganisationMembership.Role.MEMBER)
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200, trim_whitespace=True,
+                                  help_text="The token from the invitation e-mail's link.")
+
+
+class InvitationImportSerializer(serializers.Serializer):
+    organisation = VisibleOrganisationField(help_text="Slug of the organisation.")
+    file = serializers.FileField(help_text="CSV (UTF-8) with the columns name, email, role.")
+
+
+class InvitationImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line of the file, the header being line 1.")
+    email = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["invited", "refused"])
+    message = serializers.CharField()
+
+
+class InvitationImportReportSerializer(serializers.Serializer):
+    invited = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    rows = InvitationImportRowSerializer(many=True)
+
+
+class PersonRequestSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    person = PersonSerializer(read_only=True)
+    status = NamedChoiceField(PersonRequest.Status, enum_name="PersonRequestStatusEnum",
+                              read_only=True)
+    decided_by = PersonNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PersonRequest
+        fields = ["id", "organisation", "person", "message", "status", "created_at",
+                  "decided_by", "decided_at", "decision_reason"]
+        read_only_fields = fields
+
+
+class PersonRequestCreateSerializer(serializers.Serializer):
+    organisation = VisibleOrganisationField(help_text="Slug of the organisation to join.")
+    message = serializers.CharField(required=False, allow_blank=True, default="",
+                                    max_length=2000)
+
+
+class PersonRequestApproveSerializer(serializers.Serializer):
+    role = organisation_role_field(default=OrganisationMembership.Role.MEMBER)
+
+
+# --- Agreements -------------------------------------------------------------------------------
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "organisation", "kind", "status", "reference", "signed_on",
+                  "expires_on", "updated_at"]
+        read_only_fields = fields

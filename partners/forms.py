@@ -1,0 +1,174 @@
+"""Forms of the partners pages. They check the shape of the input; the services decide."""
+
+from django import forms
+
+from cluster_portal.core.forms import PortalForm
+
+from .models import Organisation, OrganisationMembership
+from .validators import validate_logo
+
+COUNTRY_HELP = "Two-letter ISO code, such as SG, DE or US."
+
+
+class DirectoryFilterForm(PortalForm):
+    q = forms.CharField(label="Name", required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label="Kind", required=False,
+        choices=[("", "Any kind"), *Organisation.Kind.choices],
+    )
+    tier = forms.ChoiceField(
+        label="Tier", required=False, choices=[("", "Any tier"), *Organisation.Tier.choices]
+    )
+    workstream = forms.ChoiceField(label="Workstream", required=False)
+
+    def __init__(self, *args, workstreams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstream"].choices = [
+            ("", "Any workstream"), *((w.slug, w.name) for w in workstreams)
+        ]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters only: a stale or mistyped value is dropped, not an error page."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "search": cleaned.get("q", "").strip(),
+            "kind": cleaned.get("kind", ""),
+            "tier": cleaned.get("tier", ""),
+            "workstream": cleaned.get("workstream", ""),
+        }
+
+
+class OrganisationProfileFields(PortalForm):
+    """The fields a registrant and a partner admin describe the organisation with."""
+
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=[("", "Choose a kind"), *Organisation.Kind.choices])
+    website = forms.URLField(required=False, assume_scheme="https",
+                             help_text="The organisation's public site, such as https://example.com.")
+    country = forms.CharField(max_length=2, min_length=2, initial="SG", help_text=COUNTRY_HELP)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the organisation does and what it brings to the programme.",
+    )
+    is_listed = forms.BooleanField(
+        label="List the organisation in the public partner directory", required=False,
+        help_text="Visitors and other partners see only listed, approved organisations.",
+    )
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if not country.isalpha():
+            raise forms.ValidationError("Enter a two-letter country code, such as SG.")
+        return country
+
+
+class RegistrationForm(OrganisationProfileFields):
+    field_order = ["name", "uen", "kind", "website", "country", "description", "is_listed"]
+
+    uen = forms.CharField(
+        label="UEN", max_length=20,
+        help_text="Unique Entity Number issued by the registrar (or the foreign equivalent).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_listed"].initial = True
+
+
+class LogoField(forms.ImageField):
+    """An image field that applies the portal's logo rules first, so a file that is too large
+    or not an image gets the same message as in the API rather than Django's generic one."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        validate_logo(upload)
+        return super().to_python(data)
+
+
+class ProfileForm(OrganisationProfileFields):
+    logo = LogoField(
+        required=False,
+        help_text="PNG, JPEG, GIF or WebP, at most 1 MB and 4000 px a side.",
+        # A plain file input: the form's own "remove" box replaces Django's clear checkbox.
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label="Remove the current logo", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("logo") and cleaned.get("remove_logo"):
+            self.add_error("remove_logo", "Either upload a new logo or remove the current one.")
+        return cleaned
+
+    def profile_changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in
+                ("name", "kind", "website", "country", "description", "is_listed")}
+
+
+class ApprovalForm(PortalForm):
+    tier = forms.ChoiceField(
+        required=False, choices=[("", "Set the tier later"), *Organisation.Tier.choices]
+    )
+    tier_starts_on = forms.DateField(
+        label="Term starts", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today if left empty.",
+    )
+    tier_ends_on = forms.DateField(
+        label="Term ends", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        has_dates = cleaned.get("tier_starts_on") or cleaned.get("tier_ends_on")
+        if has_dates and not cleaned.get("tier"):
+            self.add_error("tier", "Choose a tier for the term, or leave the dates empty.")
+        return cleaned
+
+
+class DeclineForm(PortalForm):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The registrant reads this.",
+        error_messages={"required": "Give the registrant a reason."},
+    )
+
+
+class RoleForm(PortalForm):
+    role = forms.ChoiceField(choices=OrganisationMembership.Role.choices)
+
+
+class InvitationForm(PortalForm):
+    email = forms.EmailField(label="E-mail address")
+    full_name = forms.CharField(label="Name", max_length=150, required=False)
+    role = forms.ChoiceField(
+        choices=OrganisationMembership.Role.choices, initial=OrganisationMembership.Role.MEMBER
+    )
+
+
+class InvitationImportForm(PortalForm):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="One colleague a line, under a header line with the columns name, email, role "
+                  "(admin or member). At most 500 lines and 512 KB.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class AskToJoinForm(PortalForm):
+    message = forms.CharField(
+        label="Message to the organisation's admins", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: say who you are and what you do there.",
+    )
+
+
+class PersonRequestDecisionForm(PortalForm):
+    role = forms.ChoiceField(
+        choices=OrganisationMembership.Role.choices, initial=OrganisationMembership.Role.MEMBER,
+        required=False,
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=2000)
+
