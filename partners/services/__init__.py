@@ -1,10 +1,16 @@
 """Writes of organisations, their people and agreements. Every state change is a function here.
 
 Split by concern: `organisations` (registration, approval, profile, tier), `people`
-(memberships, requests to join, invitations) and `agreements`.
+(memberships, requests to join), `invitations` and `agreements`.
 """
 
 from .agreements import agreement_save
+from .invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    invitations_import_csv,
+)
 from .organisations import (
     organisation_approve,
     organisation_create,
@@ -15,10 +21,6 @@ from .organisations import (
     organisation_update_profile,
 )
 from .people import (
-    invitation_accept,
-    invitation_create,
-    invitation_revoke,
-    invitations_import_csv,
     organisation_membership_add,
     organisation_membership_change_role,
     organisation_membership_remove,

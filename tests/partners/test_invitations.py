@@ -19,7 +19,7 @@ from partners.services import (
     invitation_revoke,
     invitations_import_csv,
 )
-from partners.services.people import CSV_MAX_ROWS
+from partners.services.invitations import CSV_MAX_ROWS
 from partners.tasks import send_invitation_email
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
 

@@ -1,0 +1,106 @@
+"""What every partners page shares: finding the organisation in the URL as the person may see
+it, its tabs, and turning a service's refusal into an answer."""
+
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from cluster_portal.core.exceptions import ApplicationError
+
+from ..models import Organisation
+from ..permissions import (
+    may_edit_profile,
+    may_see_agreements,
+    may_see_membership_terms,
+    may_see_people,
+    may_view_organisation,
+)
+from ..selectors import (
+    organisation_list_visible,
+)
+
+DIRECTORY_PAGE_SIZE = 24
+MEMBERS_PAGE_SIZE = 50
+LIST_PAGE_SIZE = 25
+PEOPLE_PREVIEW = 8
+GET_AND_POST = ["GET", "HEAD", "POST"]
+
+
+# --- Finding the organisation ----------------------------------------------------------------
+
+
+def visible_organisation(request, slug: str) -> Organisation:
+    """The organisation named in the URL, if the person may see it. One answer, 404, for "no
+    such organisation" and "not yours to see", so a hidden organisation's slug reveals nothing."""
+    organisation = organisation_list_visible(user=request.user).filter(slug=slug).first()
+    if organisation is None or not may_view_organisation(request.user, organisation):
+        raise Http404("No such organisation.")
+    return organisation
+
+
+def organisation_for(request, slug: str, permission) -> Organisation:
+    organisation = visible_organisation(request, slug)
+    if not permission(request.user, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+def people_url(organisation: Organisation) -> str:
+    return reverse("partners:people", kwargs={"slug": organisation.slug})
+
+
+ORGANISATION_TABS = [
+    ("detail", "Profile", may_view_organisation),
+    ("people", "People", may_see_people),
+    ("workstreams", "Workstreams", may_see_membership_terms),
+    ("agreements", "Agreements", may_see_agreements),
+    ("edit", "Edit profile", may_edit_profile),
+]
+
+
+def organisation_tabs(request, organisation: Organisation, current: str) -> list[dict]:
+    """The organisation's pages this person may open; shown only when there is more than one."""
+    tabs = [
+        {"label": label, "url": reverse(f"partners:{name}", kwargs={"slug": organisation.slug}),
+         "current": name == current}
+        for name, label, permission in ORGANISATION_TABS
+        if permission(request.user, organisation)
+    ]
+    return tabs if len(tabs) > 1 else []
+
+
+# --- Refusals --------------------------------------------------------------------------------
+# cluster_portal.core maps ApplicationError to JSON for the API only; these are the HTML
+# counterparts, used by every view below so a refusal reads the same wherever it happens.
+
+
+def act_and_redirect(request, action, *, success, to: str):
+    """Run one service call for a plain form POST, then go to `to`, telling the person what
+    happened: `success` (text, or a function of the result) or the service's own refusal."""
+    try:
+        result = action()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(to)
+
+
+# base.html has htmx swap 400 and 409 answers as well as successful ones, so a fragment that
+# explains a refusal keeps its true status. A 403/404 from a service reaches a fragment only when
+# someone changed the organisation since the page was drawn (the view checked access first); it
+# is answered as the conflict with the current state that it is, so the explanation still shows.
+HTMX_SWAPPED_REFUSALS = frozenset({400, 409})
+
+
+def fragment_status(error: ApplicationError) -> int:
+    return error.status_code if error.status_code in HTMX_SWAPPED_REFUSALS else 409
+
+
+def form_refusal_text(form) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+

@@ -1,0 +1,398 @@
+"""An organisation's people: members and roles, invitations (one by one or from a CSV),
+requests to join, and the person's own organisations."""
+
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from cluster_portal.core.exceptions import ApplicationError, NotFound
+from cluster_portal.core.pages import paginate
+
+from .. import services
+from ..forms import (
+    AskToJoinForm,
+    InvitationForm,
+    InvitationImportForm,
+    PersonRequestDecisionForm,
+    RoleForm,
+)
+from ..models import Organisation, OrganisationMembership, PersonRequest
+from ..permissions import (
+    is_member_of,
+    may_manage_people,
+    may_see_people,
+)
+from ..selectors import (
+    invitations_for_person,
+    organisation_invitations,
+    organisation_open_invitations,
+    organisation_pending_person_requests,
+    organisation_people,
+    organisations_of,
+    person_request_list_visible,
+)
+from ..services.invitations import (
+    INVITATION_VALID_FOR,
+    invitation_ensure_open,
+    invitation_get_by_token,
+)
+from .common import (
+    GET_AND_POST,
+    MEMBERS_PAGE_SIZE,
+    act_and_redirect,
+    form_refusal_text,
+    fragment_status,
+    organisation_for,
+    organisation_tabs,
+    people_url,
+    visible_organisation,
+)
+
+# --- The person's own organisations, invitations and requests ---------------------------------
+
+
+@login_required
+@require_http_methods(GET_AND_POST)
+def my_organisations(request):
+    """The person's organisations and what awaits them. POST accepts one of the invitations
+    listed here: the database keeps only a digest of each e-mailed link, so the list accepts by
+    invitation, and the service checks the person holds the invited address."""
+    if request.method == "POST":
+        return _accept_listed_invitation(request)
+    user = request.user
+    return render(request, "partners/my_organisations.html", {
+        "memberships": organisations_of(user=user),
+        "invitations": invitations_for_person(user=user),
+        "pending_requests": person_request_list_visible(user=user).filter(
+            person=user, status=PersonRequest.Status.PENDING
+        ).order_by("-created_at"),
+    })
+
+
+def _accept_listed_invitation(request):
+    invitation_id = request.POST.get("invitation", "")
+    invitation = (
+        invitations_for_person(user=request.user).filter(pk=invitation_id).first()
+        if invitation_id.isdigit() else None
+    )
+    if invitation is None:
+        messages.error(request, "This invitation is no longer open to you.")
+        return redirect("partners:my_organisations")
+    return act_and_redirect(
+        request,
+        lambda: services.invitation_accept(actor=request.user, invitation=invitation),
+        success=lambda membership: f"You now act for {membership.organisation.name} as "
+                                   f"{membership.get_role_display().lower()}.",
+        to=reverse("partners:detail", kwargs={"slug": invitation.organisation.slug}),
+    )
+
+
+@require_http_methods(GET_AND_POST)
+def invitation(request, token: str):
+    """The e-mailed link. Anyone holding it sees what it offers; accepting needs the account
+    with the invited address. A link that no longer works says why and changes nothing."""
+    try:
+        invitation = invitation_get_by_token(token=token)
+    except NotFound as error:
+        return render(request, "partners/invitation.html", {"refusal": error}, status=404)
+    context = {"invitation": invitation, "organisation": invitation.organisation}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        try:
+            membership = services.invitation_accept(actor=request.user, token=token)
+        except ApplicationError as error:
+            return render(request, "partners/invitation.html", {**context, "refusal": error},
+                          status=error.status_code)
+        messages.success(request, f"You now act for {membership.organisation.name} as "
+                                  f"{membership.get_role_display().lower()}.")
+        return redirect(membership.organisation)
+    try:
+        invitation_ensure_open(invitation=invitation)
+    except ApplicationError as error:
+        return render(request, "partners/invitation.html", {**context, "refusal": error},
+                      status=error.status_code)
+    return render(request, "partners/invitation.html", context)
+
+
+@login_required
+@require_POST
+def ask_to_join(request, slug: str):
+    organisation = visible_organisation(request, slug)
+    form = AskToJoinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect(organisation)
+    return act_and_redirect(
+        request,
+        lambda: services.person_request_create(
+            actor=request.user, organisation=organisation, message=form.cleaned_data["message"]
+        ),
+        success=f"You asked to join {organisation.name}. Its admins will decide; you will be "
+                "told here when they do.",
+        to=organisation.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def person_request_withdraw(request, pk: int):
+    person_request = person_request_list_visible(user=request.user).filter(
+        pk=pk, person=request.user
+    ).first()
+    if person_request is None:
+        raise Http404("No such request.")
+    return act_and_redirect(
+        request,
+        lambda: services.person_request_withdraw(actor=request.user, request=person_request),
+        success=f"Your request to join {person_request.organisation.name} is withdrawn.",
+        to=reverse("partners:my_organisations"),
+    )
+
+
+# --- An organisation's people ----------------------------------------------------------------
+
+
+def _people_context(request, organisation: Organisation, **overrides) -> dict:
+    user = request.user
+    manage = may_manage_people(user, organisation)
+    own_membership = (
+        organisation_people(organisation=organisation).filter(person=user).first()
+        if is_member_of(user, organisation) else None
+    )
+    context = {
+        "organisation": organisation,
+        "tabs": organisation_tabs(request, organisation, "people"),
+        "page": paginate(request, organisation_people(organisation=organisation),
+                         per_page=MEMBERS_PAGE_SIZE),
+        "may_manage": manage,
+        "own_membership": own_membership,
+        "role_choices": OrganisationMembership.Role.choices,
+    }
+    if manage:
+        context.update(
+            _invitations_context(organisation),
+            import_form=InvitationImportForm(auto_id="import-%s"),
+            person_requests=organisation_pending_person_requests(organisation=organisation),
+        )
+    context.update(overrides)
+    return context
+
+
+def _invitations_context(organisation: Organisation, **overrides) -> dict:
+    return {
+        "organisation": organisation,
+        "invitation_form": InvitationForm(auto_id="invite-%s"),
+        "open_invitations": organisation_open_invitations(organisation=organisation),
+        "valid_days": INVITATION_VALID_FOR.days,
+        **overrides,
+    }
+
+
+def _membership_of(organisation: Organisation, pk: int) -> OrganisationMembership:
+    membership = organisation_people(organisation=organisation).filter(pk=pk).first()
+    if membership is None:
+        raise Http404("That person does not act for this organisation.")
+    return membership
+
+
+@login_required
+@require_safe
+def people(request, slug: str):
+    organisation = organisation_for(request, slug, may_see_people)
+    return render(request, "partners/people.html", _people_context(request, organisation))
+
+
+@login_required
+@require_POST
+def membership_role(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_manage_people)
+    membership = _membership_of(organisation, pk)
+    form = RoleForm(request.POST)
+    row, status = {"membership": membership}, 200
+    if not form.is_valid():
+        row["error"], status = "Choose a role: partner admin or partner member.", 400
+    else:
+        try:
+            membership = services.organisation_membership_change_role(
+                actor=request.user, membership=membership, role=form.cleaned_data["role"]
+            )
+        except ApplicationError as error:  # such as demoting the last admin
+            row["error"], status = error.message, fragment_status(error)
+        else:
+            row.update(membership=membership, notice=f"{membership.person} is now "
+                                                     f"{membership.get_role_display().lower()}.")
+    if "notice" in row and membership.person_id == request.user.pk:
+        # Demoting oneself changes what the whole page offers: reload it rather than one row.
+        messages.success(request, row["notice"])
+        if request.htmx:
+            return HttpResponseClientRedirect(people_url(organisation))
+        return redirect(people_url(organisation))
+    if request.htmx:
+        return render(request, "partners/partials/member_row.html", {
+            "organisation": organisation, "may_manage": True, "row": row,
+            "membership": row["membership"],
+            "role_choices": OrganisationMembership.Role.choices,
+        }, status=status)
+    if "notice" in row:
+        messages.success(request, row["notice"])
+    else:
+        messages.error(request, row["error"])
+    return redirect(people_url(organisation))
+
+
+@login_required
+@require_POST
+def membership_remove(request, slug: str, pk: int):
+    """An admin removes a colleague, or a person leaves (their own membership)."""
+    organisation = organisation_for(request, slug, may_see_people)
+    membership = _membership_of(organisation, pk)
+    leaving = membership.person_id == request.user.pk
+    if not leaving and not may_manage_people(request.user, organisation):
+        raise PermissionDenied
+    return act_and_redirect(
+        request,
+        lambda: services.organisation_membership_remove(actor=request.user, membership=membership),
+        success=f"You no longer act for {organisation.name}." if leaving
+        else f"{membership.person} no longer acts for {organisation.name}.",
+        # Someone who left may no longer see the people page.
+        to=reverse("partners:my_organisations") if leaving else people_url(organisation),
+    )
+
+
+def _invitations_answer(request, organisation: Organisation, *, notice: str = "",
+                        refusal: ApplicationError | None = None, form=None,
+                        form_status: int = 400):
+    """The invitations region after a change: htmx gets the region itself; a plain POST goes
+    back to the people page with a message, or sees the page again with the form's errors."""
+    if request.htmx:
+        overrides = {"notice": notice, "refusal": refusal.message if refusal else ""}
+        status = fragment_status(refusal) if refusal else 200
+        if form is not None:
+            overrides["invitation_form"], status = form, form_status
+        return render(request, "partners/partials/invitations.html",
+                      _invitations_context(organisation, **overrides), status=status)
+    if form is not None:
+        return render(request, "partners/people.html",
+                      _people_context(request, organisation, invitation_form=form),
+                      status=form_status)
+    if notice:
+        messages.success(request, notice)
+    if refusal:
+        messages.error(request, refusal.message)
+    return redirect(people_url(organisation))
+
+
+@login_required
+@require_POST
+def invitation_create(request, slug: str):
+    organisation = organisation_for(request, slug, may_manage_people)
+    form, status = InvitationForm(request.POST, auto_id="invite-%s"), 400
+    if form.is_valid():
+        try:
+            sent, _token = services.invitation_create(
+                actor=request.user, organisation=organisation, email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"], full_name=form.cleaned_data["full_name"],
+            )
+        except ApplicationError as error:  # already a member, the tier's limit reached
+            form.add_service_error(error)
+            status = fragment_status(error)
+        else:
+            return _invitations_answer(
+                request, organisation,
+                notice=f"An invitation link was e-mailed to {sent.email}. It works once and "
+                       f"expires in {INVITATION_VALID_FOR.days} days, on "
+                       f"{sent.expires_at:%d %b %Y}.",
+            )
+    return _invitations_answer(request, organisation, form=form, form_status=status)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_manage_people)
+    invitation = organisation_invitations(organisation=organisation).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ApplicationError as error:
+        return _invitations_answer(request, organisation, refusal=error)
+    return _invitations_answer(
+        request, organisation, notice=f"The invitation of {invitation.email} is revoked; its "
+                                      "link no longer works.",
+    )
+
+
+@login_required
+@require_POST
+def invitation_import(request, slug: str):
+    organisation = organisation_for(request, slug, may_manage_people)
+    form = InvitationImportForm(request.POST, request.FILES, auto_id="import-%s")
+    if form.is_valid():
+        try:
+            report = services.invitations_import_csv(
+                actor=request.user, organisation=organisation, upload=form.cleaned_data["file"]
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            invited = sum(1 for row in report if row.outcome == "invited")
+            return render(request, "partners/people.html", _people_context(
+                request, organisation, import_report=report, import_invited=invited,
+                import_refused=len(report) - invited,
+            ))
+    return render(request, "partners/people.html",
+                  _people_context(request, organisation, import_form=form), status=400)
+
+
+def _pending_request_of(request, organisation: Organisation, pk: int) -> PersonRequest:
+    person_request = person_request_list_visible(user=request.user).filter(
+        organisation=organisation, pk=pk
+    ).first()
+    if person_request is None:
+        raise Http404("No such request.")
+    return person_request
+
+
+@login_required
+@require_POST
+def person_request_approve(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_manage_people)
+    person_request = _pending_request_of(request, organisation, pk)
+    form = PersonRequestDecisionForm(request.POST)
+    role = form.cleaned_data["role"] if form.is_valid() else ""
+    return act_and_redirect(
+        request,
+        lambda: services.person_request_approve(
+            actor=request.user, request=person_request,
+            role=role or OrganisationMembership.Role.MEMBER),
+        success=lambda membership: f"{membership.person} now acts for {organisation.name} as "
+                                   f"{membership.get_role_display().lower()}.",
+        to=people_url(organisation),
+    )
+
+
+@login_required
+@require_POST
+def person_request_decline(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_manage_people)
+    person_request = _pending_request_of(request, organisation, pk)
+    form = PersonRequestDecisionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return act_and_redirect(
+        request,
+        lambda: services.person_request_decline(
+            actor=request.user, request=person_request, reason=reason),
+        success=f"The request of {person_request.person} is declined; they are told.",
+        to=people_url(organisation),
+    )
+
+
