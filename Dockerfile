@@ -25,8 +25,8 @@ RUN pip install . && rm -rf build
 # find templates/ and static/ next to the packages, so the packages must run from /app.
 COPY . .
 RUN pip install --no-deps --editable . \
-    && mkdir -p /app/media /app/staticfiles \
-    && chown portal:portal /app/media /app/staticfiles
+    && mkdir -p /app/media /app/private_media /app/staticfiles \
+    && chown portal:portal /app/media /app/private_media /app/staticfiles
 
 # The code stays root-owned and read-only to the process; it writes only uploads (a volume in
 # compose) and the collected static files.

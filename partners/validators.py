@@ -5,11 +5,13 @@ from PIL import Image, UnidentifiedImageError
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 4000
-LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+LOGO_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+LOGO_FORMATS = set(LOGO_EXTENSIONS)
 
 
-def validate_logo(upload) -> None:
-    """A logo is a PNG, JPEG, GIF or WebP image of at most 1 MB and 4000 px a side."""
+def validate_logo(upload) -> str:
+    """A logo is a PNG, JPEG, GIF or WebP image of at most 1 MB and 4000 px a side. Returns the
+    file extension of the format found in the bytes, whatever the uploaded name said."""
     if upload.size > MAX_LOGO_BYTES:
         raise ValidationError(
             f"The logo is {upload.size / 1024 / 1024:.1f} MB; the limit is 1 MB.", code="too_large"
@@ -34,3 +36,4 @@ def validate_logo(upload) -> None:
             f"The logo is {width} x {height} px; at most {MAX_LOGO_PIXELS} px a side.",
             code="too_big",
         )
+    return LOGO_EXTENSIONS[image_format]

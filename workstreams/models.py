@@ -1,9 +1,15 @@
 """The programme and its workstreams. New workstreams and platforms are rows, never code."""
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+
+
+def private_storage():
+    """Members-only files: the "private" storage, never served under MEDIA_URL."""
+    return storages["private"]
 
 
 class Programme(models.Model):
@@ -222,7 +228,7 @@ class WorkstreamDocument(models.Model):
 
     workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="workstreams/documents/")
+    file = models.FileField(upload_to="workstreams/documents/", storage=private_storage)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

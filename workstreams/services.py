@@ -11,13 +11,16 @@ from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.notifications.models import Notification
 from cluster_portal.notifications.services import notify
-from partners.entitlements import entitlements_of
+from partners.entitlements import ENTITLED_STATUSES, entitlements_of
 from partners.models import Organisation
 from partners.permissions import may_request_workstreams
 from partners.selectors import organisation_admins, organisation_has_signed_consortium_agreement
 
 from .models import JoinRequest, Programme, ProgrammePhase, Workstream, WorkstreamMembership
 from .permissions import may_manage_workstreams, may_review_join_requests, may_withdraw_join_request
+
+# Words the workstreams URLs use before "<slug>/"; no workstream may take them as its slug.
+RESERVED_SLUGS = frozenset({"queue", "requests"})
 
 
 @transaction.atomic
@@ -53,8 +56,11 @@ def workstream_create(
     kind: str = Workstream.Kind.WORKSTREAM, status: str = Workstream.Status.PLANNED,
     description: str = "", parent: Workstream | None = None, lead=None, display_order: int = 100,
 ) -> Workstream:
+    slug = slugify(name)
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-workstream"
     workstream = Workstream(
-        programme=programme, name=name, slug=slugify(name), code=code.upper(), summary=summary,
+        programme=programme, name=name, slug=slug, code=code.upper(), summary=summary,
         kind=kind, status=status, description=description, parent=parent, lead=lead,
         display_order=display_order,
     )
@@ -92,6 +98,32 @@ def _has_active_membership(organisation, workstream) -> bool:
     ).exists()
 
 
+def _ensure_may_join(organisation: Organisation, workstream: Workstream) -> None:
+    """The conditions of joining, checked when a request is made and again when it is approved:
+    a tier or agreement may lapse while the request waits in the queue."""
+    if workstream.status != Workstream.Status.ACTIVE:
+        raise Conflict(f"{workstream.name} is planned, not yet open to members.",
+                       code="workstream_not_active")
+    if workstream.kind not in entitlements_of(organisation).workstream_kinds:
+        if not organisation.tier:
+            reason = "it has no programme membership tier yet"
+        elif organisation.membership_status == Organisation.MembershipStatus.EXPIRED:
+            reason = "its programme membership has expired"
+        elif organisation.membership_status not in ENTITLED_STATUSES:
+            reason = "its programme membership term has not started yet"
+        else:
+            reason = f"its {organisation.get_tier_display().lower()} tier does not cover " \
+                     f"{workstream.get_kind_display().lower()}s"
+        raise NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
+                         code="not_entitled")
+    if not organisation_has_signed_consortium_agreement(organisation=organisation):
+        raise NotAllowed(
+            f"{organisation.name} needs a signed consortium agreement before joining "
+            "workstreams. The programme office records it once signed.",
+            code="no_consortium_agreement",
+        )
+
+
 @transaction.atomic
 def join_request_create(
     *, actor, organisation: Organisation, workstream: Workstream, motivation: str,
@@ -113,26 +145,7 @@ def join_request_create(
                                      "conduct to ask to join.")
     if errors:
         raise ApplicationError("Some fields are not valid.", fields=errors)
-    if workstream.status != Workstream.Status.ACTIVE:
-        raise Conflict(f"{workstream.name} is planned, not yet open to members.",
-                       code="workstream_not_active")
-    entitlements = entitlements_of(organisation)
-    if workstream.kind not in entitlements.workstream_kinds:
-        if not organisation.tier:
-            reason = "it has no programme membership tier yet"
-        elif organisation.membership_status not in ("new", "current", "grace"):
-            reason = "its programme membership has expired"
-        else:
-            reason = f"its {organisation.get_tier_display().lower()} tier does not cover " \
-                     f"{workstream.get_kind_display().lower()}s"
-        raise NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
-                         code="not_entitled")
-    if not organisation_has_signed_consortium_agreement(organisation=organisation):
-        raise NotAllowed(
-            f"{organisation.name} needs a signed consortium agreement before joining "
-            "workstreams. The programme office records it once signed.",
-            code="no_consortium_agreement",
-        )
+    _ensure_may_join(organisation, workstream)
     if _has_active_membership(organisation, workstream):
         raise Conflict(f"{organisation.name} is already a member of {workstream.name}.",
                        code="already_member")
@@ -167,9 +180,24 @@ def _locked_pending(join_request: JoinRequest) -> JoinRequest:
     return join_request
 
 
+def _start_membership(*, organisation, workstream, **fields) -> WorkstreamMembership:
+    already = Conflict(f"{organisation.name} is already a member of {workstream.name}.",
+                       code="already_member")
+    if _has_active_membership(organisation, workstream):
+        raise already
+    try:
+        with transaction.atomic():
+            return WorkstreamMembership.objects.create(
+                organisation=organisation, workstream=workstream, **fields)
+    except IntegrityError as error:  # a concurrent approval or direct add got in first
+        raise already from error
+
+
 def _tell_organisation(join_request: JoinRequest, *, kind: str, message: str, actor) -> None:
     recipients = organisation_admins(organisation=join_request.organisation)
-    if join_request.requested_by is not None:
+    if join_request.requested_by is not None and join_request.organisation.memberships.filter(
+        person=join_request.requested_by
+    ).exists():  # someone who has since left the organisation hears no more of its business
         recipients.append(join_request.requested_by)
     notify(recipients=recipients, kind=kind, actor=actor, message=message,
            url=join_request.workstream.get_absolute_url())
@@ -184,12 +212,10 @@ def join_request_approve(
     if role not in WorkstreamMembership.Role.values:
         raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
     join_request = _locked_pending(join_request)
-    if _has_active_membership(join_request.organisation_id, join_request.workstream_id):
-        raise Conflict("The organisation is already a member of this workstream.",
-                       code="already_member")
-    membership = WorkstreamMembership.objects.create(
-        organisation_id=join_request.organisation_id, workstream_id=join_request.workstream_id,
-        role=role, since=timezone.localdate(), join_request=join_request,
+    _ensure_may_join(join_request.organisation, join_request.workstream)
+    membership = _start_membership(
+        organisation=join_request.organisation, workstream=join_request.workstream, role=role,
+        since=timezone.localdate(), join_request=join_request,
     )
     join_request.status = JoinRequest.Status.APPROVED
     join_request.decided_by, join_request.decided_at = actor, timezone.now()
@@ -253,10 +279,7 @@ def workstream_membership_add(
     """Record a membership directly (programme office, demo data), without a request."""
     if actor is not None and not may_review_join_requests(actor):
         raise NotAllowed("Only programme staff add workstream members directly.")
-    if _has_active_membership(organisation, workstream):
-        raise Conflict(f"{organisation.name} is already a member of {workstream.name}.",
-                       code="already_member")
-    membership = WorkstreamMembership.objects.create(
+    membership = _start_membership(
         organisation=organisation, workstream=workstream, role=role,
         since=since or timezone.localdate(),
     )

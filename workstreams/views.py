@@ -3,6 +3,7 @@ each workstream's members' area. Views parse input, call one selector or service
 the answer; what a person may see or do is asked of the permission modules."""
 
 import posixpath
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,6 +54,7 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]*")
 RECENT_DECISIONS = 20
 
 
@@ -242,6 +244,8 @@ def join_request_withdraw(request, pk: int):
 @programme_staff_required
 def queue(request):
     workstream_slug = request.GET.get("workstream", "")
+    if not SLUG_PATTERN.fullmatch(workstream_slug):
+        workstream_slug = ""  # not a slug any workstream could have: show the whole queue
     return render(
         request,
         "workstreams/queue.html",

@@ -168,7 +168,8 @@ def invitation_accept(
     _forget_roles(actor)
     audit_record(actor=actor, action="invitation.accept", target=invitation)
     notify(
-        recipients=[invitation.invited_by, *organisation_admins(organisation=organisation)],
+        # The admins as they are now: an inviter who has since left hears nothing more.
+        recipients=organisation_admins(organisation=organisation),
         kind=Notification.Kind.INVITATION_ACCEPTED, actor=actor,
         message=f"{actor} accepted the invitation and now acts for {organisation.name}.",
         url=reverse("partners:people", kwargs={"slug": organisation.slug}),
@@ -202,13 +203,19 @@ def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list
                                fields={"file": "Save the sheet as CSV UTF-8 and upload it again."}
                                ) from error
     reader = csv.DictReader(io.StringIO(text))
-    columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
-    if not {"name", "email"} <= columns:
+    try:
+        columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
+        if not {"name", "email"} <= columns:
+            raise ApplicationError(
+                "The first line must name the columns: name, email, role.",
+                fields={"file": "Missing a header line with name, email and role."},
+            )
+        rows = list(reader)
+    except csv.Error as error:  # a malformed line, or a field beyond the csv module's limit
         raise ApplicationError(
-            "The first line must name the columns: name, email, role.",
-            fields={"file": "Missing a header line with name, email and role."},
-        )
-    rows = list(reader)
+            "The file is not a CSV file the portal can read.",
+            fields={"file": f"Line {reader.line_num}: {error}. Save the sheet as CSV UTF-8."},
+        ) from error
     if len(rows) > CSV_MAX_ROWS:
         raise ApplicationError(f"At most {CSV_MAX_ROWS} rows at once.",
                                fields={"file": f"The file has {len(rows)} rows."})

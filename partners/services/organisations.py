@@ -49,8 +49,9 @@ def _unique_slug(name: str) -> str:
 def _duplicate_uen_error() -> ApplicationError:
     return ApplicationError(
         "An organisation with this UEN is already registered.",
-        fields={"uen": "An organisation with this UEN is already registered. Ask its admins "
-                "to invite you, or ask to join it from its page."},
+        fields={"uen": "An organisation with this UEN is already registered. If it is yours, "
+                "ask a colleague who administers it to invite you, or contact the programme "
+                "office."},
         code="duplicate_uen",
     )
 
@@ -65,8 +66,11 @@ def _save_new(organisation: Organisation) -> Organisation:
     try:
         with transaction.atomic():
             organisation.save()
-    except IntegrityError as error:  # a concurrent registration took the UEN first
-        raise _duplicate_uen_error() from error
+    except IntegrityError as error:
+        if Organisation.objects.filter(uen=organisation.uen).exists():
+            raise _duplicate_uen_error() from error  # a concurrent registration took the UEN
+        raise Conflict("Someone registered an organisation of the same name at this very "
+                       "moment. Send the form again.") from error
     return organisation
 
 
@@ -189,9 +193,12 @@ def organisation_update_profile(*, actor, organisation: Organisation, logo=None,
         organisation.country = organisation.country.upper()
     if logo is not None:
         try:
-            validate_logo(logo)
+            extension = validate_logo(logo)
         except ValidationError as error:
             raise ApplicationError(error.messages[0], fields={"logo": error.messages}) from error
+        # The stored name is ours, with the extension of the format Pillow found: an uploaded
+        # name such as "logo.html" must never decide how the file is later served.
+        logo.name = f"{organisation.slug}.{extension}"
         organisation.logo = logo
     elif remove_logo:
         organisation.logo = ""
@@ -213,8 +220,8 @@ def membership_status_on(organisation: Organisation, today: datetime.date) -> st
     """Where the programme membership term stands on `today`."""
     Status = Organisation.MembershipStatus
     starts, ends = organisation.tier_starts_on, organisation.tier_ends_on
-    if not organisation.tier or starts is None or not organisation.is_approved:
-        return Status.NONE
+    if not organisation.tier or starts is None or not organisation.is_approved or today < starts:
+        return Status.NONE  # a term that has not started entitles to nothing yet
     if ends is not None and today > ends + datetime.timedelta(days=GRACE_DAYS):
         return Status.EXPIRED
     if ends is not None and today > ends:

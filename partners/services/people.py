@@ -173,6 +173,8 @@ def _locked_pending_request(request: PersonRequest) -> PersonRequest:
 @transaction.atomic
 def person_request_approve(*, actor, request: PersonRequest,
                            role: str = Role.MEMBER) -> OrganisationMembership:
+    if role not in Role.values:
+        raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
     organisation = _lock(request.organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the organisation's admins decide requests to join it.")

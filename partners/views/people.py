@@ -80,7 +80,7 @@ def _accept_listed_invitation(request):
     invitation_id = request.POST.get("invitation", "")
     invitation = (
         invitations_for_person(user=request.user).filter(pk=invitation_id).first()
-        if invitation_id.isdigit() else None
+        if invitation_id.isascii() and invitation_id.isdigit() else None
     )
     if invitation is None:
         messages.error(request, "This invitation is no longer open to you.")
@@ -368,12 +368,14 @@ def person_request_approve(request, slug: str, pk: int):
     organisation = organisation_for(request, slug, may_manage_people)
     person_request = _pending_request_of(request, organisation, pk)
     form = PersonRequestDecisionForm(request.POST)
-    role = form.cleaned_data["role"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect(people_url(organisation))
+    role = form.cleaned_data["role"] or OrganisationMembership.Role.MEMBER  # none chosen: member
     return act_and_redirect(
         request,
         lambda: services.person_request_approve(
-            actor=request.user, request=person_request,
-            role=role or OrganisationMembership.Role.MEMBER),
+            actor=request.user, request=person_request, role=role),
         success=lambda membership: f"{membership.person} now acts for {organisation.name} as "
                                    f"{membership.get_role_display().lower()}.",
         to=people_url(organisation),

@@ -94,6 +94,7 @@ class WorkstreamMembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkstreamMembership
+        # No end reason: why an organisation left is between it and the programme office.
         fields = ["id", "organisation", "workstream", "role", "since", "until", "active",
-                  "join_request", "end_reason"]
+                  "join_request"]
         read_only_fields = fields

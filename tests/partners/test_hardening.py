@@ -1,0 +1,116 @@
+"""Partners inputs that once reached a 500 or leaked, and the rules that must hold anyway:
+uploaded names never decide how a file is served, malformed CSV is refused in words, a term
+that has not started entitles to nothing, people who left hear nothing more."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from cluster_portal.core.exceptions import ApplicationError
+from cluster_portal.notifications.models import Notification
+from partners.models import Organisation, PersonRequest
+from partners.services import (
+    invitation_accept,
+    invitation_create,
+    invitations_import_csv,
+    organisation_membership_remove,
+    organisation_set_tier,
+    person_request_approve,
+)
+from partners.services.organisations import membership_status_on
+from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_of(organisation):
+    return OrganisationMembershipFactory(organisation=organisation, role="admin").person
+
+
+def gif_with_script(name: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(buffer, format="GIF")
+    return SimpleUploadedFile(name, buffer.getvalue() + b"<script>alert(1)</script>",
+                              content_type="text/html")
+
+
+def test_an_uploaded_logo_is_stored_under_our_name_with_the_extension_of_its_real_format():
+    organisation = OrganisationFactory()
+    client = APIClient()
+    client.force_login(admin_of(organisation))
+    response = client.patch(f"/api/v1/organisations/{organisation.slug}/",
+                            {"logo": gif_with_script("evil.html")}, format="multipart")
+    assert response.status_code == 200, response.content
+    organisation.refresh_from_db()
+    assert organisation.logo.name.endswith(f"/{organisation.slug}.gif")
+    assert ".html" not in organisation.logo.name
+
+
+def test_a_csv_with_an_enormous_field_is_refused_in_words(rf):
+    organisation = OrganisationFactory()
+    admin = admin_of(organisation)
+    text = "name,email,role\n" + "x" * 200_000 + ",a@example.org,member\n"
+    upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
+    with pytest.raises(ApplicationError) as refused:
+        invitations_import_csv(actor=admin, organisation=organisation, upload=upload)
+    assert "file" in refused.value.fields
+    assert not organisation.invitations.exists()
+
+
+def test_a_csv_with_an_enormous_field_is_a_400_through_the_api():
+    organisation = OrganisationFactory()
+    client = APIClient()
+    client.force_login(admin_of(organisation))
+    text = "name,email,role\n" + "x" * 200_000 + ",a@example.org,member\n"
+    upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
+    response = client.post("/api/v1/invitations/import/",
+                           {"organisation": organisation.slug, "file": upload},
+                           format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()["fields"]
+
+
+def test_a_non_ascii_digit_as_invitation_id_is_refused_without_error(client):
+    person = UserFactory()
+    client.force_login(person)
+    response = client.post("/partners/mine/", {"invitation": "²"})
+    assert response.status_code == 302
+    assert "no longer open" in client.get(response.url).content.decode()
+
+
+def test_a_term_that_has_not_started_entitles_to_nothing():
+    organisation = OrganisationFactory(tier="core", membership_status="none")
+    starts = timezone.localdate() + datetime.timedelta(days=30)
+    organisation_set_tier(actor=None, organisation=organisation, tier="core", starts_on=starts)
+    organisation.refresh_from_db()
+    assert organisation.membership_status == Organisation.MembershipStatus.NONE
+    assert membership_status_on(organisation, starts) == Organisation.MembershipStatus.NEW
+
+
+def test_an_unknown_role_when_approving_a_person_request_is_refused():
+    organisation = OrganisationFactory()
+    admin = admin_of(organisation)
+    request = PersonRequest.objects.create(organisation=organisation, person=UserFactory())
+    with pytest.raises(ApplicationError) as refused:
+        person_request_approve(actor=admin, request=request, role="owner")
+    assert "role" in refused.value.fields
+    request.refresh_from_db()
+    assert request.status == PersonRequest.Status.PENDING
+
+
+def test_an_inviter_who_has_left_hears_nothing_of_the_acceptance():
+    organisation = OrganisationFactory()
+    inviter, other_admin = admin_of(organisation), admin_of(organisation)
+    invited = UserFactory(email="new.colleague@example.org")
+    _, token = invitation_create(actor=inviter, organisation=organisation,
+                                 email=invited.email)
+    membership = organisation.memberships.get(person=inviter)
+    organisation_membership_remove(actor=inviter, membership=membership)  # the inviter leaves
+    invitation_accept(actor=invited, token=token)
+    accepted = Notification.objects.filter(kind=Notification.Kind.INVITATION_ACCEPTED)
+    assert set(accepted.values_list("recipient", flat=True)) == {other_admin.pk}

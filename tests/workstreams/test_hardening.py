@@ -1,0 +1,87 @@
+"""Workstreams rules that must hold whatever the order of events: members-only files are never
+public, joining conditions are checked again at approval, an end reason stays private, and
+malformed filters answer without error."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage, storages
+from rest_framework.test import APIClient
+
+from cluster_portal.core.exceptions import NotAllowed
+from cluster_portal.notifications.models import Notification
+from partners.models import Agreement
+from tests.factories import (
+    JoinRequestFactory,
+    OrganisationMembershipFactory,
+    ProgrammeFactory,
+    WorkstreamFactory,
+    WorkstreamMembershipFactory,
+)
+from workstreams.models import WorkstreamDocument, WorkstreamMembership
+from workstreams.services import (
+    join_request_approve,
+    workstream_create,
+    workstream_membership_end,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_documents_are_kept_in_the_private_storage_never_under_media():
+    workstream = WorkstreamFactory()
+    document = WorkstreamDocument(workstream=workstream, title="Minutes")
+    document.file.save("minutes.txt", ContentFile(b"confidential"), save=True)
+    assert document.file.storage is storages["private"]
+    assert storages["private"].exists(document.file.name)
+    assert not default_storage.exists(document.file.name)
+
+
+def test_approval_checks_the_joining_conditions_again(mfa_staff_user):
+    join_request = JoinRequestFactory()
+    Agreement.objects.filter(organisation=join_request.organisation).update(status="terminated")
+    with pytest.raises(NotAllowed) as refused:
+        join_request_approve(actor=mfa_staff_user, join_request=join_request, role="core")
+    assert "consortium agreement" in refused.value.message
+    join_request.refresh_from_db()
+    assert join_request.status == "pending"
+    assert not WorkstreamMembership.objects.exists()
+
+
+def test_a_requester_who_has_left_hears_nothing_of_the_decision(mfa_staff_user):
+    join_request = JoinRequestFactory()
+    admin = OrganisationMembershipFactory(organisation=join_request.organisation,
+                                          role="admin").person
+    join_request_approve(actor=mfa_staff_user, join_request=join_request, role="core")
+    told = set(Notification.objects.filter(kind=Notification.Kind.JOIN_REQUEST_DECIDED)
+               .values_list("recipient", flat=True))
+    assert told == {admin.pk}  # the requester was never a member of the organisation
+
+
+def test_the_reason_a_membership_ended_is_not_in_the_api(mfa_staff_user):
+    membership = WorkstreamMembershipFactory()
+    workstream_membership_end(actor=mfa_staff_user, membership=membership,
+                              reason="Breached the code of conduct")
+    for client in (APIClient(), _signed_in(mfa_staff_user)):
+        body = client.get("/api/v1/workstream-memberships/").content.decode()
+        assert "Breached" not in body
+        assert "end_reason" not in body
+
+
+def test_a_nul_in_the_queue_filter_shows_the_whole_queue(client, mfa_staff_user):
+    join_request = JoinRequestFactory()
+    client.force_login(mfa_staff_user)
+    response = client.get("/workstreams/queue/?workstream=%00")
+    assert response.status_code == 200
+    assert join_request.organisation.name in response.content.decode()
+
+
+def test_a_workstream_never_takes_a_slug_the_urls_use():
+    workstream = workstream_create(programme=ProgrammeFactory(), name="Queue", code="QU",
+                                   summary="Queueing theory for plant logistics.")
+    assert workstream.slug == "queue-workstream"
+
+
+def _signed_in(person) -> APIClient:
+    client = APIClient()
+    client.force_login(person)
+    return client
