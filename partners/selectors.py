@@ -22,6 +22,13 @@ def user_organisation_roles(user) -> dict[int, str]:
     ))
 
 
+def _administered_organisation_ids(user) -> list[int]:
+    return [
+        pk for pk, role in user_organisation_roles(user).items()
+        if role == OrganisationMembership.Role.ADMIN
+    ]
+
+
 def organisation_role_names(user) -> list[str]:
     """`partner_admin` / `partner_member` when the person acts for an approved organisation."""
     roles = set(
@@ -118,10 +125,7 @@ def invitation_list_visible(*, user) -> QuerySet[Invitation]:
     invitations = Invitation.objects.select_related("organisation", "invited_by", "accepted_by")
     if may_act_as_staff(user):
         return invitations
-    administered = [
-        pk for pk, role in user_organisation_roles(user).items()
-        if role == OrganisationMembership.Role.ADMIN
-    ]
+    administered = _administered_organisation_ids(user)
     return invitations.filter(organisation__in=administered)
 
 
@@ -153,10 +157,7 @@ def person_request_list_visible(*, user) -> QuerySet[PersonRequest]:
     requests = PersonRequest.objects.select_related("organisation", "person", "decided_by")
     if may_act_as_staff(user):
         return requests
-    administered = [
-        pk for pk, role in user_organisation_roles(user).items()
-        if role == OrganisationMembership.Role.ADMIN
-    ]
+    administered = _administered_organisation_ids(user)
     return requests.filter(Q(person=user) | Q(organisation__in=administered))
 
 
@@ -205,8 +206,5 @@ def agreement_list_visible(*, user) -> QuerySet[Agreement]:
     agreements = Agreement.objects.select_related("organisation", "updated_by")
     if may_act_as_staff(user):
         return agreements
-    administered = [
-        pk for pk, role in user_organisation_roles(user).items()
-        if role == OrganisationMembership.Role.ADMIN
-    ]
+    administered = _administered_organisation_ids(user)
     return agreements.filter(organisation__in=administered)

@@ -13,7 +13,6 @@ from django.core.paginator import Page
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,7 +20,7 @@ from cluster_portal.accounts.decorators import programme_admin_required, program
 from cluster_portal.accounts.middleware import mfa_setup_redirect
 from cluster_portal.accounts.permissions import has_mfa, must_use_mfa
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.core.pages import paginate
+from cluster_portal.core.pages import paginate, redirect_back
 from partners.permissions import may_request_workstreams
 from partners.selectors import organisations_of
 
@@ -81,15 +80,6 @@ def _refuse(request):
     raise PermissionDenied
 
 
-def _redirect_back(request, default: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
-
-
 def _join_request_or_404(user, pk: int) -> JoinRequest:
     try:
         return join_request_list_visible(user=user).get(pk=pk)
@@ -97,7 +87,7 @@ def _join_request_or_404(user, pk: int) -> JoinRequest:
         raise Http404("No such join request.") from None
 
 
-def _organisations_user_may_enrol(user) -> list:
+def _organisations_user_may_enter(user) -> list:
     """The approved organisations the person administers: those they may ask to join for."""
     if not user.is_authenticated:
         return []
@@ -147,7 +137,7 @@ def workstream_detail(request, slug: str):
         request, workstream_member_organisations(user=request.user, workstream=workstream)
     )
     may_enrol = [
-        organisation for organisation in _organisations_user_may_enrol(request.user)
+        organisation for organisation in _organisations_user_may_enter(request.user)
         if organisation.pk not in member_organisation_ids(request.user, workstream)
     ]
     pending_ids = set()
@@ -183,7 +173,7 @@ def workstream_detail(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request, slug: str):
     workstream = _workstream_or_404(slug)
-    organisations = _organisations_user_may_enrol(request.user)
+    organisations = _organisations_user_may_enter(request.user)
     if not organisations:
         return render(request, "workstreams/join_not_allowed.html", {"workstream": workstream},
                       status=403)
@@ -279,7 +269,7 @@ def _queue_answer(request, join_request: JoinRequest, *, outcome: str = "",
         messages.error(request, error.message)
     else:
         messages.success(request, outcome)
-    return _redirect_back(request, reverse("workstreams:queue"))
+    return redirect_back(request, reverse("workstreams:queue"))
 
 
 def _form_messages(form) -> list[str]:

@@ -1,7 +1,12 @@
-"""Paging lists on HTML pages. A page may hold several lists, so each names its own query
-parameter, and its links keep every other parameter (filters, the other lists' places)."""
+"""What HTML views share: paging lists, and going back where a form was posted from.
+
+A page may hold several lists, so each names its own query parameter, and its links keep every
+other parameter (filters, the other lists' places).
+"""
 
 from django.core.paginator import Page, Paginator
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def paginate(request, items, *, per_page: int, parameter: str = "page") -> Page:
@@ -10,3 +15,14 @@ def paginate(request, items, *, per_page: int, parameter: str = "page") -> Page:
     others.pop(parameter, None)
     page.parameter, page.other_query = parameter, others.urlencode()
     return page
+
+
+def redirect_back(request, default: str, *args, **kwargs):
+    """To the form's `next` when it points into this site (never elsewhere: no open redirect),
+    else to `default` (a URL or a URL name with its arguments)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default, *args, **kwargs)

@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
+
+from cluster_portal.core.pages import paginate, redirect_back
 
 from . import selectors, services
 
@@ -16,7 +16,7 @@ PAGE_SIZE = 25
 @require_safe
 def notification_list(request):
     notifications = selectors.notification_list(recipient=request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, notifications, per_page=PAGE_SIZE)
     return render(request, "notifications/notification_list.html", {"page": page})
 
 
@@ -38,9 +38,4 @@ def mark_read(request):
         elif marked:
             messages.success(request, f"Marked {marked} notification{'s' if marked > 1 else ''} "
                                       "as read.")
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notifications:list")
+    return redirect_back(request, "notifications:list")
