@@ -71,10 +71,6 @@ class RegistrationForm(OrganisationProfileFields):
         help_text="Unique Entity Number issued by the registrar (or the foreign equivalent).",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["is_listed"].initial = True
-
 
 class LogoField(forms.ImageField):
     """An image field that applies the portal's logo rules first, so a file that is too large

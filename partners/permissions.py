@@ -68,3 +68,13 @@ def may_see_membership_terms(user, organisation: Organisation) -> bool:
     """Approval status, programme membership status and tier dates are the organisation's and the
     programme office's business; the public profile shows only the tier."""
     return is_member_of(user, organisation) or may_oversee_organisations(user)
+
+
+def may_accept_invitation(user, invitation) -> bool:
+    """An invitation is accepted by an account that holds the invited address, verified: the
+    link alone proves nothing, since e-mails are forwarded."""
+    from allauth.account.models import EmailAddress
+
+    return user.is_authenticated and EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()

@@ -124,6 +124,24 @@ def _ensure_may_join(organisation: Organisation, workstream: Workstream) -> None
         )
 
 
+def join_request_obstacle(*, organisation: Organisation,
+                          workstream: Workstream) -> ApplicationError | None:
+    """What would stop the organisation asking to join now, if anything; changes nothing.
+    Pages ask it before offering the form, so nobody writes a motivation in vain."""
+    try:
+        _ensure_may_join(organisation, workstream)
+    except ApplicationError as error:
+        return error
+    if _has_active_membership(organisation, workstream):
+        return Conflict(f"{organisation.name} is already a member of {workstream.name}.",
+                        code="already_member")
+    if JoinRequest.objects.filter(organisation=organisation, workstream=workstream,
+                                  status=JoinRequest.Status.PENDING).exists():
+        return Conflict(f"{organisation.name} has already asked to join {workstream.name}; "
+                        "programme staff will decide.", code="already_requested")
+    return None
+
+
 @transaction.atomic
 def join_request_create(
     *, actor, organisation: Organisation, workstream: Workstream, motivation: str,

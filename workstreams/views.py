@@ -177,8 +177,19 @@ def join(request, slug: str):
     if not organisations:
         return render(request, "workstreams/join_not_allowed.html", {"workstream": workstream},
                       status=403)
+    obstacles = {}
+    for organisation in organisations:
+        obstacle = services.join_request_obstacle(organisation=organisation,
+                                                  workstream=workstream)
+        if obstacle is not None:
+            obstacles[organisation] = obstacle
+    if request.method != "POST" and len(obstacles) == len(organisations):
+        # Nothing could succeed: say why instead of offering a form that can only refuse.
+        return render(request, "workstreams/join.html",
+                      {"workstream": workstream, "obstacles": obstacles.values()})
     form = JoinRequestForm(request.POST if request.method == "POST" else None,
-                           organisations=organisations)
+                           organisations=[o for o in organisations if o not in obstacles]
+                           or organisations)
     status = 200
     if form.is_bound:
         status = 400
@@ -201,7 +212,8 @@ def join(request, slug: str):
                 )
                 return redirect("partners:workstreams", slug=organisation.slug)
     return render(request, "workstreams/join.html",
-                  {"workstream": workstream, "form": form}, status=status)
+                  {"workstream": workstream, "form": form, "obstacles": obstacles.values()},
+                  status=status)
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """Production: secrets are required, HTTPS is enforced, mail goes to SMTP.
 
-Only values differ from base.py; SECRET_KEY and ALLOWED_HOSTS have no default, so the process
-refuses to start without them.
+Only values differ from base.py; SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and PORTAL_BASE_URL
+have no default, so the process refuses to start without them.
 """
 
 from .base import *  # noqa: F403
@@ -10,6 +10,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Links in e-mails that tasks send (invitations) have no request to take the host from.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -26,9 +26,10 @@ from ..models import (
     Invitation,
     Organisation,
     OrganisationMembership,
+    PersonRequest,
     invitation_token_digest,
 )
-from ..permissions import is_member_of, may_manage_people
+from ..permissions import is_member_of, may_accept_invitation, may_manage_people
 from ..selectors import organisation_admins
 from .people import Role, _check_room_for_one_more, _forget_roles, _lock
 
@@ -108,6 +109,13 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
+def wrong_account_error(invitation: Invitation) -> NotAllowed:
+    return NotAllowed(
+        f"This invitation is for {invitation.email}. Sign in with that address (or add and "
+        "verify it in your account) to accept it.", code="wrong_account",
+    )
+
+
 def invitation_get_by_token(*, token: str) -> Invitation:
     try:
         return Invitation.objects.select_related("organisation", "invited_by").get(
@@ -146,14 +154,8 @@ def invitation_accept(
     organisation = _lock(invitation.organisation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     invitation_ensure_open(invitation=invitation)
-    holds_address = EmailAddress.objects.filter(
-        user=actor, email__iexact=invitation.email, verified=True
-    ).exists()
-    if not holds_address:
-        raise NotAllowed(
-            f"This invitation is for {invitation.email}. Sign in with that address (or add and "
-            "verify it in your account) to accept it.", code="wrong_account",
-        )
+    if not may_accept_invitation(actor, invitation):
+        raise wrong_account_error(invitation)
     if is_member_of(actor, organisation):
         raise Conflict(f"You already act for {organisation.name}.", code="already_member")
     limit = entitlements_of(organisation).max_representatives
@@ -165,6 +167,12 @@ def invitation_accept(
     )
     invitation.accepted_at, invitation.accepted_by = timezone.now(), actor
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    # A request of theirs to join is settled by the invitation; it must not wait in the queue.
+    PersonRequest.objects.filter(
+        organisation=organisation, person=actor, status=PersonRequest.Status.PENDING
+    ).update(status=PersonRequest.Status.APPROVED, decided_by=invitation.invited_by,
+             decided_at=invitation.accepted_at,
+             decision_reason="Joined through an invitation.")
     _forget_roles(actor)
     audit_record(actor=actor, action="invitation.accept", target=invitation)
     notify(
@@ -185,6 +193,14 @@ class ImportRow:
     message: str
 
 
+def _dialect_of(text: str) -> type[csv.Dialect]:
+    """Commas, or the semicolons that spreadsheets write where the comma is a decimal mark."""
+    try:
+        return csv.Sniffer().sniff(text[:4096].partition("\n")[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
 def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list[ImportRow]:
     """Invite many colleagues from a CSV with the columns name, email, role (admin/member).
 
@@ -202,7 +218,7 @@ def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list
         raise ApplicationError("The file is not UTF-8 text.",
                                fields={"file": "Save the sheet as CSV UTF-8 and upload it again."}
                                ) from error
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect_of(text))
     try:
         columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
         if not {"name", "email"} <= columns:
@@ -225,6 +241,8 @@ def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list
     report, seen = [], set()
     for line, raw in enumerate(rows, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue  # a spreadsheet's empty line (",,") is no one to invite
         email, role = row.get("email", ""), (row.get("role") or Role.MEMBER).lower()
         if email.lower() in seen:
             report.append(ImportRow(line, email, "refused", "Listed twice in this file."))

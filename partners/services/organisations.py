@@ -92,7 +92,7 @@ def organisation_create(
 @transaction.atomic
 def organisation_register(
     *, actor, name: str, uen: str, kind: str, website: str = "", country: str = "SG",
-    description: str = "", is_listed: bool = True,
+    description: str = "", is_listed: bool = False,
 ) -> Organisation:
     """A signed-in person registers their organisation. It waits for a programme admin's
     approval and is invisible to everyone but its registrant and staff until then."""

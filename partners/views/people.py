@@ -26,6 +26,7 @@ from ..forms import (
 from ..models import Organisation, OrganisationMembership, PersonRequest
 from ..permissions import (
     is_member_of,
+    may_accept_invitation,
     may_manage_people,
     may_see_people,
 )
@@ -42,6 +43,7 @@ from ..services.invitations import (
     INVITATION_VALID_FOR,
     invitation_ensure_open,
     invitation_get_by_token,
+    wrong_account_error,
 )
 from .common import (
     GET_AND_POST,
@@ -119,6 +121,9 @@ def invitation(request, token: str):
     except ApplicationError as error:
         return render(request, "partners/invitation.html", {**context, "refusal": error},
                       status=error.status_code)
+    if request.user.is_authenticated and not may_accept_invitation(request.user, invitation):
+        # Say so before the person clicks, rather than offer a button that can only refuse.
+        context["refusal"] = wrong_account_error(invitation)
     return render(request, "partners/invitation.html", context)
 
 

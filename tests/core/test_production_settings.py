@@ -5,12 +5,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x7Q!pv9#Lm2$Zr8@Tk4^Wd6&Hs1*Nf3(Gb5)Jc0_Yq-Ua+Ve=Oi~Pl|Rn;Sm:Xo",
     "ALLOWED_HOSTS": "portal.example.org",
+    "PORTAL_BASE_URL": "https://portal.example.org",
 }
 
 
@@ -36,11 +39,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_refuses_to_start_without_allowed_hosts():
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "ALLOWED_HOSTS"}
-    result = run_manage("check", extra_env=env, drop=("ALLOWED_HOSTS",))
+@pytest.mark.parametrize("required", ["ALLOWED_HOSTS", "PORTAL_BASE_URL"])
+def test_production_refuses_to_start_without_a_required_setting(required):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != required}
+    result = run_manage("check", extra_env=env, drop=(required,))
     assert result.returncode != 0
-    assert "ALLOWED_HOSTS" in result.stderr
+    assert required in result.stderr
 
 
 def test_an_unknown_environment_name_is_refused():

@@ -114,3 +114,41 @@ def test_an_inviter_who_has_left_hears_nothing_of_the_acceptance():
     invitation_accept(actor=invited, token=token)
     accepted = Notification.objects.filter(kind=Notification.Kind.INVITATION_ACCEPTED)
     assert set(accepted.values_list("recipient", flat=True)) == {other_admin.pk}
+
+
+def test_accepting_an_invitation_settles_the_persons_own_request_to_join():
+    organisation = OrganisationFactory()
+    admin = admin_of(organisation)
+    person = UserFactory()
+    request = PersonRequest.objects.create(organisation=organisation, person=person)
+    _, token = invitation_create(actor=admin, organisation=organisation, email=person.email)
+    invitation_accept(actor=person, token=token)
+    request.refresh_from_db()
+    assert request.status == PersonRequest.Status.APPROVED
+    assert request.decided_by == admin
+
+
+def test_the_invitation_page_tells_a_wrong_account_before_it_offers_to_accept(client):
+    organisation = OrganisationFactory()
+    _, token = invitation_create(actor=admin_of(organisation), organisation=organisation,
+                                 email="invited@example.org")
+    client.force_login(UserFactory(email="someone.else@example.org"))
+    page = client.get(f"/partners/invitations/{token}/").content.decode()
+    assert "This invitation is for invited@example.org" in page
+    assert "Accept and join" not in page
+
+
+def test_a_semicolon_csv_with_an_empty_line_invites_the_real_rows():
+    organisation = OrganisationFactory()
+    text = "name;email;role\nAnn Tan;ann@example.org;member\n;;\nBo Lim;bo@example.org;admin\n"
+    upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
+    report = invitations_import_csv(actor=admin_of(organisation), organisation=organisation,
+                                    upload=upload)
+    assert [(row.email, row.outcome) for row in report] == [
+        ("ann@example.org", "invited"), ("bo@example.org", "invited")]
+
+
+def test_a_registration_is_unlisted_unless_the_registrant_chooses(client):
+    client.force_login(UserFactory())
+    form = client.get("/partners/register/").context["form"]
+    assert form["is_listed"].value() in (False, None)

@@ -85,3 +85,23 @@ def _signed_in(person) -> APIClient:
     client = APIClient()
     client.force_login(person)
     return client
+
+
+def test_the_join_page_says_why_instead_of_offering_a_form_that_must_refuse(client):
+    membership = WorkstreamMembershipFactory(organisation__ready_to_join=True)
+    admin = OrganisationMembershipFactory(organisation=membership.organisation,
+                                          role="admin").person
+    client.force_login(admin)
+    response = client.get(f"/workstreams/{membership.workstream.slug}/join/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "is already a member of" in page
+    assert "Send the request" not in page
+
+
+def test_pages_never_load_the_debug_helper_that_would_replace_a_page_with_a_fragment(
+        client, settings):
+    settings.DEBUG = True
+    page = client.get("/").content.decode()
+    assert "django_htmx/htmx-2.min.js" in page
+    assert "django-htmx.js" not in page
