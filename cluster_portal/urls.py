@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -31,8 +30,3 @@ handler400 = "cluster_portal.core.views.error_400"
 handler403 = "cluster_portal.core.views.error_403"
 handler404 = "cluster_portal.core.views.error_404"
 handler500 = "cluster_portal.core.views.error_500"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

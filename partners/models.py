@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from cluster_portal.core.storage import private_storage
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -50,7 +52,8 @@ class Organisation(models.Model):
     website = models.URLField(blank=True)
     country = models.CharField(max_length=2, default="SG", help_text="ISO 3166 country code.")
     description = models.TextField(blank=True)
-    logo = models.ImageField(upload_to="partners/logos/", blank=True)
+    # Served by partners:logo, which shows it only to those who may see the organisation.
+    logo = models.ImageField(upload_to="partners/logos/", blank=True, storage=private_storage)
     is_listed = models.BooleanField(
         "listed in the public directory", default=False,
         help_text="Visible to visitors and other partners once approved.",

@@ -15,6 +15,7 @@ urlpatterns = [
          name="person_request_withdraw"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/logo/", views.logo, name="logo"),
     path("<slug:slug>/approve/", views.approve, name="approve"),
     path("<slug:slug>/decline/", views.decline, name="decline"),
     path("<slug:slug>/ask-to-join/", views.ask_to_join, name="ask_to_join"),

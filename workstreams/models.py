@@ -1,15 +1,11 @@
 """The programme and its workstreams. New workstreams and platforms are rows, never code."""
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-
-def private_storage():
-    """Members-only files: the "private" storage, never served under MEDIA_URL."""
-    return storages["private"]
+from cluster_portal.core.storage import private_storage
 
 
 class Programme(models.Model):

@@ -1,6 +1,7 @@
 """Shapes of the partners API: input serializers check what a client sent, output serializers
 present what the selectors and services return. Neither decides anything."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from cluster_portal.accounts.models import User
@@ -79,7 +80,9 @@ class OrganisationPublicSerializer(serializers.ModelSerializer):
     """The public profile: what the partner directory shows anyone."""
 
     kind = organisation_kind_field(read_only=True)
-    logo = serializers.ImageField(read_only=True, help_text="Absolute URL of the logo, or null.")
+    logo = serializers.SerializerMethodField(
+        help_text="Absolute URL of the logo (served only to those who may see the "
+                  "organisation), or null.")
     workstreams = OrganisationWorkstreamSerializer(
         source="current_workstream_memberships", many=True, read_only=True,
         help_text="Workstreams the organisation is an active member of.",
@@ -90,6 +93,14 @@ class OrganisationPublicSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind", "tier", "website", "country", "description", "logo",
                   "workstreams"]
         read_only_fields = fields
+
+
+    def get_logo(self, organisation: Organisation) -> str | None:
+        if not organisation.logo:
+            return None
+        url = reverse("partners:logo", kwargs={"slug": organisation.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class OrganisationSerializer(OrganisationPublicSerializer):

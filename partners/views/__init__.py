@@ -14,6 +14,7 @@ from .organisations import (
     detail,
     directory,
     edit,
+    logo,
     register,
     workstreams,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "invitation_create",
     "invitation_import",
     "invitation_revoke",
+    "logo",
     "membership_remove",
     "membership_role",
     "my_organisations",

@@ -2,9 +2,13 @@
 approvals, and an organisation's agreements and workstreams."""
 
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cluster_portal.accounts.decorators import programme_admin_required
@@ -74,6 +78,22 @@ def directory(request):
         "filtered": any(filters.values()),
         "page": paginate(request, organisations, per_page=DIRECTORY_PAGE_SIZE),
     })
+
+
+@require_safe
+@cache_control(private=True, max_age=3600)
+def logo(request, slug: str):
+    """The logo, to those who may see the organisation: an unlisted organisation's logo is as
+    hidden as its name."""
+    organisation = visible_organisation(request, slug)
+    if not organisation.logo:
+        raise Http404("No logo.")
+    try:
+        handle = organisation.logo.open("rb")
+    except (ValueError, OSError):
+        raise Http404("No logo.") from None
+    content_type = mimetypes.guess_type(organisation.logo.name)[0] or "application/octet-stream"
+    return FileResponse(handle, content_type=content_type)
 
 
 @require_safe

@@ -152,3 +152,28 @@ def test_a_registration_is_unlisted_unless_the_registrant_chooses(client):
     client.force_login(UserFactory())
     form = client.get("/partners/register/").context["form"]
     assert form["is_listed"].value() in (False, None)
+
+
+def _logo_png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_a_logo_is_served_only_to_those_who_may_see_the_organisation(client):
+    from django.core.files.storage import default_storage
+
+    from partners.services import organisation_update_profile
+
+    organisation = OrganisationFactory(is_listed=False)
+    admin = admin_of(organisation)
+    organisation_update_profile(actor=admin, organisation=organisation, logo=_logo_png())
+    organisation.refresh_from_db()
+    assert not default_storage.exists(organisation.logo.name)  # never under a media URL
+    url = f"/partners/{organisation.slug}/logo/"
+    assert client.get(url).status_code == 404  # an unlisted organisation's logo is hidden
+    client.force_login(admin)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
