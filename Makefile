@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers on a two-core machine; override with `make test PYTEST_ARGS="-n 0 -x"`.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint worker beat clean
+.PHONY: install run test bench lint worker beat clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: install
 ## The whole suite against PostgreSQL and Redis (started or provided if missing), with ruff.
 test: install
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+## How the busiest lists scale with their length (ratios in one run; not part of `make test`).
+bench: install
+	$(PY) scripts/run_tests.py -n 0 -s -q benchmarks
 
 lint: install
 	$(PY) -m ruff check .
