@@ -195,9 +195,13 @@ def organisation_has_signed_consortium_agreement(*, organisation: Organisation, 
 
 
 def organisations_pending_approval() -> QuerySet[Organisation]:
+    """The approvals queue, oldest first. `has_namesake` warns the programme office of another
+    organisation of the same name: often the same company registered twice."""
+    namesakes = Organisation.objects.filter(name__iexact=OuterRef("name")).exclude(
+        pk=OuterRef("pk"))
     return Organisation.objects.filter(status=Organisation.Status.PENDING).select_related(
         "created_by"
-    ).order_by("created_at")
+    ).annotate(has_namesake=Exists(namesakes)).order_by("created_at")
 
 
 def agreement_list_visible(*, user) -> QuerySet[Agreement]:

@@ -177,3 +177,16 @@ def test_a_logo_is_served_only_to_those_who_may_see_the_organisation(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_the_approvals_queue_warns_of_an_organisation_registered_twice(client, mfa_admin_user):
+    from partners.services import organisation_register
+
+    OrganisationFactory(name="Meridian Pharma Asia")
+    organisation_register(actor=UserFactory(), name="meridian pharma asia", uen="T26XX0001A",
+                          kind="pharma_mnc")
+    organisation_register(actor=UserFactory(), name="Orchid Cell Therapies", uen="T26XX0002B",
+                          kind="biotech")
+    client.force_login(mfa_admin_user)
+    page = client.get("/partners/approvals/").content.decode()
+    assert page.count("Another organisation of this name is already registered") == 1
