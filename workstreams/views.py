@@ -13,6 +13,7 @@ from django.core.paginator import Page
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -347,6 +348,7 @@ def members_area(request, slug: str):
                                "documents_page"),
             # Projects visible to members arrive with the programmes app.
             "member_projects": [],
+            "now": timezone.now(),
             "may_end_memberships": may_review_join_requests(request.user),
         },
     )

@@ -105,3 +105,23 @@ def test_pages_never_load_the_debug_helper_that_would_replace_a_page_with_a_frag
     page = client.get("/").content.decode()
     assert "django_htmx/htmx-2.min.js" in page
     assert "django-htmx.js" not in page
+
+
+def test_the_members_area_marks_past_meetings(client, mfa_staff_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from workstreams.models import WorkstreamMeeting
+
+    workstream = WorkstreamFactory()
+    now = timezone.now()
+    WorkstreamMeeting.objects.create(workstream=workstream, title="Kick-off",
+                                     starts_at=now - datetime.timedelta(days=7))
+    WorkstreamMeeting.objects.create(workstream=workstream, title="Review",
+                                     starts_at=now + datetime.timedelta(days=7))
+    client.force_login(mfa_staff_user)
+    page = client.get(f"/workstreams/{workstream.slug}/members/").content.decode()
+    assert page.count(">Past</span>") == 1
+    assert page.index("Kick-off") < page.index(">Past</span>") < page.index("Review") or \
+        page.index("Review") < page.index("Kick-off") < page.index(">Past</span>")
