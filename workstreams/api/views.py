@@ -81,8 +81,7 @@ class WorkstreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeAdmin])
     def activate(self, request, slug=None):
-        workstream = workstream_activate(actor=request.user, workstream=self.get_object())
-        return self.present(workstream)
+        return self.transition(workstream_activate, target="workstream")
 
 
 # --- Join requests ----------------------------------------------------------------------------
@@ -189,12 +188,8 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeStaff])
     def approve(self, request, pk=None):
-        join_request = self.get_object()
-        payload = s.JoinRequestApproveSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        join_request_approve(actor=request.user, join_request=join_request,
-                             role=payload.validated_data["role"])
-        return self.present(join_request)
+        return self.transition(join_request_approve, target="join_request",
+                               payload=s.JoinRequestApproveSerializer)
 
     @extend_schema(
         summary="Decline a join request",
@@ -206,12 +201,8 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeStaff])
     def decline(self, request, pk=None):
-        join_request = self.get_object()
-        payload = DecisionReasonSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        join_request_decline(actor=request.user, join_request=join_request,
-                             reason=payload.validated_data["reason"])
-        return self.present(join_request)
+        return self.transition(join_request_decline, target="join_request",
+                               payload=DecisionReasonSerializer)
 
     @extend_schema(
         summary="Withdraw a pending join request",
@@ -222,8 +213,7 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        join_request = join_request_withdraw(actor=request.user, join_request=self.get_object())
-        return self.present(join_request)
+        return self.transition(join_request_withdraw, target="join_request")
 
 
 # --- Workstream memberships -------------------------------------------------------------------
@@ -257,9 +247,5 @@ class WorkstreamMembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeStaff])
     def end(self, request, pk=None):
-        membership = self.get_object()
-        payload = OptionalReasonSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        workstream_membership_end(actor=request.user, membership=membership,
-                                  reason=payload.validated_data["reason"])
-        return self.present(membership)
+        return self.transition(workstream_membership_end, target="membership",
+                               payload=OptionalReasonSerializer)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -124,7 +124,7 @@ REGISTERED_EXAMPLE = OpenApiExample(
         }),
     ),
 )
-class OrganisationViewSet(viewsets.GenericViewSet):
+class OrganisationViewSet(ScopedViewSet):
     serializer_class = s.OrganisationSerializer
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -145,7 +145,8 @@ class OrganisationViewSet(viewsets.GenericViewSet):
         )
         return serializer_class(organisation, context=self.get_serializer_context()).data
 
-    def _respond(self, organisation: Organisation, *, status_code=status.HTTP_200_OK):
+    def present(self, organisation: Organisation, *, status_code=status.HTTP_200_OK):
+        # The shape depends on the caller (public or full profile), hence not get_serializer.
         organisation = self.get_queryset().get(pk=organisation.pk)
         return Response(self._present(organisation), status=status_code)
 
@@ -160,7 +161,7 @@ class OrganisationViewSet(viewsets.GenericViewSet):
         payload = s.OrganisationRegisterSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         organisation = organisation_register(actor=request.user, **payload.validated_data)
-        return self._respond(organisation, status_code=status.HTTP_201_CREATED)
+        return self.present(organisation, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, slug=None):
         organisation = self.get_object()
@@ -171,7 +172,7 @@ class OrganisationViewSet(viewsets.GenericViewSet):
             actor=request.user, organisation=organisation, logo=changes.pop("logo", None),
             remove_logo=changes.pop("remove_logo", False), **changes,
         )
-        return self._respond(organisation)
+        return self.present(organisation)
 
     @extend_schema(
         summary="Approve a registered organisation",
@@ -184,12 +185,8 @@ class OrganisationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeAdmin])
     def approve(self, request, slug=None):
-        organisation = self.get_object()
-        payload = s.OrganisationApproveSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        organisation_approve(actor=request.user, organisation=organisation,
-                             **payload.validated_data)
-        return self._respond(organisation)
+        return self.transition(organisation_approve, target="organisation",
+                               payload=s.OrganisationApproveSerializer)
 
     @extend_schema(
         summary="Decline a registered organisation",
@@ -199,12 +196,8 @@ class OrganisationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeAdmin])
     def decline(self, request, slug=None):
-        organisation = self.get_object()
-        payload = s.DecisionReasonSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        organisation_decline(actor=request.user, organisation=organisation,
-                             reason=payload.validated_data["reason"])
-        return self._respond(organisation)
+        return self.transition(organisation_decline, target="organisation",
+                               payload=s.DecisionReasonSerializer)
 
     @extend_schema(
         summary="Set an organisation's programme tier and term",
@@ -223,7 +216,7 @@ class OrganisationViewSet(viewsets.GenericViewSet):
             actor=request.user, organisation=organisation, tier=terms["tier"],
             starts_on=terms["tier_starts_on"], ends_on=terms["tier_ends_on"],
         )
-        return self._respond(organisation)
+        return self.present(organisation)
 
 
 # --- Agreements -------------------------------------------------------------------------------

@@ -155,8 +155,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        invitation = invitation_revoke(actor=request.user, invitation=self.get_object())
-        return self.present(invitation)
+        return self.transition(invitation_revoke, target="invitation")
 
     @extend_schema(
         summary="Accept an invitation",
@@ -264,12 +263,8 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        person_request = self.get_object()
-        payload = s.PersonRequestApproveSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        person_request_approve(actor=request.user, request=person_request,
-                               role=payload.validated_data["role"])
-        return self.present(person_request)
+        return self.transition(person_request_approve, target="request",
+                               payload=s.PersonRequestApproveSerializer)
 
     @extend_schema(
         summary="Decline a request to join the organisation",
@@ -278,12 +273,8 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        person_request = self.get_object()
-        payload = s.OptionalReasonSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        person_request_decline(actor=request.user, request=person_request,
-                               reason=payload.validated_data["reason"])
-        return self.present(person_request)
+        return self.transition(person_request_decline, target="request",
+                               payload=s.OptionalReasonSerializer)
 
     @extend_schema(
         summary="Withdraw one's own pending request",
@@ -292,7 +283,6 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        person_request = person_request_withdraw(actor=request.user, request=self.get_object())
-        return self.present(person_request)
+        return self.transition(person_request_withdraw, target="request")
 
 
