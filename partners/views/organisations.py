@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cluster_portal.accounts.decorators import programme_admin_required
+from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.pages import paginate
 from workstreams.models import JoinRequest, Workstream
@@ -80,6 +81,9 @@ def directory(request):
     })
 
 
+HISTORY_LENGTH = 20
+
+
 @require_safe
 @cache_control(private=True, max_age=3600)
 def logo(request, slug: str):
@@ -117,6 +121,9 @@ def detail(request, slug: str):
         people = list(organisation_people(organisation=organisation)[:PEOPLE_PREVIEW + 1])
         context["people"] = people[:PEOPLE_PREVIEW]
         context["more_people"] = len(people) > PEOPLE_PREVIEW
+    if context["may_oversee"]:
+        # Who changed this organisation and when (DESIGN.md rule 7), for programme staff.
+        context["history"] = audit_events_for(target=organisation)[:HISTORY_LENGTH]
     if context["may_ask_to_join"]:
         context["pending_request"] = person_request_list_visible(user=user).filter(
             organisation=organisation, person=user, status=PersonRequest.Status.PENDING

@@ -190,3 +190,18 @@ def test_the_approvals_queue_warns_of_an_organisation_registered_twice(client, m
     client.force_login(mfa_admin_user)
     page = client.get("/partners/approvals/").content.decode()
     assert page.count("Another organisation of this name is already registered") == 1
+
+
+def test_staff_see_who_changed_an_organisation_and_members_do_not(client, mfa_admin_user):
+    from partners.services import organisation_approve, organisation_register
+
+    registrant = UserFactory()
+    organisation = organisation_register(actor=registrant, name="Orchid Cell Therapies",
+                                         uen="T26XX0003C", kind="biotech", is_listed=True)
+    organisation_approve(actor=mfa_admin_user, organisation=organisation)
+    client.force_login(mfa_admin_user)
+    page = client.get(f"/partners/{organisation.slug}/").content.decode()
+    assert "organisation.register" in page and "organisation.approve" in page
+    client.force_login(registrant)
+    own_view = client.get(f"/partners/{organisation.slug}/").content.decode()
+    assert "organisation.approve" not in own_view
