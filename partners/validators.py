@@ -21,7 +21,8 @@ def validate_logo(upload) -> str:
         with Image.open(upload) as image:
             image_format, (width, height) = image.format, image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
+            ValueError) as error:  # a decompression bomb is refused like any non-image
         raise ValidationError(
             "The logo must be an image file (PNG, JPEG, GIF or WebP).", code="not_an_image"
         ) from error

@@ -123,7 +123,7 @@ class OrganisationRegisterSerializer(serializers.Serializer):
                                     help_text="ISO 3166 two-letter country code.")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     is_listed = serializers.BooleanField(
-        required=False, default=True,
+        required=False, default=False,
         help_text="List the organisation in the public directory once it is approved.",
     )
 
