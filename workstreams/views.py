@@ -21,7 +21,7 @@ from cluster_portal.accounts.decorators import programme_admin_required, program
 from cluster_portal.accounts.middleware import mfa_setup_redirect
 from cluster_portal.accounts.permissions import has_mfa, must_use_mfa
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.core.pages import paginate, redirect_back
+from cluster_portal.core.pages import fragment_status, paginate, redirect_back
 from partners.permissions import may_request_workstreams
 from partners.selectors import organisations_of
 
@@ -275,7 +275,7 @@ def _queue_answer(request, join_request: JoinRequest, *, outcome: str = "",
         context = {"join_request": join_request, "outcome": outcome,
                    "problem": error.message if error else ""}
         return render(request, "workstreams/partials/queue_row.html", context,
-                      status=error.status_code if error else 200)
+                      status=fragment_status(error) if error else 200)
     if form_errors is not None:
         messages.error(request, " ".join(form_errors))
     elif error is not None:

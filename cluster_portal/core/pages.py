@@ -26,3 +26,14 @@ def redirect_back(request, default: str, *args, **kwargs):
     ):
         return redirect(target)
     return redirect(default, *args, **kwargs)
+
+
+# base.html has htmx swap 400 and 409 answers as well as successful ones, so a fragment that
+# explains a refusal keeps its true status. A 403/404 from a service reaches a fragment only when
+# someone changed the object since the page was drawn (the view checked access first); it
+# is answered as the conflict with the current state that it is, so the explanation still shows.
+HTMX_SWAPPED_REFUSALS = frozenset({400, 409})
+
+
+def fragment_status(error) -> int:
+    return error.status_code if error.status_code in HTMX_SWAPPED_REFUSALS else 409

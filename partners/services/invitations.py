@@ -193,12 +193,13 @@ class ImportRow:
     message: str
 
 
-def _dialect_of(text: str) -> type[csv.Dialect]:
-    """Commas, or the semicolons that spreadsheets write where the comma is a decimal mark."""
+def _delimiter_of(text: str) -> str:
+    """Commas, or the semicolons that spreadsheets write where the comma is a decimal mark.
+    Only the delimiter is taken from the header: the quoting rules stay Excel's."""
     try:
-        return csv.Sniffer().sniff(text[:4096].partition("\n")[0], delimiters=",;\t")
+        return csv.Sniffer().sniff(text[:4096].partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
-        return csv.excel
+        return ","
 
 
 def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list[ImportRow]:
@@ -218,7 +219,9 @@ def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list
         raise ApplicationError("The file is not UTF-8 text.",
                                fields={"file": "Save the sheet as CSV UTF-8 and upload it again."}
                                ) from error
-    reader = csv.DictReader(io.StringIO(text), dialect=_dialect_of(text))
+    # NUL is no character a name or address holds, and the database refuses it.
+    text = text.replace("\x00", "")
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter_of(text))
     try:
         columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
         if not {"name", "email"} <= columns:

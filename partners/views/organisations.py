@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cluster_portal.accounts.decorators import programme_admin_required
 from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.exceptions import ApplicationError
-from cluster_portal.core.pages import paginate
+from cluster_portal.core.pages import fragment_status, paginate
 from workstreams.models import JoinRequest, Workstream
 from workstreams.permissions import may_withdraw_join_request
 from workstreams.selectors import (
@@ -59,7 +59,6 @@ from .common import (
     LIST_PAGE_SIZE,
     PEOPLE_PREVIEW,
     form_refusal_text,
-    fragment_status,
     organisation_for,
     organisation_tabs,
     visible_organisation,

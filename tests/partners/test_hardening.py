@@ -205,3 +205,15 @@ def test_staff_see_who_changed_an_organisation_and_members_do_not(client, mfa_ad
     client.force_login(registrant)
     own_view = client.get(f"/partners/{organisation.slug}/").content.decode()
     assert "organisation.approve" not in own_view
+
+
+def test_a_csv_keeps_excel_quoting_and_drops_nul_characters():
+    organisation = OrganisationFactory()
+    text = ('name,email,role\n"Lim ""Ben"", Jr",ben@example.org,member\n'
+            'Ann\x00 Tan,ann@example.org,member\n')
+    upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
+    report = invitations_import_csv(actor=admin_of(organisation), organisation=organisation,
+                                    upload=upload)
+    assert [row.outcome for row in report] == ["invited", "invited"]
+    assert organisation.invitations.get(email="ben@example.org").full_name == 'Lim "Ben", Jr'
+    assert organisation.invitations.get(email="ann@example.org").full_name == "Ann Tan"

@@ -125,3 +125,14 @@ def test_the_members_area_marks_past_meetings(client, mfa_staff_user):
     assert page.count(">Past</span>") == 1
     assert page.index("Kick-off") < page.index(">Past</span>") < page.index("Review") or \
         page.index("Review") < page.index("Kick-off") < page.index(">Past</span>")
+
+
+def test_a_refused_approval_shows_in_the_htmx_row(client, mfa_staff_user):
+    join_request = JoinRequestFactory()
+    Agreement.objects.filter(organisation=join_request.organisation).update(status="terminated")
+    client.force_login(mfa_staff_user)
+    response = client.post(f"/workstreams/requests/{join_request.pk}/approve/", {"role": "core"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 409  # one of the statuses htmx swaps in place
+    assert "consortium agreement" in response.content.decode()
+    assert not WorkstreamMembership.objects.exists()
