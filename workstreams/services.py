@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cluster_portal.accounts.roles import ProgrammeRole
-from cluster_portal.accounts.selectors import user_list_in_role
+from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.notifications.models import Notification
@@ -85,11 +85,14 @@ def workstream_activate(*, actor, workstream: Workstream) -> Workstream:
 
 
 def _reviewers_of(workstream: Workstream) -> list:
-    """Who hears of a new request: the workstream's lead, or all programme staff if none."""
+    """Who hears of a new request: the workstream's lead, or all programme staff if none; only
+    staff who may act (with MFA), since the request names the organisation."""
+    reviewers = staff_who_may_act(role=ProgrammeRole.STAFF)
     if workstream.lead_id:
-        return [workstream.lead]
-    return list(user_list_in_role(role=ProgrammeRole.STAFF)) + list(
-        user_list_in_role(role=ProgrammeRole.ADMIN))
+        lead = list(reviewers.filter(pk=workstream.lead_id))
+        if lead:
+            return lead
+    return list(reviewers)
 
 
 def _has_active_membership(organisation, workstream) -> bool:

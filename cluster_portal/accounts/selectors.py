@@ -29,3 +29,18 @@ def user_programme_roles(user) -> frozenset[ProgrammeRole]:
 
 def user_list_in_role(*, role: ProgrammeRole):
     return User.objects.filter(groups__name=role.group_name, is_active=True).distinct()
+
+
+def staff_who_may_act(*, role: ProgrammeRole):
+    """People in the role who have set up MFA: only they may see what staff see, so only they
+    are told of confidential things (a registration, a join request). A programme admin holds
+    the staff role too."""
+    from allauth.mfa.models import Authenticator
+
+    groups = [role.group_name]
+    if role is ProgrammeRole.STAFF:
+        groups.append(ProgrammeRole.ADMIN.group_name)
+    return User.objects.filter(
+        groups__name__in=groups, is_active=True,
+        authenticator__type=Authenticator.Type.TOTP,
+    ).distinct()

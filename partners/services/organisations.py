@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from cluster_portal.accounts.memo import forget
 from cluster_portal.accounts.roles import ProgrammeRole
-from cluster_portal.accounts.selectors import user_list_in_role
+from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.notifications.models import Notification
@@ -107,7 +107,7 @@ def organisation_register(
     audit_record(actor=actor, action="organisation.register", target=organisation,
                  changes={"name": organisation.name, "uen": organisation.uen})
     notify(
-        recipients=user_list_in_role(role=ProgrammeRole.ADMIN),
+        recipients=staff_who_may_act(role=ProgrammeRole.ADMIN),
         kind=Notification.Kind.ORGANISATION_REGISTERED, actor=actor,
         message=f"{organisation.name} registered and is waiting for approval.",
         url=reverse("partners:approvals"),

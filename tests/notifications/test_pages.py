@@ -10,6 +10,7 @@ from django.urls import reverse
 from cluster_portal.notifications.models import Notification
 from cluster_portal.notifications.services import notify
 from partners.models import OrganisationMembership
+from tests.conftest import activate_totp
 from tests.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
@@ -32,6 +33,7 @@ def unread_label(html: str) -> str:
 def lead_told_of_a_request(db):
     """A partner admin asks to join a workstream; the service tells the workstream's lead."""
     lead = UserFactory(role="programme_staff", full_name="Lim Wei Jie")
+    activate_totp(lead)  # only staff who may act are told of requests
     workstream = WorkstreamFactory(name="Continuous Manufacturing", lead=lead)
     organisation = OrganisationFactory(ready_to_join=True, name="Acme Pharma")
     requester = OrganisationMembershipFactory(

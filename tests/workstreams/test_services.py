@@ -10,6 +10,7 @@ from cluster_portal.audit.models import AuditEvent
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.notifications.models import Notification
 from partners.models import Agreement, Organisation, OrganisationMembership
+from tests.conftest import activate_totp
 from tests.factories import (
     AgreementFactory,
     OrganisationFactory,
@@ -48,7 +49,9 @@ def ask(actor, organisation, workstream, **overrides) -> JoinRequest:
 
 @pytest.fixture
 def lead(db):
-    return UserFactory(role="programme_staff")
+    person = UserFactory(role="programme_staff")
+    activate_totp(person)  # only staff who may act are told of requests
+    return person
 
 
 @pytest.fixture
@@ -90,6 +93,9 @@ def test_a_partner_admin_asks_and_the_workstream_lead_is_told(partner_admin, org
 
 def test_without_a_lead_all_programme_staff_and_admins_are_told(partner_admin, organisation):
     staff, admin = UserFactory(role="programme_staff"), UserFactory(role="programme_admin")
+    activate_totp(staff)
+    activate_totp(admin)
+    UserFactory(role="programme_staff")  # without MFA: not told, as they may not see requests
     ask(partner_admin, organisation, WorkstreamFactory(lead=None))
     recipients = set(Notification.objects.values_list("recipient", flat=True))
     assert recipients == {staff.pk, admin.pk}
