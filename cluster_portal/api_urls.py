@@ -15,7 +15,7 @@ router = SimpleRouter()
 for app_router in (partners_router, workstreams_router, notifications_router):
     router.registry.extend(app_router.registry)
 
-extra_endpoints = ["api:me"]
+extra_endpoints = ["api:me", "api:me-notification-preferences"]
 
 urlpatterns = [
     path(
@@ -29,5 +29,6 @@ urlpatterns = [
         name="root",
     ),
     path("", include("cluster_portal.accounts.api.urls")),
+    path("", include("cluster_portal.notifications.api.urls")),
     *router.urls,
 ]

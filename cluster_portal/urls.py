@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from cluster_portal.accounts.permissions import may_use_admin_site
 from cluster_portal.core import views as core_views
+from cluster_portal.notifications import views as notification_views
 
 # The admin site signs people in through allauth (rate limits, MFA) and admits programme admins
 # who have MFA; accounts.permissions decides.
@@ -16,6 +17,9 @@ admin.site.site_title = "Cluster Portal admin"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health_check, name="health"),
+    # Beside allauth's account pages (e-mail, password, two-factor), named as they are.
+    path("accounts/notifications/", notification_views.preferences,
+         name="account_notifications"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cluster_portal.api_urls")),

@@ -202,6 +202,11 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail that carries the link, in the outbox: whether it went is shown to the inviter.
+    email_message = models.ForeignKey(
+        "notifications.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]

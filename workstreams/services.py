@@ -9,13 +9,13 @@ from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
-from cluster_portal.notifications.models import Notification
 from cluster_portal.notifications.services import notify
 from partners.entitlements import ENTITLED_STATUSES, entitlements_of
 from partners.models import Organisation
 from partners.permissions import may_request_workstreams
 from partners.selectors import organisation_admins, organisation_has_signed_consortium_agreement
 
+from . import notification_kinds as kinds
 from .models import JoinRequest, Programme, ProgrammePhase, Workstream, WorkstreamMembership
 from .permissions import may_manage_workstreams, may_review_join_requests, may_withdraw_join_request
 
@@ -185,9 +185,11 @@ def join_request_create(
                        code="already_requested") from error
     audit_record(actor=actor, action="join_request.create", target=join_request)
     notify(
-        recipients=_reviewers_of(workstream), kind=Notification.Kind.JOIN_REQUEST_SUBMITTED,
+        recipients=_reviewers_of(workstream), kind=kinds.JOIN_REQUEST_SUBMITTED,
         actor=actor, message=f"{organisation.name} asks to join {workstream.name}.",
         url=reverse("workstreams:queue"),
+        context={"organisation": organisation.name, "workstream": workstream.name,
+                 "motivation": join_request.motivation},
     )
     return join_request
 
@@ -214,14 +216,17 @@ def _start_membership(*, organisation, workstream, **fields) -> WorkstreamMember
         raise already from error
 
 
-def _tell_organisation(join_request: JoinRequest, *, kind: str, message: str, actor) -> None:
+def _tell_organisation(join_request: JoinRequest, *, kind, message: str, actor,
+                       **context) -> None:
     recipients = organisation_admins(organisation=join_request.organisation)
     if join_request.requested_by is not None and join_request.organisation.memberships.filter(
         person=join_request.requested_by
     ).exists():  # someone who has since left the organisation hears no more of its business
         recipients.append(join_request.requested_by)
     notify(recipients=recipients, kind=kind, actor=actor, message=message,
-           url=join_request.workstream.get_absolute_url())
+           url=join_request.workstream.get_absolute_url(),
+           context={"organisation": join_request.organisation.name,
+                    "workstream": join_request.workstream.name, **context})
 
 
 @transaction.atomic
@@ -247,9 +252,10 @@ def join_request_approve(
     audit_record(actor=actor, action="workstream_membership.start", target=membership,
                  changes={"role": role})
     _tell_organisation(
-        join_request, kind=Notification.Kind.JOIN_REQUEST_DECIDED, actor=actor,
+        join_request, kind=kinds.JOIN_REQUEST_DECIDED, actor=actor,
         message=f"{join_request.organisation.name} joined {join_request.workstream.name} as "
                 f"{membership.get_role_display().lower()}.",
+        approved=True, role=membership.get_role_display().lower(),
     )
     return membership
 
@@ -269,9 +275,10 @@ def join_request_decline(*, actor, join_request: JoinRequest, reason: str) -> Jo
     audit_record(actor=actor, action="join_request.decline", target=join_request,
                  changes={"reason": join_request.decision_reason})
     _tell_organisation(
-        join_request, kind=Notification.Kind.JOIN_REQUEST_DECIDED, actor=actor,
+        join_request, kind=kinds.JOIN_REQUEST_DECIDED, actor=actor,
         message=f"The request of {join_request.organisation.name} to join "
                 f"{join_request.workstream.name} was declined: {join_request.decision_reason}",
+        approved=False, reason=join_request.decision_reason,
     )
     return join_request
 
@@ -286,9 +293,11 @@ def join_request_withdraw(*, actor, join_request: JoinRequest) -> JoinRequest:
     join_request.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(actor=actor, action="join_request.withdraw", target=join_request)
     notify(recipients=_reviewers_of(join_request.workstream),
-           kind=Notification.Kind.JOIN_REQUEST_WITHDRAWN, actor=actor,
+           kind=kinds.JOIN_REQUEST_WITHDRAWN, actor=actor,
            message=f"{join_request.organisation.name} withdrew its request to join "
-                   f"{join_request.workstream.name}.", url=reverse("workstreams:queue"))
+                   f"{join_request.workstream.name}.", url=reverse("workstreams:queue"),
+           context={"organisation": join_request.organisation.name,
+                    "workstream": join_request.workstream.name})
     return join_request
 
 
@@ -326,9 +335,11 @@ def workstream_membership_end(
                  changes={"reason": membership.end_reason})
     notify(
         recipients=organisation_admins(organisation=membership.organisation),
-        kind=Notification.Kind.WORKSTREAM_MEMBERSHIP_ENDED, actor=actor,
+        kind=kinds.WORKSTREAM_MEMBERSHIP_ENDED, actor=actor,
         message=f"{membership.organisation.name}'s membership of {membership.workstream.name} "
                 "has ended" + (f": {membership.end_reason}" if membership.end_reason else "."),
         url=membership.workstream.get_absolute_url(),
+        context={"organisation": membership.organisation.name,
+                 "workstream": membership.workstream.name, "reason": membership.end_reason},
     )
     return membership

@@ -1,9 +1,66 @@
-"""allauth hooks: staff without MFA land on its set-up page right after signing in."""
+"""allauth hooks: staff without MFA land on its set-up page right after signing in, and the
+account's mail speaks for the portal and goes through its outbox.
+
+- Mail a person asks for (verification, password reset) is rendered from allauth's templates
+  (overridden in templates/account/email/ with the portal's name and address), wrapped in the
+  portal's e-mail layout, and queued sealed: it carries a one-time link or code.
+- allauth's notices of a changed password, address or second factor become security notices of
+  the notifications service: in the portal, and always e-mailed at once.
+"""
+
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.urls import reverse
 
+from cluster_portal.core.links import portal_url
+from cluster_portal.notifications.drafts import EmailDraft
+from cluster_portal.notifications.rendering import layout
+from cluster_portal.notifications.services import (
+    notify,
+    outgoing_email_queue,
+    suppressed_address_confirmed,
+)
+from cluster_portal.notifications.services.outbox import ACCOUNT_KIND
+
+from . import notification_kinds as kinds
 from .permissions import has_mfa, must_use_mfa
+
+# allauth's notice templates → the portal's kind and what the notice says.
+SECURITY_NOTICES = {
+    "account/email/password_changed": (kinds.PASSWORD_CHANGED, "Your password was changed."),
+    "account/email/password_set": (kinds.PASSWORD_CHANGED, "A password was set for your account."),
+    "account/email/password_reset": (kinds.PASSWORD_CHANGED, "Your password was reset."),
+    "account/email/email_changed": (
+        kinds.EMAIL_ADDRESS_CHANGED,
+        "The e-mail address of your account was changed from {from_email} to {to_email}."),
+    "account/email/email_confirm": (
+        kinds.EMAIL_ADDRESS_CHANGED, "An e-mail address of your account was confirmed."),
+    "account/email/email_deleted": (
+        kinds.EMAIL_ADDRESS_CHANGED, "The address {deleted_email} was removed from your account."),
+    "mfa/email/totp_activated": (
+        kinds.SECOND_FACTOR_CHANGED, "An authenticator app was set up for your account."),
+    "mfa/email/totp_deactivated": (
+        kinds.SECOND_FACTOR_CHANGED,
+        "The authenticator app of your account was removed: signing in no longer asks for its "
+        "code."),
+    "mfa/email/recovery_codes_generated": (
+        kinds.SECOND_FACTOR_CHANGED,
+        "New recovery codes were made for your account; the earlier ones no longer work."),
+    "mfa/email/webauthn_added": (
+        kinds.SECOND_FACTOR_CHANGED, "A security key was added to your account."),
+    "mfa/email/webauthn_removed": (
+        kinds.SECOND_FACTOR_CHANGED, "A security key was removed from your account."),
+}
+
+
+def portal_site() -> SimpleNamespace:
+    """What allauth's templates call the current site: the portal's name and public host,
+    whatever host the request came in by."""
+    return SimpleNamespace(name=settings.PORTAL_NAME,
+                           domain=urlsplit(settings.PORTAL_BASE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,3 +68,53 @@ class AccountAdapter(DefaultAccountAdapter):
         if must_use_mfa(request.user) and not has_mfa(request.user):
             return reverse("mfa_activate_totp")
         return super().get_login_redirect_url(request)
+
+    # --- Links in mail: on the public address, not the host the request named ----------------
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return portal_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return portal_url(path.replace("UID-KEY", quote(key)))
+
+    # --- Mail ---------------------------------------------------------------------------------
+
+    def send_mail(self, template_prefix, email, context):
+        context = {"email": email, "current_site": portal_site(),
+                   "portal_name": settings.PORTAL_NAME, "portal_url": portal_url("/"), **context}
+        message = self.render_mail(template_prefix, email, context)
+        user = context.get("user")
+        person_name = getattr(user, "full_name", "") if user is not None else ""
+        text, html = layout(subject=message.subject, person_name=person_name,
+                            content=message.body)
+        outgoing_email_queue(draft=EmailDraft(
+            to=email, subject=message.subject, body_text=text, body_html=html,
+            kind=ACCOUNT_KIND, recipient=user if getattr(user, "pk", None) else None,
+            sealed=True,
+        ))
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        kind, words = SECURITY_NOTICES.get(
+            template_prefix, (kinds.ACCOUNT_CHANGED, "A change was made to how you sign in."))
+        context = dict(context or {})
+        request = self.request
+        details = {
+            "ip": self.get_client_ip(request) if request is not None else "",
+            "user_agent": (self.get_http_user_agent(request)[:200] if request is not None
+                           else ""),
+        }
+        notify(recipients=[user], kind=kind, message=words.format_map(_Blank(context)),
+               url=reverse("account_email"), context={**context, **details}, address=email)
+
+    def confirm_email(self, request, email_address):
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            # The person opened the link mailed to it: the address works, whatever bounced.
+            suppressed_address_confirmed(person=email_address.user, address=email_address.email)
+        return confirmed
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "—"

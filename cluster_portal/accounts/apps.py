@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "cluster_portal.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from cluster_portal.notifications.kinds import register
+
+        from . import notification_kinds
+
+        register(*notification_kinds.ALL)

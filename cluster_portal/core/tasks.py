@@ -9,7 +9,7 @@ def clear_expired_sessions() -> None:
     management.call_command("clearsessions")
 
 
-@shared_task(name="cluster_portal.core.tasks.echo")
+@shared_task(name="cluster_portal.core.tasks.echo", ignore_result=False)
 def echo(value: str) -> str:
     """Returns its argument: lets operators and tests see a worker complete a round trip."""
     return value

@@ -5,3 +5,9 @@ class NotificationsConfig(AppConfig):
     name = "cluster_portal.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from . import notification_kinds
+        from .kinds import register
+
+        register(*notification_kinds.ALL)

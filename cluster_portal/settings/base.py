@@ -96,16 +96,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
+# Redis is the cache and the broker; when it is down every page still answers (DESIGN.md rule 4).
+# django-redis then answers each cache call as a miss instead of raising, within the short
+# timeouts below: throttles and login rate limits count nothing for that moment. Sessions live
+# in the database, so nobody is signed out by a Redis outage.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cluster-portal",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "cluster_portal.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -134,6 +147,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cluster Portal] "
+# allauth tells a person when their password, e-mail address or second factor changes; the
+# adapter turns each into a security notice of the notifications service (always e-mailed).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Failed logins are limited per address and per account; allauth keeps the counters in the cache.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
@@ -151,10 +167,25 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds for each step of an SMTP conversation: a hung server fails the attempt (it is tried
+# again later) instead of holding a worker past its time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The site's public address, for links in e-mails sent outside a request (by Celery tasks).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cluster Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications and the e-mail outbox ------------------------------------------------------
+
+# A worker's claim on an e-mail it sends lasts this long. It must outlast the send task's hard
+# time limit (120 s), so a live sender is never doubled; a dead one's mail goes again after it.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=5 * 60)
+# The sweeper hands out again what is still unsent this long after it was due: the hand-off
+# made at commit normally takes it long before.
+OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
+OUTBOX_SWEEP_EVERY_SECONDS = env.int("OUTBOX_SWEEP_EVERY_SECONDS", default=60)
+# The daily digest goes out at this hour, Singapore time (TIME_ZONE).
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -261,14 +292,31 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A task is acknowledged only when it has finished, and handed back if its worker dies,
 # so a crash re-runs it instead of losing it. Tasks are written to be idempotent for this.
+# A task whose run keeps killing its worker is dropped after a few deliveries (PortalTask in
+# cluster_portal/celery.py), so this cannot loop for ever.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Redis hands an unacknowledged message to another worker after the visibility timeout. It must
+# be longer than the longest task (5 min) and any countdown (the portal schedules retries in the
+# database, not with countdowns), yet short, so a task of a killed worker is back in minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 15 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Sending a task when Redis is down must fail fast: the request goes on and the work waits for
+# its sweep (cluster_portal/core/queue.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -280,6 +328,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.refresh_membership_statuses",
         "schedule": crontab(hour=0, minute=30),
     },
+    "sweep-outbox": {
+        "task": "cluster_portal.notifications.tasks.sweep_outbox",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_EVERY_SECONDS),
+    },
+    "send-daily-digests": {
+        "task": "cluster_portal.notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------
@@ -288,8 +344,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"cache_outage": {"()": "cluster_portal.core.log_filters.CacheOutageFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"cluster_portal.cache": {"filters": ["cache_outage"]}},
 }
 
 PORTAL_NAME = "Cluster Portal"

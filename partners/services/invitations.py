@@ -1,5 +1,6 @@
 """Invitations: e-mailed, single-use, expiring links to act for an organisation, one by one or
-from a CSV file. The database keeps only a digest of each token; the e-mail carries the token."""
+from a CSV file. The database keeps only a digest of each token; the e-mail carries the token,
+and waits in the outbox sealed (encrypted) until it is sent, then its body is erased."""
 
 
 import csv
@@ -9,18 +10,26 @@ import secrets
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
-from cluster_portal.core.queue import enqueue_on_commit
-from cluster_portal.notifications.models import Notification
-from cluster_portal.notifications.services import notify
+from cluster_portal.core.links import portal_url
+from cluster_portal.notifications.drafts import EmailDraft
+from cluster_portal.notifications.rendering import layout
+from cluster_portal.notifications.services import (
+    notify,
+    outgoing_email_queue,
+    outgoing_emails_cancel,
+)
 
+from .. import notification_kinds as kinds
 from ..entitlements import entitlements_of
 from ..models import (
     Invitation,
@@ -51,6 +60,48 @@ def _normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+INVITATION_KIND = "invitation"
+
+
+def _invitation_email(invitation: Invitation, token: str) -> EmailDraft:
+    """The invitation e-mail, with its one-time link. Replies go to the person who invited."""
+    inviter = invitation.invited_by
+    inviter_name = (inviter.full_name or inviter.email) if inviter is not None else "An admin"
+    link = portal_url(reverse("partners:invitation", args=[token]))
+    words = {"invitation": invitation, "inviter_name": inviter_name,
+             "organisation": invitation.organisation.name, "portal_name": settings.PORTAL_NAME}
+    subject = f"[{settings.PORTAL_NAME}] " + render_to_string(
+        "partners/email/invitation_subject.txt", words).strip()
+    text, html = layout(
+        subject=subject, person_name=invitation.full_name,
+        content=render_to_string("partners/email/invitation_message.txt", words),
+        action_url=link, action_label="Accept the invitation",
+        footer_lines=[
+            f"You received this e-mail because {inviter_name} invited this address to act for "
+            f"{invitation.organisation.name}. If you did not expect it, ignore it: nothing "
+            "happens unless the link is used. Replying reaches the person who invited you.",
+        ],
+    )
+    return EmailDraft(
+        to=invitation.email, subject=subject, body_text=text, body_html=html,
+        kind=INVITATION_KIND, reply_to=inviter.email if inviter is not None else "",
+        sealed=True,
+    )
+
+
+def _close_open_invitations(organisation: Organisation, email: str, now) -> int:
+    """Re-inviting an address replaces its earlier open invitation: revoked, and its e-mail
+    stopped if it has not gone yet."""
+    replaced = list(organisation.invitations.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+    ).values_list("pk", "email_message_id"))
+    if replaced:
+        Invitation.objects.filter(pk__in=[pk for pk, _ in replaced]).update(revoked_at=now)
+        outgoing_emails_cancel(email_ids=[mail for _, mail in replaced if mail],
+                               reason="The invitation was replaced by a new one.")
+    return len(replaced)
+
+
 @transaction.atomic
 def invitation_create(
     *, actor, organisation: Organisation, email: str, role: str = Role.MEMBER,
@@ -69,28 +120,25 @@ def invitation_create(
                        fields={"email": "This person is already a member."},
                        code="already_member")
     now = timezone.now()
-    # Re-inviting an address replaces its earlier open invitation (a fresh link, a new expiry).
-    replaced = organisation.invitations.filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    replaced = _close_open_invitations(organisation, email, now)
     _check_room_for_one_more(organisation, counting_invitations=True)
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         organisation=organisation, email=email, full_name=full_name.strip()[:150], role=role,
         token_digest=invitation_token_digest(token), invited_by=actor,
         expires_at=now + INVITATION_VALID_FOR,
     )
+    invitation.email_message = outgoing_email_queue(draft=_invitation_email(invitation, token))
+    invitation.save()
     audit_record(actor=actor, action="invitation.create", target=invitation,
                  changes={"email": email, "role": role, "replaced": replaced})
-    from ..tasks import send_invitation_email
-
-    enqueue_on_commit(send_invitation_email, invitation.pk, token)
     existing = [address.user for address in EmailAddress.objects.filter(
         email__iexact=email, verified=True).select_related("user")]
     notify(
-        recipients=existing, kind=Notification.Kind.INVITATION_SENT, actor=actor,
+        recipients=existing, kind=kinds.INVITATION_SENT, actor=actor,
         message=f"{actor} invites you to act for {organisation.name} on the portal.",
         url=reverse("partners:my_organisations"),
+        context={"organisation": organisation.name, "role": invitation.get_role_display().lower()},
     )
     return invitation, token
 
@@ -105,6 +153,9 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
         raise Conflict(f"This invitation is already {Invitation.Status(status).label.lower()}.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    if invitation.email_message_id:
+        outgoing_emails_cancel(email_ids=[invitation.email_message_id],
+                               reason="The invitation was revoked before its e-mail went.")
     audit_record(actor=actor, action="invitation.revoke", target=invitation)
     return invitation
 
@@ -178,9 +229,10 @@ def invitation_accept(
     notify(
         # The admins as they are now: an inviter who has since left hears nothing more.
         recipients=organisation_admins(organisation=organisation),
-        kind=Notification.Kind.INVITATION_ACCEPTED, actor=actor,
+        kind=kinds.INVITATION_ACCEPTED, actor=actor,
         message=f"{actor} accepted the invitation and now acts for {organisation.name}.",
         url=reverse("partners:people", kwargs={"slug": organisation.slug}),
+        context={"organisation": organisation.name, "role": membership.get_role_display().lower()},
     )
     return membership
 

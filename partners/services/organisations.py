@@ -14,9 +14,9 @@ from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
-from cluster_portal.notifications.models import Notification
 from cluster_portal.notifications.services import notify
 
+from .. import notification_kinds as kinds
 from ..models import Organisation, OrganisationMembership
 from ..permissions import may_decide_organisations, may_edit_profile
 from ..selectors import organisation_admins
@@ -108,9 +108,9 @@ def organisation_register(
                  changes={"name": organisation.name, "uen": organisation.uen})
     notify(
         recipients=staff_who_may_act(role=ProgrammeRole.ADMIN),
-        kind=Notification.Kind.ORGANISATION_REGISTERED, actor=actor,
+        kind=kinds.ORGANISATION_REGISTERED, actor=actor,
         message=f"{organisation.name} registered and is waiting for approval.",
-        url=reverse("partners:approvals"),
+        url=reverse("partners:approvals"), context={"organisation": organisation.name},
     )
     return organisation
 
@@ -145,10 +145,10 @@ def organisation_approve(
                  changes={"status": "approved", "tier": tier})
     notify(
         recipients=organisation_admins(organisation=organisation),
-        kind=Notification.Kind.ORGANISATION_APPROVED, actor=actor,
+        kind=kinds.ORGANISATION_APPROVED, actor=actor,
         message=f"{organisation.name} is approved. You can now invite colleagues and ask to join "
                 "workstreams.",
-        url=organisation.get_absolute_url(),
+        url=organisation.get_absolute_url(), context={"organisation": organisation.name},
     )
     return organisation
 
@@ -169,10 +169,11 @@ def organisation_decline(*, actor, organisation: Organisation, reason: str) -> O
                  changes={"status": "declined", "reason": organisation.decision_reason})
     notify(
         recipients=organisation_admins(organisation=organisation),
-        kind=Notification.Kind.ORGANISATION_DECLINED, actor=actor,
+        kind=kinds.ORGANISATION_DECLINED, actor=actor,
         message=f"The registration of {organisation.name} was declined: "
                 f"{organisation.decision_reason}",
         url=organisation.get_absolute_url(),
+        context={"organisation": organisation.name, "reason": organisation.decision_reason},
     )
     return organisation
 
@@ -277,10 +278,12 @@ def organisation_membership_statuses_refresh(*, today: datetime.date | None = No
                                                            "after": new_status})
                 notify(
                     recipients=organisation_admins(organisation=organisation),
-                    kind=Notification.Kind.TIER_STATUS_CHANGED,
+                    kind=kinds.TIER_STATUS_CHANGED,
                     message=f"{organisation.name}'s programme membership is now "
                             f"{organisation.get_membership_status_display().lower()}.",
                     url=organisation.get_absolute_url(),
+                    context={"organisation": organisation.name,
+                             "status": organisation.get_membership_status_display().lower()},
                 )
                 changed += 1
             if _renewal_reminder_due(organisation, today):
@@ -288,11 +291,14 @@ def organisation_membership_statuses_refresh(*, today: datetime.date | None = No
                 organisation.save(update_fields=["renewal_reminder_sent_on"])
                 notify(
                     recipients=organisation_admins(organisation=organisation),
-                    kind=Notification.Kind.TIER_RENEWAL_DUE,
+                    kind=kinds.TIER_RENEWAL_DUE,
                     message=f"{organisation.name}'s {organisation.get_tier_display().lower()} "
                             f"membership ends on {organisation.tier_ends_on:%d %b %Y}. Contact "
                             "the programme office to renew it.",
                     url=organisation.get_absolute_url(),
+                    context={"organisation": organisation.name,
+                             "tier": organisation.get_tier_display().lower(),
+                             "ends_on": f"{organisation.tier_ends_on:%d %B %Y}"},
                 )
                 reminded += 1
     return {"changed": changed, "reminded": reminded}

@@ -13,9 +13,9 @@ from django.utils import timezone
 from cluster_portal.accounts.memo import forget
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
-from cluster_portal.notifications.models import Notification
 from cluster_portal.notifications.services import notify
 
+from .. import notification_kinds as kinds
 from ..entitlements import entitlements_of
 from ..models import (
     Organisation,
@@ -93,9 +93,11 @@ def organisation_membership_change_role(
     audit_record(actor=actor, action="organisation_membership.change_role", target=membership,
                  changes={"role": [before, role]})
     notify(
-        recipients=[membership.person], kind=Notification.Kind.ROLE_CHANGED, actor=actor,
+        recipients=[membership.person], kind=kinds.ROLE_CHANGED, actor=actor,
         message=f"You are now {membership.get_role_display().lower()} of {organisation.name}.",
         url=organisation.get_absolute_url(),
+        context={"organisation": organisation.name, "role": membership.get_role_display().lower(),
+                 "is_admin": membership.role == Role.ADMIN},
     )
     return membership
 
@@ -127,8 +129,9 @@ def organisation_membership_remove(*, actor, membership: OrganisationMembership)
     _forget_roles(person)
     if not leaving:
         notify(
-            recipients=[person], kind=Notification.Kind.REMOVED_FROM_ORGANISATION, actor=actor,
+            recipients=[person], kind=kinds.REMOVED_FROM_ORGANISATION, actor=actor,
             message=f"You no longer act for {organisation.name} on the portal.",
+            context={"organisation": organisation.name},
         )
 
 
@@ -155,9 +158,11 @@ def person_request_create(*, actor, organisation: Organisation, message: str = "
     audit_record(actor=actor, action="person_request.create", target=request)
     notify(
         recipients=organisation_admins(organisation=organisation),
-        kind=Notification.Kind.PERSON_REQUESTED_TO_JOIN, actor=actor,
+        kind=kinds.PERSON_REQUESTED_TO_JOIN, actor=actor,
         message=f"{actor} asks to join {organisation.name}.",
         url=reverse("partners:people", kwargs={"slug": organisation.slug}),
+        context={"organisation": organisation.name, "requester": str(actor),
+                 "requester_email": actor.email, "request_message": request.message},
     )
     return request
 
@@ -192,9 +197,11 @@ def person_request_approve(*, actor, request: PersonRequest,
     audit_record(actor=actor, action="person_request.approve", target=request,
                  changes={"role": role})
     notify(
-        recipients=[request.person], kind=Notification.Kind.PERSON_REQUEST_DECIDED, actor=actor,
+        recipients=[request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
         message=f"You now act for {organisation.name} as {membership.get_role_display().lower()}.",
         url=organisation.get_absolute_url(),
+        context={"organisation": organisation.name, "approved": True,
+                 "role": membership.get_role_display().lower()},
     )
     return membership
 
@@ -211,9 +218,11 @@ def person_request_decline(*, actor, request: PersonRequest, reason: str = "") -
     audit_record(actor=actor, action="person_request.decline", target=request,
                  changes={"reason": request.decision_reason})
     notify(
-        recipients=[request.person], kind=Notification.Kind.PERSON_REQUEST_DECIDED, actor=actor,
+        recipients=[request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
         message=f"Your request to join {request.organisation.name} was declined"
                 + (f": {request.decision_reason}" if request.decision_reason else "."),
+        context={"organisation": request.organisation.name, "approved": False,
+                 "reason": request.decision_reason},
     )
     return request
 

@@ -60,7 +60,7 @@ def test_recipient_sees_what_a_service_told_them_with_the_unread_count(
 
 def test_mark_one_read_then_all(client):
     person = UserFactory()
-    first, second = (notify(recipients=[person], kind=Notification.Kind.ROLE_CHANGED,
+    first, second = (notify(recipients=[person], kind="role_changed",
                             message=f"Message {n}")[0] for n in (1, 2))
     client.force_login(person)
     assert unread_label(client.get(LIST).content.decode()) == "Notifications, 2 unread"
@@ -100,7 +100,7 @@ def test_visitors_are_asked_to_sign_in_and_bad_ids_change_nothing(client):
     assert client.post(MARK_READ).status_code == 302
 
     person = UserFactory()
-    notify(recipients=[person], kind=Notification.Kind.ROLE_CHANGED, message="Hello")
+    notify(recipients=[person], kind="role_changed", message="Hello")
     client.force_login(person)
     page = client.post(MARK_READ, {"notification": "not-a-number"}, follow=True)
     assert "could not be found" in page.content.decode()
@@ -111,7 +111,7 @@ def test_visitors_are_asked_to_sign_in_and_bad_ids_change_nothing(client):
 def test_list_is_paginated(client):
     person = UserFactory()
     for number in range(30):
-        notify(recipients=[person], kind=Notification.Kind.ROLE_CHANGED, message=f"Note {number}")
+        notify(recipients=[person], kind="role_changed", message=f"Note {number}")
     client.force_login(person)
     first = client.get(LIST)
     messages = [n.message for n in first.context["page"].object_list]
@@ -142,7 +142,7 @@ def test_notifications_page_query_count_does_not_grow(client):
 
     def add(count):
         for number in range(count):
-            notify(recipients=[person], actor=actor, kind=Notification.Kind.ROLE_CHANGED,
+            notify(recipients=[person], actor=actor, kind="role_changed",
                    message=f"Note {number}", url="/partners/")
 
     client.force_login(person)

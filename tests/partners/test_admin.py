@@ -160,7 +160,7 @@ def test_approving_from_the_list_goes_through_the_service(office, mfa_admin_user
     event = AuditEvent.objects.get(action="organisation.approve", target_id=organisation.pk)
     assert event.actor == mfa_admin_user
     assert Notification.objects.filter(recipient=registrant,
-                                       kind=Notification.Kind.ORGANISATION_APPROVED).exists()
+                                       kind="organisation_approved").exists()
     assert any("Approved 1 organisation" in text for text in page_messages(response))
 
 
@@ -184,7 +184,7 @@ def test_declining_from_the_list_gives_the_standard_reason(office):
     assert organisation.status == Organisation.Status.DECLINED
     assert organisation.decision_reason == ORGANISATION_DECLINE_REASON
     assert ORGANISATION_DECLINE_REASON in Notification.objects.get(
-        recipient=registrant, kind=Notification.Kind.ORGANISATION_DECLINED).message
+        recipient=registrant, kind="organisation_declined").message
 
 
 def organisation_form(organisation, **changes) -> dict:
@@ -331,7 +331,7 @@ def test_a_role_change_in_the_admin_is_audited_and_the_person_told(office, mfa_a
     assert AuditEvent.objects.get(action="organisation_membership.change_role").actor == (
         mfa_admin_user)
     assert Notification.objects.filter(recipient=member.person,
-                                       kind=Notification.Kind.ROLE_CHANGED).exists()
+                                       kind="role_changed").exists()
 
 
 def test_adding_a_person_in_the_admin_goes_through_the_service(office, mfa_admin_user):

@@ -112,7 +112,7 @@ def test_an_inviter_who_has_left_hears_nothing_of_the_acceptance():
     membership = organisation.memberships.get(person=inviter)
     organisation_membership_remove(actor=inviter, membership=membership)  # the inviter leaves
     invitation_accept(actor=invited, token=token)
-    accepted = Notification.objects.filter(kind=Notification.Kind.INVITATION_ACCEPTED)
+    accepted = Notification.objects.filter(kind="invitation_accepted")
     assert set(accepted.values_list("recipient", flat=True)) == {other_admin.pk}
 
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
-from cluster_portal.notifications.models import Notification
+from cluster_portal.notifications.models import Notification, OutgoingEmail
+from cluster_portal.notifications.tasks import send_outgoing_email
 from partners.models import Invitation, Organisation, OrganisationMembership
 from partners.services import (
     invitation_accept,
@@ -20,7 +21,6 @@ from partners.services import (
     invitations_import_csv,
 )
 from partners.services.invitations import CSV_MAX_ROWS
-from partners.tasks import send_invitation_email
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_an_existing_account_at_the_address_is_told_in_the_portal(organisation, 
     existing = UserFactory(email="wei.ling@example.org")
     invite(partner_admin, organisation, email="WEI.LING@example.org")
     notice = Notification.objects.get(recipient=existing)
-    assert notice.kind == Notification.Kind.INVITATION_SENT
+    assert notice.kind == "invitation_sent"
     assert not Notification.objects.filter(recipient=partner_admin).exists()
 
 
@@ -159,9 +159,9 @@ def test_the_invited_person_accepts_with_the_verified_address(organisation, part
     assert invitation.accepted_by == invited and invitation.accepted_at is not None
     assert invitation.status_at(timezone.now()) == Invitation.Status.ACCEPTED
     assert Notification.objects.filter(recipient=partner_admin,
-                                       kind=Notification.Kind.INVITATION_ACCEPTED).count() == 1
+                                       kind="invitation_accepted").count() == 1
     assert not Notification.objects.filter(recipient=invited,
-                                           kind=Notification.Kind.INVITATION_ACCEPTED).exists()
+                                           kind="invitation_accepted").exists()
     assert AuditEvent.objects.filter(action="invitation.accept", actor=invited).exists()
 
 
@@ -233,13 +233,40 @@ def test_someone_who_joined_since_the_invitation_cannot_accept_it(organisation, 
     assert refused.value.code == "already_member"
 
 
-def test_the_mail_task_skips_an_invitation_no_longer_open(organisation, partner_admin):
-    invitation, token = invite(partner_admin, organisation)
-    mail.outbox.clear()
+def test_an_invitation_revoked_before_its_mail_went_is_never_mailed(organisation,
+                                                                      partner_admin):
+    invitation, _ = invite(partner_admin, organisation)  # its hand-off waits for the commit
     invitation_revoke(actor=partner_admin, invitation=invitation)
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get() is False
-    assert send_invitation_email.apply(args=[invitation.pk + 1000, token]).get() is False
+    email = OutgoingEmail.objects.get(pk=invitation.email_message_id)
+    assert email.status == OutgoingEmail.Status.CANCELLED
+    assert email.body_text == email.body_html == ""  # the link is gone with it
+    assert send_outgoing_email.apply(args=[email.pk]).get() == "skipped"
     assert mail.outbox == []
+
+
+def test_reinviting_an_address_stops_the_earlier_mail_if_it_has_not_gone(organisation,
+                                                                        partner_admin):
+    first, _ = invite(partner_admin, organisation)
+    second, _ = invite(partner_admin, organisation)
+    assert OutgoingEmail.objects.get(pk=first.email_message_id).status == "cancelled"
+    assert OutgoingEmail.objects.get(pk=second.email_message_id).status == "queued"
+
+
+def test_the_token_waits_in_the_outbox_sealed_and_is_erased_once_sent(
+        organisation, partner_admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as hand_offs:
+        invitation, token = invite(partner_admin, organisation)
+    queued = OutgoingEmail.objects.filter(pk=invitation.email_message_id).values().get()
+    assert queued["sealed"] and queued["status"] == "queued"
+    assert token not in str(queued)  # neither in the bodies, nor anywhere else in the row
+    [hand_off] = hand_offs
+    with django_capture_on_commit_callbacks(execute=True):
+        hand_off()
+    [message] = mail.outbox
+    assert token in message.body
+    sent = OutgoingEmail.objects.get(pk=invitation.email_message_id)
+    assert sent.status == "sent" and sent.body_text == sent.body_html == ""
+    assert message.reply_to == [partner_admin.email]  # replies reach the person who invited
 
 
 # --- Many at once, from a CSV file -------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_each_change_of_status_is_audited_and_told_to_the_organisations_admins(o
     assert [event.changes["after"] for event in events] == ["new", "current", "grace", "expired"]
     assert all(event.actor is None for event in events)
     notices = Notification.objects.filter(recipient=admin,
-                                          kind=Notification.Kind.TIER_STATUS_CHANGED)
+                                          kind="tier_status_changed")
     assert notices.count() == 4
     assert "expired" in notices.first().message  # newest first
 
@@ -85,7 +85,7 @@ def test_the_sweep_is_idempotent(organisation):
 def test_the_renewal_reminder_is_sent_once_per_term(organisation):
     admin = organisation.memberships.get().person
     reminders = Notification.objects.filter(recipient=admin,
-                                            kind=Notification.Kind.TIER_RENEWAL_DUE)
+                                            kind="tier_renewal_due")
     organisation_membership_statuses_refresh(today=on(10, 31))  # 61 days before the end
     assert not reminders.exists()
     organisation_membership_statuses_refresh(today=on(11, 1))  # 60 days before

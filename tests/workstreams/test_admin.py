@@ -121,7 +121,7 @@ def test_approving_from_the_list_goes_through_the_service(office, mfa_admin_user
     assert request.status == JoinRequest.Status.APPROVED and request.decided_by == mfa_admin_user
     assert AuditEvent.objects.get(action="join_request.approve").actor == mfa_admin_user
     assert Notification.objects.filter(recipient=admin,
-                                       kind=Notification.Kind.JOIN_REQUEST_DECIDED).exists()
+                                       kind="join_request_decided").exists()
     assert any("Approved 1 request" in text for text in page_messages(response))
 
 

@@ -52,7 +52,7 @@ def test_a_requester_who_has_left_hears_nothing_of_the_decision(mfa_staff_user):
     admin = OrganisationMembershipFactory(organisation=join_request.organisation,
                                           role="admin").person
     join_request_approve(actor=mfa_staff_user, join_request=join_request, role="core")
-    told = set(Notification.objects.filter(kind=Notification.Kind.JOIN_REQUEST_DECIDED)
+    told = set(Notification.objects.filter(kind="join_request_decided")
                .values_list("recipient", flat=True))
     assert told == {admin.pk}  # the requester was never a member of the organisation
 

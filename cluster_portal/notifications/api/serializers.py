@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
-from ..models import Notification
+from cluster_portal.core.api.openapi import NamedChoiceField
+
+from ..models import Delivery, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -16,3 +18,41 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkedReadSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many notifications were unread before.")
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="kind.key", help_text="The kind's key.")
+    label = serializers.CharField(source="kind.label")
+    group = serializers.CharField(source="kind.group")
+    delivery = NamedChoiceField(Delivery, enum_name="DeliveryEnum",
+                                help_text="How the person receives this kind now.")
+    default = NamedChoiceField(Delivery, enum_name="DeliveryEnum", source="kind.default")
+    locked = serializers.BooleanField(
+        source="kind.locked", help_text="A security notice: always e-mailed at once.")
+
+
+class NotificationPreferencesSerializer(serializers.Serializer):
+    digest_hour = serializers.IntegerField(
+        help_text="The hour (Singapore time) the daily digest goes out.")
+    preferences = NotificationPreferenceSerializer(many=True)
+
+
+class PreferenceChoiceSerializer(serializers.Serializer):
+    # Plain strings: the service checks kind and delivery and names the kind in its message.
+    kind = serializers.CharField(max_length=60)
+    delivery = serializers.CharField(max_length=20,
+                                     help_text="immediately, digest or in_app.")
+
+
+class NotificationPreferencesUpdateSerializer(serializers.Serializer):
+    preferences = PreferenceChoiceSerializer(
+        many=True, allow_empty=False, max_length=200,
+        help_text="The kinds to change; kinds left out keep their delivery.")
+
+    def validate_preferences(self, value):
+        kinds = [choice["kind"] for choice in value]
+        repeated = sorted({kind for kind in kinds if kinds.count(kind) > 1})
+        if repeated:
+            raise serializers.ValidationError(f"Each kind at most once: {', '.join(repeated)} "
+                                              "is listed more than once.")
+        return {choice["kind"]: choice["delivery"] for choice in value}

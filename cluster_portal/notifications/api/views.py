@@ -1,19 +1,26 @@
 """The caller's own notifications. Nobody lists or marks anyone else's."""
 
 import django_filters
+from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cluster_portal.core.api.openapi import with_errors
 
 from ..models import Notification
-from ..selectors import notification_list
-from ..services import notifications_mark_read
-from .serializers import MarkedReadSerializer, NotificationSerializer
+from ..selectors import notification_list, notification_preferences_for
+from ..services import notification_preferences_set, notifications_mark_read
+from .serializers import (
+    MarkedReadSerializer,
+    NotificationPreferencesSerializer,
+    NotificationPreferencesUpdateSerializer,
+    NotificationSerializer,
+)
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -61,3 +68,31 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def mark_all_read(self, request):
         marked = notifications_mark_read(recipient=request.user)
         return Response(MarkedReadSerializer({"marked": marked}).data)
+
+
+class NotificationPreferencesView(APIView):
+    """How the caller hears about each kind of notification: e-mailed at once, in the daily
+    digest, or in the portal only. PUT changes the kinds it lists."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _present(self, request):
+        return Response(NotificationPreferencesSerializer({
+            "digest_hour": settings.NOTIFICATION_DIGEST_HOUR,
+            "preferences": notification_preferences_for(request.user),
+        }).data)
+
+    @extend_schema(summary="The caller's notification preferences",
+                   responses=with_errors({200: NotificationPreferencesSerializer}, 401))
+    def get(self, request):
+        return self._present(request)
+
+    @extend_schema(summary="Change the caller's notification preferences",
+                   request=NotificationPreferencesUpdateSerializer,
+                   responses=with_errors({200: NotificationPreferencesSerializer}, 400, 401))
+    def put(self, request):
+        body = NotificationPreferencesUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notification_preferences_set(person=request.user,
+                                     choices=body.validated_data["preferences"])
+        return self._present(request)

@@ -1,0 +1,33 @@
+"""Writes of the notifications service, by concern: `notify` (telling people), `outbox` (the
+e-mail outbox and its sending), `preferences` and `digests`."""
+
+from .digests import digest_send, digests_send
+from .notify import notifications_mark_read, notify
+from .outbox import (
+    outgoing_email_queue,
+    outgoing_email_resend,
+    outgoing_email_send,
+    outgoing_emails_cancel,
+    outgoing_emails_queue,
+    outgoing_emails_sweep,
+    suppressed_address_confirmed,
+    suppressed_address_lift,
+)
+from .preferences import notification_preferences_set, notification_unsubscribe
+
+__all__ = [
+    "digest_send",
+    "digests_send",
+    "notification_preferences_set",
+    "notification_unsubscribe",
+    "notifications_mark_read",
+    "notify",
+    "outgoing_email_queue",
+    "outgoing_email_resend",
+    "outgoing_email_send",
+    "outgoing_emails_cancel",
+    "outgoing_emails_queue",
+    "outgoing_emails_sweep",
+    "suppressed_address_confirmed",
+    "suppressed_address_lift",
+]

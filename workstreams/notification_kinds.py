@@ -1,0 +1,33 @@
+"""What the workstreams app tells people: decisions on their organisation's requests to join a
+workstream and the end of a membership, and (to programme staff) requests waiting in the queue."""
+
+from cluster_portal.notifications.kinds import Audience, NotificationKind
+from cluster_portal.notifications.models import Delivery
+
+WORKSTREAMS = "Workstreams"
+PROGRAMME_OFFICE = "Programme office"
+
+
+def _kind(key: str, label: str, reason: str, **options) -> NotificationKind:
+    return NotificationKind(key=key, label=label, reason=reason,
+                            template_prefix=f"workstreams/email/{key}",
+                            group=options.pop("group", WORKSTREAMS), **options)
+
+
+JOIN_REQUEST_DECIDED = _kind(
+    "join_request_decided", "Your organisation's request to join a workstream is decided",
+    "you administer the organisation, or made the request")
+WORKSTREAM_MEMBERSHIP_ENDED = _kind(
+    "workstream_membership_ended", "Your organisation's membership of a workstream ended",
+    "you administer the organisation concerned")
+JOIN_REQUEST_SUBMITTED = _kind(
+    "join_request_submitted", "An organisation asks to join a workstream",
+    "you are programme staff who review requests to join this workstream",
+    group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_STAFF)
+JOIN_REQUEST_WITHDRAWN = _kind(
+    "join_request_withdrawn", "An organisation withdrew its request to join a workstream",
+    "you are programme staff who review requests to join this workstream",
+    group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_STAFF, default=Delivery.DIGEST)
+
+ALL = (JOIN_REQUEST_DECIDED, WORKSTREAM_MEMBERSHIP_ENDED, JOIN_REQUEST_SUBMITTED,
+       JOIN_REQUEST_WITHDRAWN)
