@@ -109,20 +109,21 @@ def organisation_open_invitations(*, organisation: Organisation) -> QuerySet[Inv
         Invitation.objects.filter(
             organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
-        ).select_related("invited_by").order_by("-created_at")
+        ).select_related("invited_by", "email_message").order_by("-created_at")
     )
 
 
 def organisation_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
     return (
         Invitation.objects.filter(organisation=organisation)
-        .select_related("invited_by", "accepted_by").order_by("-created_at")
+        .select_related("invited_by", "accepted_by", "email_message").order_by("-created_at")
     )
 
 
 def invitation_list_visible(*, user) -> QuerySet[Invitation]:
     """Invitations of the organisations the person administers (all of them for staff)."""
-    invitations = Invitation.objects.select_related("organisation", "invited_by", "accepted_by")
+    invitations = Invitation.objects.select_related("organisation", "invited_by", "accepted_by",
+                                                    "email_message")
     if may_act_as_staff(user):
         return invitations
     administered = _administered_organisation_ids(user)

@@ -97,18 +97,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 # Redis is the cache and the broker; when it is down every page still answers (DESIGN.md rule 4).
-# django-redis then answers each cache call as a miss instead of raising, within the short
-# timeouts below: throttles and login rate limits count nothing for that moment. Sessions live
-# in the database, so nobody is signed out by a Redis outage.
+# The cache then falls back to each process's memory for the moment (cluster_portal/core/
+# cache.py), within the short timeouts below, so throttles and login rate limits keep working.
+# Sessions live in the database, so nobody is signed out by a Redis outage.
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "cluster_portal.core.cache.RedisWithLocalFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cluster-portal",
             "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
                 "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
             },
@@ -116,8 +115,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-DJANGO_REDIS_LOGGER = "cluster_portal.cache"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -344,10 +341,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"cache_outage": {"()": "cluster_portal.core.log_filters.CacheOutageFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"cluster_portal.cache": {"filters": ["cache_outage"]}},
 }
 
 PORTAL_NAME = "Cluster Portal"

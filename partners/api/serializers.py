@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from cluster_portal.accounts.models import User
 from cluster_portal.core.api.openapi import NamedChoiceField
+from cluster_portal.notifications.models import OutgoingEmail
 from workstreams.models import WorkstreamMembership
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
@@ -192,15 +193,32 @@ class InvitationSerializer(serializers.ModelSerializer):
     role = organisation_role_field(read_only=True)
     status = serializers.SerializerMethodField()
     invited_by = PersonNameSerializer(read_only=True, allow_null=True)
+    email_status = serializers.SerializerMethodField(
+        help_text="Whether the invitation e-mail went: queued, sending, sent, failed, held "
+                  "(the address bounced before) or cancelled.")
+    email_problem = serializers.SerializerMethodField(
+        help_text="Why the e-mail did not go, when it failed or was held back.")
 
     class Meta:
         model = Invitation
         fields = ["id", "organisation", "email", "name", "role", "status", "invited_by",
-                  "created_at", "expires_at", "accepted_at", "revoked_at"]
+                  "created_at", "expires_at", "accepted_at", "revoked_at", "email_status",
+                  "email_problem"]
         read_only_fields = fields
 
     def get_status(self, invitation) -> Invitation.Status:
         return invitation.status_at(self.context["now"])
+
+    def get_email_status(self, invitation) -> str | None:
+        email = invitation.email_message
+        return email.status if email is not None else None
+
+    def get_email_problem(self, invitation) -> str | None:
+        email = invitation.email_message
+        if email is None or email.status not in (OutgoingEmail.Status.FAILED,
+                                                  OutgoingEmail.Status.HELD):
+            return None
+        return email.last_error
 
 
 class InvitationCreateSerializer(serializers.Serializer):

@@ -311,9 +311,9 @@ def invitation_create(request, slug: str):
         else:
             return _invitations_answer(
                 request, organisation,
-                notice=f"An invitation link was e-mailed to {sent.email}. It works once and "
-                       f"expires in {INVITATION_VALID_FOR.days} days, on "
-                       f"{sent.expires_at:%d %b %Y}.",
+                notice=f"The invitation to {sent.email} is on its way; the list below shows "
+                       "when its e-mail has gone. The link works once and expires in "
+                       f"{INVITATION_VALID_FOR.days} days, on {sent.expires_at:%d %b %Y}.",
             )
     return _invitations_answer(request, organisation, form=form, form_status=status)
 

@@ -1,0 +1,101 @@
+"""The cache backend: Redis, and this process's own memory while Redis is unreachable.
+
+The portal keeps answering when Redis is down (DESIGN.md rule 4), and what it keeps in the cache
+must keep working meanwhile: API throttles and allauth's login rate limits count their hits
+there, and allauth even takes a lock in it (`cache.add`) before counting. A cache that merely
+answered "miss" would turn that lock into a refusal (429 for every sign-in). So for a short
+while after a failed call, every call goes to a local memory cache instead: limits then count
+per process, a little laxer, and nobody is locked out. One warning is logged when Redis goes
+away and one when it is back.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django_redis.cache import RedisCache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("cluster_portal.cache")
+
+UNREACHABLE = (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class RedisWithLocalFallback(BaseCache):
+    # After a failure, Redis is left alone this long before the next try, so an outage costs
+    # one connection timeout every few seconds rather than one per cache call.
+    RETRY_AFTER_SECONDS = 5.0
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        self._redis = RedisCache(location, params)
+        self._local = LocMemCache("cluster-portal-fallback", {
+            "TIMEOUT": params.get("TIMEOUT", 300), "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        })
+        self._down_until = 0.0
+        self._down = False
+
+    def _call(self, method: str, *args, **kwargs):
+        if time.monotonic() >= self._down_until:
+            try:
+                result = getattr(self._redis, method)(*args, **kwargs)
+            except UNREACHABLE as error:
+                self._down_until = time.monotonic() + self.RETRY_AFTER_SECONDS
+                if not self._down:
+                    self._down = True
+                    logger.warning("Cache unavailable, using each process's memory meanwhile "
+                                   "(throttles and rate limits count per process): %s", error)
+            else:
+                if self._down:
+                    self._down = False
+                    logger.warning("Cache available again.")
+                return result
+        return getattr(self._local, method)(*args, **kwargs)
+
+    def ping(self) -> None:
+        """Raises unless Redis itself answers; /health/ asks this, not the fallback."""
+        self._redis.client.get_client().ping()
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def decr(self, *args, **kwargs):
+        return self._call("decr", *args, **kwargs)
+
+    def clear(self):
+        self._local.clear()
+        return self._call("clear")
+
+    def close(self, **kwargs):
+        self._redis.close(**kwargs)
