@@ -1,17 +1,15 @@
 """What the partners app tells people: about their organisations, their place in them, and (to
 the programme office) registrations waiting for a decision."""
 
+from functools import partial
+
 from cluster_portal.notifications.kinds import Audience, NotificationKind
 from cluster_portal.notifications.models import Delivery
 
 ORGANISATIONS = "Your organisations"
 PROGRAMME_OFFICE = "Programme office"
 
-
-def _kind(key: str, label: str, reason: str, **options) -> NotificationKind:
-    return NotificationKind(key=key, label=label, reason=reason,
-                            template_prefix=f"partners/email/{key}",
-                            group=options.pop("group", ORGANISATIONS), **options)
+_kind = partial(NotificationKind, app="partners", group=ORGANISATIONS)
 
 
 ORGANISATION_APPROVED = _kind(

@@ -1,17 +1,15 @@
 """What the workstreams app tells people: decisions on their organisation's requests to join a
 workstream and the end of a membership, and (to programme staff) requests waiting in the queue."""
 
+from functools import partial
+
 from cluster_portal.notifications.kinds import Audience, NotificationKind
 from cluster_portal.notifications.models import Delivery
 
 WORKSTREAMS = "Workstreams"
 PROGRAMME_OFFICE = "Programme office"
 
-
-def _kind(key: str, label: str, reason: str, **options) -> NotificationKind:
-    return NotificationKind(key=key, label=label, reason=reason,
-                            template_prefix=f"workstreams/email/{key}",
-                            group=options.pop("group", WORKSTREAMS), **options)
+_kind = partial(NotificationKind, app="workstreams", group=WORKSTREAMS)
 
 
 JOIN_REQUEST_DECIDED = _kind(

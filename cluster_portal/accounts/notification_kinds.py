@@ -10,7 +10,7 @@ def _security(key: str, label: str) -> NotificationKind:
     return NotificationKind(
         key=key, label=label, group=GROUP, locked=True,
         reason="it is a security notice about your account, which is always sent",
-        template_prefix=f"accounts/email/{key}",
+        app="accounts",
     )
 
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from cluster_portal.core.service_admin import ReadOnlyAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the trail is written by services and never edited."""
 
     list_display = ["created_at", "actor", "action", "target_repr"]
@@ -13,12 +15,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "target_type"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -35,6 +35,20 @@ def run_for_each(model_admin, request, queryset, call, *, done: str) -> None:
         model_admin.message_user(request, done.format(count=succeeded), messages.SUCCESS)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that services write and nobody edits (the audit trail, the e-mail outbox): the
+    admin only shows them. Actions, which call services, still run."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceBackedAdmin(admin.ModelAdmin):
     """A model admin whose `save_model` calls services.
 

@@ -9,21 +9,10 @@ from django.contrib import admin
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html
 
-from cluster_portal.core.service_admin import run_for_each
+from cluster_portal.core.service_admin import ReadOnlyAdmin, run_for_each
 
 from .models import Notification, OutgoingEmail, SuppressedAddress
 from .services import outgoing_email_resend, suppressed_address_lift
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

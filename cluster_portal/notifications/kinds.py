@@ -28,8 +28,9 @@ class NotificationKind:
     label: str
     # Ends the sentence "You received this e-mail because ...".
     reason: str
-    # "<app>/email/<key>": the kind's `_subject.txt` and `_message.txt` templates.
-    template_prefix: str
+    # The folder of templates/ that holds the kind's e-mail: `<app>/email/<key>_subject.txt`
+    # and `_message.txt`.
+    app: str
     group: str
     default: Delivery = Delivery.IMMEDIATELY
     # A locked kind is always e-mailed at once (security notices): no preference changes it.
@@ -38,6 +39,10 @@ class NotificationKind:
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def template_prefix(self) -> str:
+        return f"{self.app}/email/{self.key}"
 
 
 class UnknownKind(LookupError):

@@ -7,7 +7,14 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cluste
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, env
+from .base import CACHES, DATABASES, REDIS_URL, env
+
+# Two test runs at once on one machine (a developer's beside CI's) must not share a test
+# database: each run names its own, after the pytest-xdist run (its workers add _gw0, _gw1...)
+# or the process. pytest-django drops it when the run ends.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+    f"test_{DATABASES['default']['NAME']}_{_RUN}")
 
 DEBUG = False
 SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
