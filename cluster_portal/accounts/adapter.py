@@ -11,6 +11,7 @@ account's mail speaks for the portal and goes through its outbox.
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
@@ -56,6 +57,16 @@ SECURITY_NOTICES = {
 }
 
 
+# The link each of allauth's mails is for, shown as the e-mail's button too.
+MAIN_LINKS = {
+    "account/email/email_confirmation_signup": ("activate_url", "Confirm your e-mail address"),
+    "account/email/email_confirmation": ("activate_url", "Confirm your e-mail address"),
+    "account/email/password_reset_key": ("password_reset_url", "Choose a new password"),
+    "account/email/account_already_exists": ("password_reset_url", "Reset your password"),
+    "account/email/unknown_account": ("signup_url", "Create an account"),
+}
+
+
 def portal_site() -> SimpleNamespace:
     """What allauth's templates call the current site: the portal's name and public host,
     whatever host the request came in by."""
@@ -80,14 +91,28 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- Mail ---------------------------------------------------------------------------------
 
+    def send_account_already_exists_mail(self, email):
+        self.send_mail("account/email/account_already_exists", email, {
+            "signup_url": portal_url(reverse("account_signup")),
+            "password_reset_url": portal_url(reverse("account_reset_password")),
+        })
+
     def send_mail(self, template_prefix, email, context):
         context = {"email": email, "current_site": portal_site(),
                    "portal_name": settings.PORTAL_NAME, "portal_url": portal_url("/"), **context}
+        if "signup_url" in context:  # allauth builds it from the request's host
+            context["signup_url"] = portal_url(reverse("account_signup"))
         message = self.render_mail(template_prefix, email, context)
         user = context.get("user")
         person_name = getattr(user, "full_name", "") if user is not None else ""
-        text, html = layout(subject=message.subject, person_name=person_name,
-                            content=message.body)
+        link_name, link_label = MAIN_LINKS.get(template_prefix, ("", ""))
+        text, html = layout(
+            subject=message.subject, person_name=person_name, content=message.body,
+            action_url=context.get(link_name, ""), action_label=link_label,
+            footer_lines=[f"You received this e-mail because of a request made on "
+                          f"{settings.PORTAL_NAME} with this address. If it was not you, "
+                          "ignore it: nothing changes unless its link is used."],
+        )
         outgoing_email_queue(draft=EmailDraft(
             to=email, subject=message.subject, body_text=text, body_html=html,
             kind=ACCOUNT_KIND, recipient=user if getattr(user, "pk", None) else None,
@@ -95,6 +120,8 @@ class AccountAdapter(DefaultAccountAdapter):
         ))
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        if not allauth_settings.EMAIL_NOTIFICATIONS:
+            return
         kind, words = SECURITY_NOTICES.get(
             template_prefix, (kinds.ACCOUNT_CHANGED, "A change was made to how you sign in."))
         context = dict(context or {})
