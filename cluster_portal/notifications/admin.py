@@ -49,8 +49,8 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
               "headers", "text_shown"]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by(STATUS_ORDER, "-created_at", "-pk")
+    def get_ordering(self, request):
+        return [STATUS_ORDER.asc(), "-created_at", "-pk"]
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, email):
@@ -65,8 +65,10 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     @admin.display(description="text")
     def text_shown(self, email):
         if email.sealed:
+            erased = {OutgoingEmail.Status.SENT: " (erased once it was sent).",
+                      OutgoingEmail.Status.CANCELLED: " (erased when it was cancelled)."}
             return ("Sealed: it carries a one-time link or code, so it is not shown here"
-                    + (" (erased since it was sent)." if not email.body_text else "."))
+                    + (erased.get(email.status, ".") if not email.body_text else "."))
         return format_html('<pre style="white-space:pre-wrap">{}</pre>', email.body_text)
 
     @admin.action(description="Send the selected e-mails again")

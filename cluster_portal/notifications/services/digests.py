@@ -39,6 +39,7 @@ def digest_send(*, person_id: int) -> bool:
 
 def digests_send() -> int:
     """Every person's digest, each in its own transaction. Returns how many were queued."""
-    people = _waiting().filter(recipient__is_active=True).values_list(
+    # order_by() drops the model's ordering, which DISTINCT would otherwise count in.
+    people = _waiting().filter(recipient__is_active=True).order_by().values_list(
         "recipient_id", flat=True).distinct()
     return sum(digest_send(person_id=person_id) for person_id in list(people))

@@ -136,12 +136,18 @@ def _claim(email_id: int) -> OutgoingEmail | None:
     return OutgoingEmail.objects.select_related("recipient").get(pk=email_id)
 
 
+def _still_ours(email: OutgoingEmail):
+    """The row as long as this claim holds it: a worker whose lease ran out, and whose row
+    another worker claimed since (counting one more attempt), settles nothing."""
+    return OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING,
+                                        attempts=email.attempts)
+
+
 def _finish(email: OutgoingEmail, *, status: str, error: str = "", **fields) -> None:
-    """Settle a claimed row, unless its lease ran out and another worker holds it now."""
     changes = {"status": status, "lease_expires_at": None, "last_error": error[:2000], **fields}
     if email.sealed and status in (Status.SENT, Status.CANCELLED):
         changes.update(body_text="", body_html="")  # the secret now lives only in the mailbox
-    OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(**changes)
+    _still_ours(email).update(**changes)
 
 
 def _reason_not_to_send(email: OutgoingEmail) -> tuple[str, str] | None:
@@ -199,7 +205,7 @@ def _after_failure(email: OutgoingEmail, error: Exception) -> str:
     failure = send_failure_of(error)
     if not failure.permanent and email.attempts < MAX_ATTEMPTS:
         delay = RETRY_DELAYS[email.attempts - 1]
-        OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+        _still_ours(email).update(
             status=Status.QUEUED, lease_expires_at=None, last_error=failure.text,
             next_attempt_at=timezone.now() + delay,
         )
@@ -242,7 +248,10 @@ def outgoing_email_send(*, email_id: int) -> str:
     reason = _reason_not_to_send(email)
     if reason is not None:
         status, text = reason
-        _finish(email, status=status, error=text)
+        with transaction.atomic():
+            _finish(email, status=status, error=text)
+            if status == Status.FAILED:
+                _tell_programme_admins(email, text)
         return status
     try:
         _message_of(email).send()
@@ -253,13 +262,17 @@ def outgoing_email_send(*, email_id: int) -> str:
 
 
 def outgoing_emails_sweep(*, limit: int = 500) -> int:
-    """Hand out again what is due and has waited past the grace period (its first hand-off was
-    lost to a broker outage, or it waits for another try), and what a dead worker left."""
+    """Hand out again what is due: mail never tried that has waited past the grace period (its
+    hand-off was lost to a broker outage), mail waiting for another try, and what a dead worker
+    left (its lease ran out)."""
     now = timezone.now()
     grace = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     due = list(
         OutgoingEmail.objects.filter(
-            Q(status=Status.QUEUED, next_attempt_at__lte=now - grace)
+            # Never tried: its hand-off at commit normally takes it within the grace period.
+            Q(status=Status.QUEUED, attempts=0, next_attempt_at__lte=now - grace)
+            # Waiting for another try: nobody else hands it out, so as soon as it is due.
+            | Q(status=Status.QUEUED, attempts__gt=0, next_attempt_at__lte=now)
             | Q(status=Status.SENDING, lease_expires_at__lte=now)
         ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
@@ -302,17 +315,18 @@ def outgoing_email_resend(*, actor, email: OutgoingEmail) -> OutgoingEmail:
 
 def outgoing_emails_cancel(*, email_ids: list[int], reason: str) -> int:
     """Stop e-mails that have not gone yet (an invitation revoked before it was sent); sealed
-    ones lose their bodies, and with them the secret. One already sent or being sent can't be
-    stopped. Returns how many were."""
+    ones lose their bodies, and with them the secret. One already sent, or being sent by a
+    live worker, can't be stopped. Returns how many were."""
     if not email_ids:
         return 0
     erased = Case(When(sealed=True, then=Value("")), default=F("body_text"),
                   output_field=TextField())
     erased_html = Case(When(sealed=True, then=Value("")), default=F("body_html"),
                        output_field=TextField())
-    return OutgoingEmail.objects.filter(
-        pk__in=email_ids, status__in=[Status.QUEUED, Status.FAILED, Status.HELD],
-    ).update(status=Status.CANCELLED, last_error=reason, body_text=erased, body_html=erased_html)
+    unsent = Q(status__in=[Status.QUEUED, Status.FAILED, Status.HELD]) | Q(
+        status=Status.SENDING, lease_expires_at__lte=timezone.now())  # a dead worker's
+    return OutgoingEmail.objects.filter(unsent, pk__in=email_ids).update(
+        status=Status.CANCELLED, last_error=reason, body_text=erased, body_html=erased_html)
 
 
 def _lift(*, actor, address: str, why: str) -> bool:
