@@ -1,6 +1,9 @@
 """The API skeleton: root, schema, docs, /me/, one error format, pagination, throttling."""
 
+import os
+
 import pytest
+from django.core.management import call_command
 from django.test import RequestFactory
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -168,3 +171,8 @@ def test_anonymous_clients_are_throttled(api_client):
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert responses[-1].json()["code"] == "throttled"
     assert int(responses[-1]["Retry-After"]) > 0
+
+
+def test_the_openapi_schema_generates_without_a_warning():
+    # A warning (two components of one name, a field it can't type) means a wrong schema.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)

@@ -9,10 +9,14 @@ class NotificationSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.full_name", read_only=True, allow_null=True,
                                   default=None, help_text="Who caused it, when someone did.")
     is_read = serializers.BooleanField(read_only=True)
+    delivery = NamedChoiceField(Delivery, enum_name="DeliveryEnum", read_only=True,
+                                help_text="How it reached the person beyond the portal: e-mailed "
+                                          "at once, in a daily digest, or not at all.")
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "message", "url", "actor", "created_at", "read_at", "is_read"]
+        fields = ["id", "kind", "message", "url", "actor", "created_at", "read_at", "is_read",
+                  "delivery"]
         read_only_fields = fields
 
 
