@@ -324,7 +324,7 @@ def workstream_membership_end(
 ) -> WorkstreamMembership:
     if not may_review_join_requests(actor):
         raise NotAllowed("Only programme staff end workstream memberships.")
-    membership = WorkstreamMembership.objects.select_for_update().select_related(
+    membership = WorkstreamMembership.objects.select_for_update(of=("self",)).select_related(
         "organisation", "workstream").get(pk=membership.pk)
     if membership.until is not None:
         raise Conflict("This membership has already ended.", code="already_ended")

@@ -168,7 +168,10 @@ def person_request_create(*, actor, organisation: Organisation, message: str = "
 
 
 def _locked_pending_request(request: PersonRequest) -> PersonRequest:
-    request = PersonRequest.objects.select_for_update().select_related(
+    """The request's own row, locked after its organisation's (`_lock`): every decision takes
+    the two locks in that one order, so two decisions at once wait for each other instead of
+    deadlocking. `of=("self",)`: the joined organisation and person stay unlocked here."""
+    request = PersonRequest.objects.select_for_update(of=("self",)).select_related(
         "organisation", "person").get(pk=request.pk)
     if request.status != PersonRequest.Status.PENDING:
         raise Conflict(f"This request was already {request.get_status_display().lower()}.")
@@ -208,7 +211,8 @@ def person_request_approve(*, actor, request: PersonRequest,
 
 @transaction.atomic
 def person_request_decline(*, actor, request: PersonRequest, reason: str = "") -> PersonRequest:
-    if not may_manage_people(actor, request.organisation):
+    organisation = _lock(request.organisation)
+    if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the organisation's admins decide requests to join it.")
     request = _locked_pending_request(request)
     request.status = PersonRequest.Status.DECLINED
@@ -231,6 +235,7 @@ def person_request_decline(*, actor, request: PersonRequest, reason: str = "") -
 def person_request_withdraw(*, actor, request: PersonRequest) -> PersonRequest:
     if request.person_id != actor.pk:
         raise NotAllowed("Only the person who asked can withdraw the request.")
+    _lock(request.organisation)
     request = _locked_pending_request(request)
     request.status = PersonRequest.Status.WITHDRAWN
     request.decided_at = timezone.now()

@@ -2,13 +2,9 @@
 start their transaction together (a barrier), so the services' row locks and constraints are
 what decides, as between two web workers."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from cluster_portal.accounts.models import User
-from cluster_portal.core.exceptions import ApplicationError, Conflict
 from partners.models import Organisation, OrganisationMembership
 from partners.services import organisation_membership_remove
 from tests.conftest import activate_totp
@@ -19,51 +15,18 @@ from tests.factories import (
     UserFactory,
     WorkstreamFactory,
 )
+from tests.races import conflicts, fresh, race, staff_with_mfa, unexpected
 from workstreams.models import JoinRequest, WorkstreamMembership
-from workstreams.services import join_request_approve, join_request_create
+from workstreams.services import (
+    join_request_approve,
+    join_request_create,
+    join_request_decline,
+    join_request_withdraw,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ADMIN = OrganisationMembership.Role.ADMIN
-
-
-def race(*calls) -> list:
-    """Run each call in its own thread and connection, released together; return what each
-    returned or raised, in the order given."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except ApplicationError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck on a lock"
-    return outcomes
-
-
-def fresh(model, pk):
-    """Each thread loads its own copy, as each request would (no shared cached roles)."""
-    return model.objects.get(pk=pk)
-
-
-def staff_with_mfa() -> User:
-    person = UserFactory(role="programme_staff")
-    activate_totp(person)
-    return person
-
-
-def conflicts(outcomes) -> list[Conflict]:
-    return [outcome for outcome in outcomes if isinstance(outcome, Conflict)]
 
 
 def test_two_approvals_of_one_request_make_exactly_one_membership():
@@ -138,3 +101,39 @@ def test_two_requests_to_join_at_once_make_one_request():
     assert JoinRequest.objects.filter(organisation=organisation, workstream=workstream).count() == 1
     [conflict] = conflicts(outcomes)
     assert conflict.code == "already_requested"
+
+
+# Every pair of decisions on one join request, taken at the same moment: exactly one wins, the
+# other is told it was already decided, and nothing deadlocks. A few rounds each, since a lock
+# taken in the wrong order shows only some of the time.
+JOIN_REQUEST_DECISIONS = {
+    "approve": (lambda actors, pk: join_request_approve(
+        actor=fresh(User, actors["staff"].pk), join_request=fresh(JoinRequest, pk))),
+    "decline": (lambda actors, pk: join_request_decline(
+        actor=fresh(User, actors["other_staff"].pk), join_request=fresh(JoinRequest, pk),
+        reason="The workstream is full this year.")),
+    "withdraw": (lambda actors, pk: join_request_withdraw(
+        actor=fresh(User, actors["partner_admin"].pk), join_request=fresh(JoinRequest, pk))),
+}
+OUTCOME_STATUS = {"approve": "approved", "decline": "declined", "withdraw": "withdrawn"}
+
+
+@pytest.mark.parametrize("first, second", [
+    ("approve", "decline"), ("approve", "withdraw"), ("decline", "withdraw"),
+    ("decline", "decline"), ("withdraw", "withdraw"),
+])
+def test_two_decisions_on_one_join_request_at_once_one_wins_without_a_deadlock(first, second):
+    actors = {"staff": staff_with_mfa(), "other_staff": staff_with_mfa()}
+    for _ in range(3):
+        request = JoinRequestFactory()
+        actors["partner_admin"] = OrganisationMembershipFactory(
+            organisation=request.organisation, role=ADMIN).person
+        outcomes = race(lambda pk=request.pk: JOIN_REQUEST_DECISIONS[first](actors, pk),
+                        lambda pk=request.pk: JOIN_REQUEST_DECISIONS[second](actors, pk))
+        assert unexpected(outcomes) == []
+        [conflict] = conflicts(outcomes)
+        assert conflict.code == "already_decided"
+        winner = (first, second)[outcomes.index(conflict) ^ 1]
+        assert fresh(JoinRequest, request.pk).status == OUTCOME_STATUS[winner]
+        members = WorkstreamMembership.objects.filter(organisation=request.organisation)
+        assert members.count() == (1 if winner == "approve" else 0)
