@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from workstreams.selectors import programme_for_home, workstream_list_public
 
 from . import health
+from .api.errors import error_body
 
 
 @require_safe
@@ -39,18 +40,36 @@ def health_check(request):
     return JsonResponse(body, status=200 if ready else 503)
 
 
+# Under /api/ the error pages answer in the API's one JSON error format, so a client never has to
+# read HTML: an unknown address, a malformed id in a path, a refused request.
+API_ERRORS = {
+    400: ("invalid", "The request is not valid."),
+    403: ("permission_denied", "You may not do this."),
+    404: ("not_found", "There is nothing at this address of the API."),
+    500: ("server_error", "Something went wrong on our side."),
+}
+
+
+def _api_error(request, status: int):
+    if not request.path.startswith("/api/"):
+        return None
+    code, message = API_ERRORS[status]
+    return JsonResponse(error_body(code=code, message=message), status=status)
+
+
 def error_400(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    return _api_error(request, 400) or render(request, "errors/400.html", status=400)
 
 
 def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    return _api_error(request, 403) or render(request, "errors/403.html", status=403)
 
 
 def error_404(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return _api_error(request, 404) or render(request, "errors/404.html", status=404)
 
 
 def error_500(request):
     # Rendered without a request context on purpose: whatever broke may be in a context processor.
-    return HttpResponseServerError(loader.get_template("errors/500.html").render())
+    return _api_error(request, 500) or HttpResponseServerError(
+        loader.get_template("errors/500.html").render())

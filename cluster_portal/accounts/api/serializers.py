@@ -20,4 +20,5 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150)
+    # PATCH: what is left out stays as it is; an empty body changes nothing.
+    full_name = serializers.CharField(max_length=150, required=False)

@@ -39,5 +39,6 @@ class MeView(APIView):
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user_update_profile(user=request.user, **serializer.validated_data)
+        if serializer.validated_data:
+            user_update_profile(user=request.user, **serializer.validated_data)
         return self._present(request)

@@ -8,7 +8,13 @@ place to look.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -46,12 +52,32 @@ def _from_django_validation_error(exc: DjangoValidationError) -> exceptions.Vali
     return exceptions.ValidationError({NON_FIELD_KEY: exc.messages})
 
 
+def _refused_request(exc) -> Response | None:
+    """What Django refuses while reading the body: too large, too many fields."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return Response(error_body(code="too_large", message=(
+            f"The request body is larger than the {limit} MB the API accepts.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        return Response(error_body(code="too_many_fields",
+                                   message="The request has more fields than the API accepts."),
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(error_body(code="invalid", message="The request is not valid."),
+                        status=status.HTTP_400_BAD_REQUEST)
+    return None
+
+
 def portal_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(
             error_body(code=exc.code, message=exc.message, fields=exc.fields),
             status=exc.status_code,
         )
+    refused = _refused_request(exc)
+    if refused is not None:
+        return refused
     if isinstance(exc, DjangoValidationError):
         exc = _from_django_validation_error(exc)
     elif isinstance(exc, Http404):
