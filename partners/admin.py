@@ -50,8 +50,14 @@ class OrganisationAdminForm(forms.ModelForm):
                   "is_listed", *TIER_FIELDS)
 
     def clean_uen(self):
-        # Compared as the service stores it, so "2017 00001a" meets "201700001A" here.
-        return normalise_uen(self.cleaned_data["uen"])
+        # Compared as the service stores it, so "2017 00001a" meets "201700001A" here. The
+        # programme office sees every organisation, so any other one holding the UEN is named.
+        uen = normalise_uen(self.cleaned_data["uen"])
+        twin = Organisation.objects.filter(uen=uen).exclude(pk=self.instance.pk).first()
+        if twin is not None and uen != self.instance.uen:
+            raise forms.ValidationError(f"An organisation with this UEN already exists: "
+                                        f"{twin.name} ({twin.get_status_display().lower()}).")
+        return uen
 
     def clean(self):
         cleaned = super().clean()

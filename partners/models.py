@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from cluster_portal.core.storage import private_storage
+from cluster_portal.core.validators import validate_single_line
 
 
 class Organisation(models.Model):
@@ -41,10 +42,13 @@ class Organisation(models.Model):
         GRACE = "grace", "In grace period"
         EXPIRED = "expired", "Expired"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
+    # The name as two look-alike names share it (case, accents, punctuation and legal suffixes
+    # such as "Pte Ltd" dropped), so the approvals queue can warn of a company registered twice.
+    name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
     slug = models.SlugField(max_length=80, unique=True)
     uen = models.CharField(
-        "UEN", max_length=20, unique=True,
+        "UEN", max_length=20, db_index=True, validators=[validate_single_line],
         help_text="Unique Entity Number issued by the registrar (or the foreign equivalent).",
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -88,6 +92,11 @@ class Organisation(models.Model):
                 & Q(tier_ends_on__gte=F("tier_starts_on")),
                 name="partners_tier_ends_after_start",
             ),
+            # One approved organisation per UEN. A registration may share a UEN while it waits:
+            # refusing it would tell a stranger that a hidden organisation holds that UEN; the
+            # programme office sees the clash in the approvals queue instead.
+            models.UniqueConstraint(fields=["uen"], condition=Q(status="approved"),
+                                    name="partners_one_approved_organisation_per_uen"),
         ]
 
     def __str__(self) -> str:

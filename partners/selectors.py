@@ -197,12 +197,15 @@ def organisation_has_signed_consortium_agreement(*, organisation: Organisation, 
 
 def organisations_pending_approval() -> QuerySet[Organisation]:
     """The approvals queue, oldest first. `has_namesake` warns the programme office of another
-    organisation of the same name: often the same company registered twice."""
-    namesakes = Organisation.objects.filter(name__iexact=OuterRef("name")).exclude(
-        pk=OuterRef("pk"))
+    organisation of a look-alike name ("Helix Biologics Pte Ltd" and "HELIX BIOLOGICS"), and
+    `has_uen_twin` of another with the same UEN: often the same company registered twice."""
+    others = Organisation.objects.exclude(pk=OuterRef("pk"))
     return Organisation.objects.filter(status=Organisation.Status.PENDING).select_related(
         "created_by"
-    ).annotate(has_namesake=Exists(namesakes)).order_by("created_at")
+    ).annotate(
+        has_namesake=Exists(others.filter(name_key=OuterRef("name_key"))),
+        has_uen_twin=Exists(others.filter(uen=OuterRef("uen"))),
+    ).order_by("created_at")
 
 
 def agreement_list_visible(*, user) -> QuerySet[Agreement]:

@@ -1,7 +1,63 @@
-"""Checks on uploaded logos, shared by the profile form, the API and the service."""
+"""Checks on what people enter about an organisation (its name, single-line fields, description,
+logo), shared by the forms, the API and the services."""
+
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
+
+from cluster_portal.core.validators import (
+    single_line,
+    validate_multiline_text,
+    validate_single_line,
+)
+
+NAME_MIN_LENGTH = 2
+DESCRIPTION_MAX_LENGTH = 5000
+# Words that tell companies' legal forms apart, not the companies: dropped from the name key.
+LEGAL_FORMS = frozenset({
+    "pte", "ltd", "limited", "private", "pvt", "inc", "incorporated", "llc", "llp", "lp",
+    "gmbh", "ag", "sa", "sas", "co", "corp", "corporation", "company", "plc", "bv", "nv",
+    "kk", "sdn", "bhd", "the",
+})
+SINGLE_LINE_FIELDS = ("name", "uen", "website", "country")
+
+
+def organisation_name_key(name: str) -> str:
+    """What two look-alike names share: "Helix Biologics Pte. Ltd." and "HELIX biologics" both
+    give "helix biologics"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", plain.casefold().replace("&", " and ")).split()
+    kept = [word for word in words if word not in LEGAL_FORMS]
+    return " ".join(kept or words)[:200]
+
+
+def organisation_fields_errors(fields: dict) -> dict[str, str]:
+    """What is wrong with the organisation fields given (only those given are checked)."""
+    errors = {}
+    for name in SINGLE_LINE_FIELDS:
+        try:
+            validate_single_line(fields.get(name) or "")
+        except ValidationError as error:
+            errors[name] = error.messages[0]
+    if "name" in fields and "name" not in errors:
+        name = single_line(fields["name"])
+        if len(name) < NAME_MIN_LENGTH:
+            errors["name"] = "Enter the organisation's name as registered, such as Helix " \
+                             "Biologics Pte Ltd."
+        elif not any(character.isalpha() for character in name):
+            errors["name"] = "An organisation's name has letters, not only digits or signs."
+    description = fields.get("description") or ""
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = (f"Keep the description to {DESCRIPTION_MAX_LENGTH} characters; "
+                                 f"it has {len(description)}.")
+    else:
+        try:
+            validate_multiline_text(description)
+        except ValidationError as error:
+            errors["description"] = error.messages[0]
+    return errors
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 4000

@@ -11,6 +11,7 @@ from cluster_portal.accounts.models import User
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.services import user_grant_programme_role
 from partners.models import Agreement, Organisation, OrganisationMembership
+from partners.validators import organisation_name_key
 from workstreams.models import JoinRequest, Programme, Workstream, WorkstreamMembership
 
 PASSWORD = "correct-horse-battery-staple"
@@ -68,6 +69,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
+    name_key = factory.LazyAttribute(lambda o: organisation_name_key(o.name))
     slug = factory.Sequence(lambda n: f"organisation-{n}")
     uen = factory.Sequence(lambda n: f"2026{n:05d}X")
     kind = Organisation.Kind.SME

@@ -1,7 +1,9 @@
 """Registering, approving and describing organisations, and their programme membership term."""
 
 import datetime
+import itertools
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,17 +12,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cluster_portal.accounts.memo import forget
+from cluster_portal.accounts.models import User
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.validators import single_line
 from cluster_portal.notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Organisation, OrganisationMembership
 from ..permissions import may_decide_organisations, may_edit_profile
-from ..selectors import organisation_admins
-from ..validators import validate_logo
+from ..selectors import organisation_admins, organisation_list_visible
+from ..validators import organisation_fields_errors, organisation_name_key, validate_logo
 
 # A new member is "new" for its first three months; an ended term has a month's grace.
 NEW_MEMBER_DAYS = 90
@@ -38,12 +42,25 @@ def normalise_uen(uen: str) -> str:
 RESERVED_SLUGS = frozenset({"register", "mine", "approvals", "invitations", "requests"})
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
-    slug, n = base, 2
-    while slug in RESERVED_SLUGS or Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+# A person may have this many registrations waiting for the programme office at once.
+MAX_WAITING_REGISTRATIONS = 1
+
+
+def _unique_slug(name: str, *, registered_by_a_partner: bool = False) -> str:
+    """The organisation's address. A partner's registration always ends in a random suffix:
+    an address taken or not by a hidden organisation of the same name must not show in it."""
+    base = slugify(name)[:63] or "organisation"
+
+    def candidates():
+        if registered_by_a_partner:
+            while True:
+                yield f"{base}-{secrets.token_hex(3)}"
+        yield base
+        for n in itertools.count(2):
+            yield f"{base}-{n}"
+
+    return next(slug for slug in candidates() if slug not in RESERVED_SLUGS
+                and not Organisation.objects.filter(slug=slug).exists())
 
 
 def _duplicate_uen_error() -> ApplicationError:
@@ -56,22 +73,50 @@ def _duplicate_uen_error() -> ApplicationError:
     )
 
 
+def _approved_twin_error(organisation: Organisation, twin: Organisation | None) -> Conflict:
+    holder = twin.name if twin is not None else "Another organisation"
+    return Conflict(f"{holder} is already approved with the UEN {organisation.uen}. Decline this "
+                    "registration, or correct its UEN first.", code="duplicate_uen")
+
+
+def _checked_fields(fields: dict) -> dict:
+    errors = organisation_fields_errors(fields)
+    if errors:
+        raise ApplicationError("Some fields are not valid.", fields=errors)
+    if "name" in fields:
+        fields["name"] = single_line(fields["name"])
+    return fields
+
+
 def _save_new(organisation: Organisation) -> Organisation:
-    if Organisation.objects.filter(uen=organisation.uen).exists():
+    if organisation.is_approved and Organisation.objects.filter(
+            uen=organisation.uen, status=Organisation.Status.APPROVED).exists():
         raise _duplicate_uen_error()
     try:
-        organisation.full_clean()
+        organisation.full_clean(validate_constraints=False)
     except ValidationError as error:
         raise ApplicationError("Some fields are not valid.", fields=error.message_dict) from error
     try:
         with transaction.atomic():
             organisation.save()
     except IntegrityError as error:
-        if Organisation.objects.filter(uen=organisation.uen).exists():
-            raise _duplicate_uen_error() from error  # a concurrent registration took the UEN
+        if organisation.is_approved:  # a concurrent approval took the UEN
+            raise _duplicate_uen_error() from error
         raise Conflict("Someone registered an organisation of the same name at this very "
                        "moment. Send the form again.") from error
     return organisation
+
+
+def _new_organisation(*, name: str, uen: str, kind: str, website: str, country: str,
+                      description: str, registered_by_a_partner: bool, **fields) -> Organisation:
+    checked = _checked_fields({"name": name, "uen": uen, "website": website, "country": country,
+                               "description": description})
+    return Organisation(
+        name=checked["name"], name_key=organisation_name_key(checked["name"]),
+        slug=_unique_slug(checked["name"], registered_by_a_partner=registered_by_a_partner),
+        uen=normalise_uen(uen), kind=kind, website=website.strip(),
+        country=country.strip().upper(), description=description.strip(), **fields,
+    )
 
 
 @transaction.atomic
@@ -80,13 +125,15 @@ def organisation_create(
     description: str = "", is_listed: bool = False,
     status: str = Organisation.Status.PENDING, created_by=None,
 ) -> Organisation:
-    """An organisation as the programme office records it (admin, demo data)."""
-    organisation = Organisation(
-        name=name.strip(), slug=_unique_slug(name), uen=normalise_uen(uen), kind=kind, tier=tier,
-        website=website, country=country.upper(), description=description, is_listed=is_listed,
-        status=status, created_by=created_by,
-    )
-    return _save_new(organisation)
+    """An organisation as the programme office records it (admin, demo data). The office sees
+    every organisation, so any other holding the UEN is named as the clash it is."""
+    if Organisation.objects.filter(uen=normalise_uen(uen)).exists():
+        raise _duplicate_uen_error()
+    return _save_new(_new_organisation(
+        name=name, uen=uen, kind=kind, website=website, country=country,
+        description=description, registered_by_a_partner=False, tier=tier,
+        is_listed=is_listed, status=status, created_by=created_by,
+    ))
 
 
 @transaction.atomic
@@ -95,11 +142,27 @@ def organisation_register(
     description: str = "", is_listed: bool = False,
 ) -> Organisation:
     """A signed-in person registers their organisation. It waits for a programme admin's
-    approval and is invisible to everyone but its registrant and staff until then."""
-    organisation = organisation_create(
+    approval and is invisible to everyone but its registrant and staff until then.
+
+    A UEN is refused only when an organisation the registrant may see already holds it: a
+    hidden one (waiting, declined, unlisted) is the programme office's to find, in the approvals
+    queue, and is never confirmed to a stranger."""
+    # The person's row is the lock that keeps two registrations at once within the limit.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    waiting = Organisation.objects.filter(created_by=actor, status=Organisation.Status.PENDING)
+    if waiting.count() >= MAX_WAITING_REGISTRATIONS:
+        raise Conflict(
+            f"Your registration of {waiting.first().name} is waiting for the programme "
+            "office's decision. Register another organisation once it is decided.",
+            code="registration_waiting",
+        )
+    if organisation_list_visible(user=actor).filter(uen=normalise_uen(uen)).exists():
+        raise _duplicate_uen_error()
+    organisation = _save_new(_new_organisation(
         name=name, uen=uen, kind=kind, website=website, country=country,
-        description=description, is_listed=is_listed, created_by=actor,
-    )
+        description=description, registered_by_a_partner=True, is_listed=is_listed,
+        created_by=actor,
+    ))
     OrganisationMembership.objects.create(
         organisation=organisation, person=actor, role=OrganisationMembership.Role.ADMIN
     )
@@ -131,11 +194,19 @@ def organisation_approve(
     if not may_decide_organisations(actor):
         raise NotAllowed("Only programme admins approve organisations.")
     organisation = _locked_pending(organisation)
+    twin = Organisation.objects.filter(uen=organisation.uen, status=Organisation.Status.APPROVED)
+    if twin.exists():
+        raise _approved_twin_error(organisation, twin.first())
     organisation.status = Organisation.Status.APPROVED
     organisation.decided_by, organisation.decided_at = actor, timezone.now()
     # A term recorded while the registration waited starts to count now, not at the next sweep.
     organisation.membership_status = membership_status_on(organisation, timezone.localdate())
-    organisation.save(update_fields=["status", "decided_by", "decided_at", "membership_status"])
+    try:
+        with transaction.atomic():
+            organisation.save(update_fields=["status", "decided_by", "decided_at",
+                                             "membership_status"])
+    except IntegrityError as error:  # a registration of the same UEN approved at this moment
+        raise _approved_twin_error(organisation, twin.first()) from error
     if tier:
         organisation = organisation_set_tier(
             actor=actor, organisation=organisation, tier=tier,
@@ -187,11 +258,14 @@ def organisation_update_profile(*, actor, organisation: Organisation, logo=None,
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ApplicationError(f"These fields can't be changed here: {', '.join(sorted(unknown))}.")
+    changes = _checked_fields(changes)
     before = {name: getattr(organisation, name) for name in changes}
     for name, value in changes.items():
         setattr(organisation, name, value.strip() if isinstance(value, str) else value)
     if "country" in changes:
         organisation.country = organisation.country.upper()
+    if "name" in changes:
+        organisation.name_key = organisation_name_key(organisation.name)
     if logo is not None:
         try:
             extension = validate_logo(logo)
@@ -204,7 +278,7 @@ def organisation_update_profile(*, actor, organisation: Organisation, logo=None,
     elif remove_logo:
         organisation.logo = ""
     try:
-        organisation.full_clean(exclude=["logo"])
+        organisation.full_clean(exclude=["logo"], validate_constraints=False)
     except ValidationError as error:
         raise ApplicationError("Some fields are not valid.", fields=error.message_dict) from error
     organisation.save()

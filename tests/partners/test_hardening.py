@@ -189,7 +189,8 @@ def test_the_approvals_queue_warns_of_an_organisation_registered_twice(client, m
                           kind="biotech")
     client.force_login(mfa_admin_user)
     page = client.get("/partners/approvals/").content.decode()
-    assert page.count("Another organisation of this name is already registered") == 1
+    assert page.count("Another organisation of this name, or one much like it, is already "
+                      "registered") == 1
 
 
 def test_staff_see_who_changed_an_organisation_and_members_do_not(client, mfa_admin_user):
