@@ -194,7 +194,7 @@ class Invitation(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField()
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
     role = models.CharField(
         max_length=20, choices=OrganisationMembership.Role.choices,
         default=OrganisationMembership.Role.MEMBER,

@@ -2,9 +2,11 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cluster_portal.core.exceptions import ApplicationError
+from cluster_portal.core.validators import single_line, validate_single_line
 
 from .memo import forget
 from .models import User
@@ -45,7 +47,12 @@ def user_revoke_programme_role(*, user: User, role: ProgrammeRole) -> User:
 
 @transaction.atomic
 def user_update_profile(*, user: User, full_name: str) -> User:
-    full_name = full_name.strip()
+    try:
+        validate_single_line(full_name)
+    except ValidationError as error:
+        raise ApplicationError("Your full name is one line of text.",
+                               fields={"full_name": error.messages}) from error
+    full_name = single_line(full_name)
     if not full_name:
         raise ApplicationError("Your full name can't be empty.",
                                fields={"full_name": "Enter your full name."})

@@ -21,6 +21,7 @@ from django.utils import timezone
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.core.links import portal_url
+from cluster_portal.core.validators import single_line, validate_single_line
 from cluster_portal.notifications.drafts import EmailDraft
 from cluster_portal.notifications.rendering import layout
 from cluster_portal.notifications.services import (
@@ -112,6 +113,11 @@ def invitation_create(
     email = _normalise_email(email)
     if role not in Role.values:
         raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
+    try:
+        validate_single_line(full_name)
+    except ValidationError as error:
+        raise ApplicationError("The name is one line of text.",
+                               fields={"full_name": error.messages}) from error
     organisation = _lock(organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the admins of an approved organisation invite people.")
@@ -124,7 +130,7 @@ def invitation_create(
     _check_room_for_one_more(organisation, counting_invitations=True)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        organisation=organisation, email=email, full_name=full_name.strip()[:150], role=role,
+        organisation=organisation, email=email, full_name=single_line(full_name)[:150], role=role,
         token_digest=invitation_token_digest(token), invited_by=actor,
         expires_at=now + INVITATION_VALID_FOR,
     )

@@ -177,3 +177,27 @@ def test_the_approvals_queue_warns_of_a_look_alike_name(client):
     client.force_login(_programme_admin())
     page = client.get("/partners/approvals/").content.decode()
     assert "or one much like it, is already registered" in page
+
+
+def test_a_person_s_name_is_one_line_at_sign_up_in_the_api_and_in_an_invitation(client):
+    response = client.post("/accounts/signup/", {
+        "email": "new@example.org", "full_name": "Tan\r\nBcc: x@example.org",
+        "password1": "a-long-new-password-42", "password2": "a-long-new-password-42"})
+    assert response.status_code == 200  # the form again, with the error under the name
+    assert "one line of text" in response.content.decode()
+
+    person = UserFactory()
+    api = APIClient()
+    api.force_login(person)
+    response = api.patch("/api/v1/me/", {"full_name": "Tan\nMei Ling"}, format="json")
+    assert response.status_code == 400
+    assert "full_name" in response.json()["fields"]
+
+    from partners.services import invitation_create
+    from tests.factories import OrganisationMembershipFactory
+
+    admin = OrganisationMembershipFactory(role="admin", organisation__tier="core").person
+    with pytest.raises(ApplicationError) as refused:
+        invitation_create(actor=admin, organisation=admin.organisation_memberships.get()
+                          .organisation, email="wei@example.org", full_name="Wei\nLing")
+    assert "full_name" in refused.value.fields
