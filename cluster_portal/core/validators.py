@@ -5,6 +5,7 @@ an organisation's name would reach an e-mail header (which refuses it) and every
 shows it, and other control characters are invisible look-alikes.
 """
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -29,3 +30,18 @@ def validate_multiline_text(value: str) -> None:
 def single_line(value: str) -> str:
     """`value` trimmed, with each run of spaces made one (check it first)."""
     return " ".join((value or "").split())
+
+
+# Dates people enter (terms, agreements, meetings) fall in this span. Beyond it a date is a
+# typing slip, and 9999-12-31 plus a grace period is past what Python's dates can hold.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+
+
+def implausible_dates(**dates) -> dict[str, str]:
+    """A message for each of the named dates (None is left alone) outside the span above."""
+    return {
+        name: f"Enter a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}."
+        for name, value in dates.items()
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE
+    }

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
+from cluster_portal.core.validators import implausible_dates
 
 from ..models import Agreement, Organisation
 from ..permissions import may_decide_organisations
@@ -25,6 +26,9 @@ def agreement_save(
     agreement.signed_on, agreement.expires_on = signed_on, expires_on
     agreement.reference, agreement.notes = reference.strip(), notes.strip()
     agreement.updated_by = actor
+    wrong_dates = implausible_dates(signed_on=signed_on, expires_on=expires_on)
+    if wrong_dates:
+        raise ApplicationError("Some dates are not valid.", fields=wrong_dates)
     if status == Agreement.Status.SIGNED and signed_on is None:
         raise ApplicationError("A signed agreement needs its signing date.",
                                fields={"signed_on": "Enter the date it was signed."})

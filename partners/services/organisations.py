@@ -17,7 +17,7 @@ from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
-from cluster_portal.core.validators import single_line
+from cluster_portal.core.validators import implausible_dates, single_line
 from cluster_portal.notifications.services import notify
 
 from .. import notification_kinds as kinds
@@ -315,6 +315,9 @@ def organisation_set_tier(
         raise NotAllowed("Only programme admins set an organisation's tier.")
     if tier not in Organisation.Tier.values:
         raise ApplicationError("Choose a tier.", fields={"tier": f"Unknown tier “{tier}”."})
+    wrong_dates = implausible_dates(tier_starts_on=starts_on, tier_ends_on=ends_on)
+    if wrong_dates:
+        raise ApplicationError("Some dates are not valid.", fields=wrong_dates)
     if ends_on is not None and ends_on < starts_on:
         raise ApplicationError("The term must end after it starts.",
                                fields={"tier_ends_on": "End the term after its start."})

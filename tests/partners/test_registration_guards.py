@@ -201,3 +201,30 @@ def test_a_person_s_name_is_one_line_at_sign_up_in_the_api_and_in_an_invitation(
         invitation_create(actor=admin, organisation=admin.organisation_memberships.get()
                           .organisation, email="wei@example.org", full_name="Wei\nLing")
     assert "full_name" in refused.value.fields
+
+
+@pytest.mark.parametrize("field", ["tier_starts_on", "tier_ends_on"])
+def test_a_term_date_out_of_any_plausible_range_is_refused_not_a_500(field):
+    import datetime
+
+    from partners.services import organisation_set_tier
+
+    organisation = OrganisationFactory()
+    dates = {"starts_on": datetime.date(2026, 1, 1), "ends_on": datetime.date(2027, 1, 1)}
+    dates[field.removeprefix("tier_")] = datetime.date(9999, 12, 31)
+    with pytest.raises(ApplicationError) as refused:
+        organisation_set_tier(actor=_programme_admin(), organisation=organisation, tier="core",
+                              **dates)
+    assert "between 1900 and 2199" in refused.value.fields[field][0]
+
+
+def test_the_api_answers_a_far_future_term_with_a_400(client):
+    organisation = OrganisationFactory(status="pending", tier="")
+    api = APIClient()
+    api.force_login(_programme_admin())
+    response = api.post(f"/api/v1/organisations/{organisation.slug}/approve/",
+                        {"tier": "core", "tier_starts_on": "2026-01-01",
+                         "tier_ends_on": "9999-12-31"}, format="json")
+    assert response.status_code == 400
+    assert "tier_ends_on" in response.json()["fields"]
+    assert fresh(Organisation, organisation.pk).status == "pending"  # nothing half-done
