@@ -24,6 +24,18 @@ logger = logging.getLogger("cluster_portal.cache")
 UNREACHABLE = (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError, OSError)
 
 
+class _Outage:
+    """Whether a Redis is known to be down, shared by every thread of the process (Django
+    makes a cache object per thread)."""
+
+    def __init__(self):
+        self.until = 0.0
+        self.down = False
+
+
+_OUTAGES: dict[str, _Outage] = {}
+
+
 class RedisWithLocalFallback(BaseCache):
     # After a failure, Redis is left alone this long before the next try, so an outage costs
     # one connection timeout every few seconds rather than one per cache call.
@@ -32,26 +44,27 @@ class RedisWithLocalFallback(BaseCache):
     def __init__(self, location, params):
         super().__init__(params)
         self._redis = RedisCache(location, params)
-        self._local = LocMemCache("cluster-portal-fallback", {
+        # Each process's memory (LocMemCache shares its store by name across threads).
+        self._local = LocMemCache(f"cluster-portal-fallback:{location}", {
             "TIMEOUT": params.get("TIMEOUT", 300), "KEY_PREFIX": params.get("KEY_PREFIX", ""),
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         })
-        self._down_until = 0.0
-        self._down = False
+        self._outage = _OUTAGES.setdefault(location, _Outage())
 
     def _call(self, method: str, *args, **kwargs):
-        if time.monotonic() >= self._down_until:
+        outage = self._outage
+        if time.monotonic() >= outage.until:
             try:
                 result = getattr(self._redis, method)(*args, **kwargs)
             except UNREACHABLE as error:
-                self._down_until = time.monotonic() + self.RETRY_AFTER_SECONDS
-                if not self._down:
-                    self._down = True
+                outage.until = time.monotonic() + self.RETRY_AFTER_SECONDS
+                if not outage.down:
+                    outage.down = True
                     logger.warning("Cache unavailable, using each process's memory meanwhile "
                                    "(throttles and rate limits count per process): %s", error)
             else:
-                if self._down:
-                    self._down = False
+                if outage.down:
+                    outage.down = False
                     logger.warning("Cache available again.")
                 return result
         return getattr(self._local, method)(*args, **kwargs)

@@ -44,8 +44,13 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
-        broker.ensure_connection(max_retries=1, timeout=2)
+    # Socket timeouts too, not only a connect timeout: a Redis that accepts the connection but
+    # never answers must not hold a web worker.
+    options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2,
+                    transport_options=options) as broker:
+        broker.ensure_connection(max_retries=0, timeout=2)
+        broker.default_channel  # noqa: B018 (opening a channel makes the broker answer: PING)
 
 
 def dependency_states() -> dict[str, dict]:

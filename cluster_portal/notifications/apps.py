@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import notification_kinds
+        from . import checks, notification_kinds  # noqa: F401 (checks register themselves)
         from .kinds import register
 
         register(*notification_kinds.ALL)

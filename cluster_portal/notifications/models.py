@@ -58,6 +58,9 @@ class OutgoingEmail(models.Model):
     next_attempt_at = models.DateTimeField()
     # While a worker sends, no other may; a worker that died leaves the lease to run out.
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the sweeper last gave it to the broker: a row waiting in a long queue is not given
+    # again at every sweep. Cleared when a worker takes it.
+    handed_out_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -75,6 +78,16 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+    @property
+    def problem_in_words(self) -> str:
+        """Why it did not go, as the person who caused it (an inviter) may read it: the mail
+        server's own answer is for the programme office, in the admin."""
+        if self.status == self.Status.HELD:
+            return "Mail to this address bounced before, so it was not sent."
+        if self.status == self.Status.FAILED:
+            return "The receiving mail server did not accept it."
+        return ""
 
 
 class SuppressedAddress(models.Model):

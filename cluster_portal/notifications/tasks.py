@@ -2,7 +2,12 @@
 
 from celery import shared_task
 
-from .services import digests_send, outgoing_email_send, outgoing_emails_sweep
+from .services import (
+    digests_send,
+    outgoing_email_send,
+    outgoing_emails_sweep,
+    outgoing_emails_tidy,
+)
 
 
 # The hard limit stays below the outbox's lease (OUTBOX_LEASE_SECONDS), so a worker still
@@ -22,3 +27,8 @@ def sweep_outbox() -> int:
 @shared_task(name="cluster_portal.notifications.tasks.send_daily_digests", ignore_result=True)
 def send_daily_digests() -> int:
     return digests_send()
+
+
+@shared_task(name="cluster_portal.notifications.tasks.tidy_outbox", ignore_result=True)
+def tidy_outbox() -> dict:
+    return outgoing_emails_tidy()

@@ -19,6 +19,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # --- Core -------------------------------------------------------------------------------------
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The portal's name in pages, e-mails and their subjects.
+PORTAL_NAME = "Cluster Portal"
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -101,11 +103,14 @@ REDIS_URL = env("REDIS_URL", default="")
 # cache.py), within the short timeouts below, so throttles and login rate limits keep working.
 # Sessions live in the database, so nobody is signed out by a Redis outage.
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
-if REDIS_URL:
+# A Redis of its own for the cache, when given: it may then evict (allkeys-lru) while the
+# broker's Redis keeps every queued task (noeviction). Default: REDIS_URL, both in one.
+CACHE_REDIS_URL = env("CACHE_REDIS_URL", default=REDIS_URL)
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "cluster_portal.core.cache.RedisWithLocalFallback",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "cluster-portal",
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
@@ -143,7 +148,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cluster Portal] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
 # allauth tells a person when their password, e-mail address or second factor changes; the
 # adapter turns each into a security notice of the notifications service (always e-mailed).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
@@ -333,6 +338,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "cluster_portal.notifications.tasks.sweep_outbox",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_EVERY_SECONDS),
+        # A sweep still waiting when the next is due is dropped: sweeps never pile up behind a
+        # backlog and then run in a burst.
+        "options": {"expires": OUTBOX_SWEEP_EVERY_SECONDS},
+    },
+    "tidy-outbox": {
+        "task": "cluster_portal.notifications.tasks.tidy_outbox",
+        "schedule": crontab(hour=3, minute=45),
     },
     "send-daily-digests": {
         "task": "cluster_portal.notifications.tasks.send_daily_digests",
@@ -350,4 +362,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-PORTAL_NAME = "Cluster Portal"

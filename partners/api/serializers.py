@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from cluster_portal.accounts.models import User
 from cluster_portal.core.api.openapi import NamedChoiceField
-from cluster_portal.notifications.models import OutgoingEmail
 from workstreams.models import WorkstreamMembership
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
@@ -215,10 +214,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     def get_email_problem(self, invitation) -> str | None:
         email = invitation.email_message
-        if email is None or email.status not in (OutgoingEmail.Status.FAILED,
-                                                  OutgoingEmail.Status.HELD):
-            return None
-        return email.last_error
+        return (email.problem_in_words or None) if email is not None else None
 
 
 class InvitationCreateSerializer(serializers.Serializer):

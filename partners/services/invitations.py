@@ -166,6 +166,22 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
+@transaction.atomic
+def invitation_email_from_the_old_queue(*, invitation_id: int, token: str) -> bool:
+    """An invitation e-mail handed to the broker before the outbox existed, its token in the
+    message: it goes through the outbox like any other, if the invitation is still open and the
+    token is its own. Kept for one release, so that a deploy loses none of them."""
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "invited_by").filter(pk=invitation_id).first()
+    if (invitation is None or invitation.email_message_id is not None
+            or invitation.token_digest != invitation_token_digest(token)
+            or invitation.status_at(timezone.now()) != Invitation.Status.PENDING):
+        return False
+    invitation.email_message = outgoing_email_queue(draft=_invitation_email(invitation, token))
+    invitation.save(update_fields=["email_message"])
+    return True
+
+
 def wrong_account_error(invitation: Invitation) -> NotAllowed:
     return NotAllowed(
         f"This invitation is for {invitation.email}. Sign in with that address (or add and "

@@ -102,7 +102,7 @@ def test_signup_verification_email_speaks_for_the_portal_on_its_public_address(
 
     [message] = mail.outbox
     assert message.to == ["siobhan@lab.example.org"]
-    assert message.subject == "[Cluster Portal] Please Confirm Your Email Address"
+    assert message.subject == "[Cluster Portal] Confirm your e-mail address"
     _assert_speaks_for_the_portal(message, "https://portal.example.org")
     assert "127.0.0.1" not in message.body
 
@@ -110,7 +110,7 @@ def test_signup_verification_email_speaks_for_the_portal_on_its_public_address(
     assert link.startswith("https://portal.example.org/accounts/confirm-email/")
     # The plain text greets the person by name, unescaped; the site named is the portal's host.
     assert message.body.startswith("Dear Siobhán O'Brien & Tan,\n")
-    assert "register an account on portal.example.org" in message.body
+    assert "for an account on the Cluster Portal (portal.example.org)" in message.body
     assert "\n-- \nCluster Portal\nhttps://portal.example.org/\n" in message.body  # signed
 
     # The HTML alternative is the portal's layout: its name in the header, the name and the
@@ -176,8 +176,8 @@ def test_account_exists_and_unknown_account_mails_link_to_the_public_address(
         _sign_up(client, "taken@example.org", "Someone Else")  # "Account Already Exists"
         client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
     subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects == ["[Cluster Portal] Account Already Exists",
-                        "[Cluster Portal] Unknown Account"]
+    assert subjects == ["[Cluster Portal] An account with this address already exists",
+                        "[Cluster Portal] No account uses this address"]
     for message in mail.outbox:
         links = URL.findall(message.body)
         assert any("/accounts/" in link for link in links), message.body

@@ -339,3 +339,25 @@ def test_only_the_organisations_admins_import(organisation):
         invitations_import_csv(actor=member, organisation=organisation,
                                upload=csv_upload("name,email,role\nA,a@example.org,member\n"))
     assert not Invitation.objects.exists()
+
+
+def test_an_invitation_mail_queued_before_the_outbox_existed_still_goes_once(
+        organisation, partner_admin, django_capture_on_commit_callbacks):
+    """A message of the old task, with the token in it, found in the broker after a deploy."""
+    from partners.models import invitation_token_digest
+    from partners.tasks import send_invitation_email
+
+    token = "an-old-token-from-the-queue"
+    invitation = Invitation.objects.create(
+        organisation=organisation, email="old@example.org", role=MEMBER,
+        token_digest=invitation_token_digest(token), invited_by=partner_admin,
+        expires_at=timezone.now() + datetime.timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_invitation_email.apply(args=[invitation.pk, "not-its-token"]).get() is False
+        assert send_invitation_email.apply(args=[invitation.pk, token]).get() is True
+        assert send_invitation_email.apply(args=[invitation.pk, token]).get() is False  # once
+    [message] = mail.outbox
+    assert f"/partners/invitations/{token}/" in message.body
+    email = OutgoingEmail.objects.get(pk=Invitation.objects.get(pk=invitation.pk)
+                                      .email_message_id)
+    assert email.sealed and email.status == "sent"

@@ -1,15 +1,20 @@
 """Writes of the notifications service, by concern: `notify` (telling people), `outbox` (the
-e-mail outbox and its sending), `preferences` and `digests`."""
+e-mail outbox and its sending), `outbox_upkeep` (resending, cancelling, suppressions, the
+daily tidy), `preferences` and `digests`."""
 
 from .digests import digest_send, digests_send
 from .notify import notifications_mark_read, notify
 from .outbox import (
     outgoing_email_queue,
-    outgoing_email_resend,
     outgoing_email_send,
-    outgoing_emails_cancel,
     outgoing_emails_queue,
+    outgoing_emails_send_due,
     outgoing_emails_sweep,
+)
+from .outbox_upkeep import (
+    outgoing_email_resend,
+    outgoing_emails_cancel,
+    outgoing_emails_tidy,
     suppressed_address_confirmed,
     suppressed_address_lift,
 )
@@ -27,7 +32,9 @@ __all__ = [
     "outgoing_email_send",
     "outgoing_emails_cancel",
     "outgoing_emails_queue",
+    "outgoing_emails_send_due",
     "outgoing_emails_sweep",
+    "outgoing_emails_tidy",
     "suppressed_address_confirmed",
     "suppressed_address_lift",
 ]

@@ -2,6 +2,7 @@
 (Singapore time). Nothing is sent to a person with nothing waiting."""
 
 import contextlib
+import logging
 
 from django.db import transaction
 
@@ -9,6 +10,8 @@ from ..kinds import UnknownKind, kind_get
 from ..models import Delivery, Notification
 from ..rendering import digest_email
 from .outbox import outgoing_email_queue
+
+logger = logging.getLogger(__name__)
 
 
 def _waiting():
@@ -38,8 +41,15 @@ def digest_send(*, person_id: int) -> bool:
 
 
 def digests_send() -> int:
-    """Every person's digest, each in its own transaction. Returns how many were queued."""
+    """Every person's digest, each in its own transaction, so one that fails (and is logged)
+    holds back nobody else's; its notices wait for the next run. Returns how many were queued."""
     # order_by() drops the model's ordering, which DISTINCT would otherwise count in.
     people = _waiting().filter(recipient__is_active=True).order_by().values_list(
         "recipient_id", flat=True).distinct()
-    return sum(digest_send(person_id=person_id) for person_id in list(people))
+    queued = 0
+    for person_id in list(people):
+        try:
+            queued += digest_send(person_id=person_id)
+        except Exception:  # one person's digest must not stop the others'
+            logger.exception("The daily digest of person %s failed", person_id)
+    return queued
