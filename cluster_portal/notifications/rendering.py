@@ -18,7 +18,8 @@ from .unsubscribe import DIGEST, unsubscribe_url
 SUBJECT_PREFIX = "[{portal_name}] "
 
 
-def _subject(text: str) -> str:
+def email_subject(text: str) -> str:
+    """The subject line of every e-mail of the portal: its name first, on one line."""
     prefix = SUBJECT_PREFIX.format(portal_name=settings.PORTAL_NAME)
     return prefix + " ".join(text.split())
 
@@ -67,7 +68,7 @@ def notification_email(*, kind: NotificationKind, person, message: str, url: str
         "message": message, "url": portal_url(url) if url else "",
         "portal_name": settings.PORTAL_NAME, **(context or {}),
     }
-    subject = _subject(render_to_string(f"{kind.template_prefix}_subject.txt", words))
+    subject = email_subject(render_to_string(f"{kind.template_prefix}_subject.txt", words))
     content = render_to_string(f"{kind.template_prefix}_message.txt", words)
     unsubscribe = "" if kind.locked else unsubscribe_url(person=person, kind_key=kind.key)
     text, html = layout(
@@ -94,7 +95,7 @@ def digest_email(*, person, notifications: list, kinds: dict[str, NotificationKi
     for notification in shown:
         groups.setdefault(notification.kind, []).append(notification)
     count = len(notifications)
-    subject = _subject(f"Your daily summary: {count} update{'s' if count != 1 else ''}")
+    subject = email_subject(f"Your daily summary: {count} update{'s' if count != 1 else ''}")
     content = render_to_string("notifications/email/digest_message.txt", {
         "groups": [(kinds[key], [(item, portal_url(item.url) if item.url else "")
                                  for item in items]) for key, items in groups.items()],

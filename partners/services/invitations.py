@@ -23,7 +23,7 @@ from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowe
 from cluster_portal.core.links import portal_url
 from cluster_portal.core.validators import single_line, validate_single_line
 from cluster_portal.notifications.drafts import EmailDraft
-from cluster_portal.notifications.rendering import layout
+from cluster_portal.notifications.rendering import email_subject, layout
 from cluster_portal.notifications.services import (
     notify,
     outgoing_email_queue,
@@ -71,8 +71,7 @@ def _invitation_email(invitation: Invitation, token: str) -> EmailDraft:
     link = portal_url(reverse("partners:invitation", args=[token]))
     words = {"invitation": invitation, "inviter_name": inviter_name,
              "organisation": invitation.organisation.name, "portal_name": settings.PORTAL_NAME}
-    subject = f"[{settings.PORTAL_NAME}] " + render_to_string(
-        "partners/email/invitation_subject.txt", words).strip()
+    subject = email_subject(render_to_string("partners/email/invitation_subject.txt", words))
     text, html = layout(
         subject=subject, person_name=invitation.full_name,
         content=render_to_string("partners/email/invitation_message.txt", words),
