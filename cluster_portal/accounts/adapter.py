@@ -16,6 +16,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 
+from cluster_portal.audit.services import audit_record
 from cluster_portal.core.links import portal_url
 from cluster_portal.notifications.drafts import EmailDraft
 from cluster_portal.notifications.rendering import layout
@@ -131,6 +132,10 @@ class AccountAdapter(DefaultAccountAdapter):
             "user_agent": (self.get_http_user_agent(request)[:200] if request is not None
                            else ""),
         }
+        # "mfa/email/totp_deactivated" → "mfa.totp_deactivated": the trail keeps every change
+        # to how a person signs in, with the addresses concerned (never a secret).
+        audit_record(actor=user, action=template_prefix.replace("/email/", "."), target=user,
+                     changes={**context, "ip": details["ip"]})
         notify(recipients=[user], kind=kind, message=words.format_map(_Blank(context)),
                url=reverse("account_email"), context={**context, **details}, address=email)
 

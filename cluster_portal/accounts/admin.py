@@ -1,8 +1,25 @@
+"""The admin pages of people and their second factors.
+
+Programme admins manage people here, but only superusers change what makes someone a
+superuser, admin-site user, group member or permission holder; programme roles are granted and
+removed with actions that call the accounts services, which audit them. No secret is shown: a
+second factor's data (its TOTP secret, its recovery-code seed) never appears.
+"""
+
+import allauth.mfa.admin  # noqa: F401 (registers allauth's page first, replaced below)
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from cluster_portal.core.service_admin import ReadOnlyAdmin, run_for_each
+
 from .models import User
+from .roles import ProgrammeRole
+from .services import authenticators_reset, user_grant_programme_role, user_revoke_programme_role
+
+# Fields that decide what a person may do in the admin and beyond: superusers' only.
+SUPERUSER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -36,3 +53,68 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
     filter_horizontal = ("groups",)
+    actions = ["grant_programme_staff", "grant_programme_admin", "revoke_programme_staff",
+               "revoke_programme_admin", "reset_two_factor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *SUPERUSER_FIELDS)
+
+    def _grant(self, request, queryset, role: ProgrammeRole, label: str):
+        run_for_each(self, request, queryset,
+                     lambda person: user_grant_programme_role(user=person, role=role,
+                                                              actor=request.user),
+                     done=f"{{count}} person(s) are now {label}.")
+
+    def _revoke(self, request, queryset, role: ProgrammeRole, label: str):
+        run_for_each(self, request, queryset,
+                     lambda person: user_revoke_programme_role(user=person, role=role,
+                                                               actor=request.user),
+                     done=f"{{count}} person(s) are no longer {label}.")
+
+    @admin.action(description="Make the selected people programme staff")
+    def grant_programme_staff(self, request, queryset):
+        self._grant(request, queryset, ProgrammeRole.STAFF, "programme staff")
+
+    @admin.action(description="Make the selected people programme admins")
+    def grant_programme_admin(self, request, queryset):
+        self._grant(request, queryset, ProgrammeRole.ADMIN, "programme admins")
+
+    @admin.action(description="Remove the programme staff role")
+    def revoke_programme_staff(self, request, queryset):
+        self._revoke(request, queryset, ProgrammeRole.STAFF, "programme staff")
+
+    @admin.action(description="Remove the programme admin role")
+    def revoke_programme_admin(self, request, queryset):
+        self._revoke(request, queryset, ProgrammeRole.ADMIN, "programme admins")
+
+    @admin.action(description="Reset two-factor authentication (a lost phone)")
+    def reset_two_factor(self, request, queryset):
+        run_for_each(self, request, queryset,
+                     lambda person: authenticators_reset(actor=request.user, person=person),
+                     done="The two-factor authentication of {count} person(s) was reset.")
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Which second factors people have; never their secrets."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset the two-factor authentication of these people")
+    def reset_two_factor(self, request, queryset):
+        people = User.objects.filter(pk__in=queryset.values("user_id"))
+        run_for_each(self, request, people,
+                     lambda person: authenticators_reset(actor=request.user, person=person),
+                     done="The two-factor authentication of {count} person(s) was reset.")

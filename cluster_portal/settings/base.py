@@ -159,6 +159,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "cluster_portal.accounts.mfa_adapter.MFAAdapter"
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Cluster Portal")
 
 # --- E-mail -----------------------------------------------------------------------------------
