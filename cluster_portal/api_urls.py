@@ -15,7 +15,7 @@ router = SimpleRouter()
 for app_router in (partners_router, workstreams_router, notifications_router):
     router.registry.extend(app_router.registry)
 
-extra_endpoints = ["api:me", "api:me-notification-preferences"]
+extra_endpoints = ["api:me", "api:me-notification-preferences", "api:me-api-tokens"]
 
 urlpatterns = [
     path(

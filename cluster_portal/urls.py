@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from cluster_portal.accounts import views as account_views
 from cluster_portal.accounts.permissions import may_use_admin_site
 from cluster_portal.core import views as core_views
 from cluster_portal.notifications import views as notification_views
@@ -20,6 +21,9 @@ urlpatterns = [
     # Beside allauth's account pages (e-mail, password, two-factor), named as they are.
     path("accounts/notifications/", notification_views.preferences,
          name="account_notifications"),
+    path("accounts/api-tokens/", account_views.api_tokens, name="account_api_tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", account_views.api_token_revoke_view,
+         name="account_api_token_revoke"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cluster_portal.api_urls")),

@@ -14,9 +14,14 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from cluster_portal.core.service_admin import ReadOnlyAdmin, run_for_each
 
-from .models import User
+from .models import ApiToken, User
 from .roles import ProgrammeRole
-from .services import authenticators_reset, user_grant_programme_role, user_revoke_programme_role
+from .services import (
+    api_token_revoke,
+    authenticators_reset,
+    user_grant_programme_role,
+    user_revoke_programme_role,
+)
 
 # Fields that decide what a person may do in the admin and beyond: superusers' only.
 SUPERUSER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -118,3 +123,24 @@ class AuthenticatorAdmin(ReadOnlyAdmin):
         run_for_each(self, request, people,
                      lambda person: authenticators_reset(actor=request.user, person=person),
                      done="The two-factor authentication of {count} person(s) was reset.")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """People's API tokens, for revoking a leaked one; the key is never stored, its digest never
+    shown."""
+
+    list_display = ("person", "name", "prefix", "with_staff_rights", "created_at", "expires_at",
+                    "last_used_at", "revoked_at")
+    list_filter = ("with_staff_rights", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("person__email", "name", "prefix")
+    list_select_related = ("person",)
+    fields = list_display
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        run_for_each(self, request, queryset,
+                     lambda token: api_token_revoke(actor=request.user, token=token),
+                     done="{count} token(s) revoked.")

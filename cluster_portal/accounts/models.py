@@ -1,5 +1,7 @@
 """The portal's person: signs in with an e-mail address and carries a full name."""
 
+import hashlib
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -64,3 +66,35 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+def api_token_digest(key: str) -> str:
+    # The key holds 32 random bytes: a plain digest is as strong as a slow password hash here.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A person's own key to the API: named, expiring, revocable, and kept only as a digest.
+    The key is shown once, when it is made. A token made without staff rights acts as its
+    person without their programme roles, so a key for a script cannot approve anything."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, validators=[validate_single_line])
+    # The key's first characters, shown so a person can tell their keys apart.
+    prefix = models.CharField(max_length=16, db_index=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    with_staff_rights = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable_at(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

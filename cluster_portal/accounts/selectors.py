@@ -1,7 +1,10 @@
-"""Reads about people: which programme roles a person holds."""
+"""Reads about people: which programme roles a person holds, and their API tokens."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from .memo import remembered
-from .models import User
+from .models import ApiToken, User, api_token_digest
 from .roles import PROGRAMME_ROLE_GROUPS, ProgrammeRole
 
 _ROLE_BY_GROUP = {group: role for role, group in PROGRAMME_ROLE_GROUPS.items()}
@@ -14,6 +17,9 @@ def user_programme_roles(user) -> frozenset[ProgrammeRole]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    token = getattr(user, "api_token", None)
+    if token is not None and not token.with_staff_rights:
+        return frozenset()  # a key for a script acts without the person's programme roles
 
     def read() -> frozenset[ProgrammeRole]:
         group_names = user.groups.values_list("name", flat=True)
@@ -44,3 +50,15 @@ def staff_who_may_act(*, role: ProgrammeRole):
         groups__name__in=groups, is_active=True,
         authenticator__type=Authenticator.Type.TOTP,
     ).distinct()
+
+
+def api_tokens_of(*, person) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(person=person).order_by("-created_at", "-pk")
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The usable token this key opens (not revoked, not expired, its person active), if any."""
+    return ApiToken.objects.select_related("person").filter(
+        digest=api_token_digest(key), revoked_at__isnull=True, expires_at__gt=timezone.now(),
+        person__is_active=True,
+    ).first()

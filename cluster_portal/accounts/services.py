@@ -1,4 +1,7 @@
-"""Writes about people: creating accounts and granting programme roles."""
+"""Writes about people: accounts, programme roles, second factors and personal API tokens."""
+
+import datetime
+import secrets
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -6,16 +9,17 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from cluster_portal.audit.services import audit_record
-from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.core.validators import single_line, validate_single_line
 from cluster_portal.notifications.services import notify
 
 from .memo import forget
-from .models import User
-from .notification_kinds import SECOND_FACTOR_CHANGED
-from .permissions import may_use_admin_site
+from .models import ApiToken, User, api_token_digest
+from .notification_kinds import ACCOUNT_CHANGED, SECOND_FACTOR_CHANGED
+from .permissions import may_act_as_staff, may_use_admin_site
 from .roles import ProgrammeRole
 
 
@@ -93,3 +97,73 @@ def user_update_profile(*, user: User, full_name: str) -> User:
     user.full_name = full_name
     user.save(update_fields=["full_name"])
     return user
+
+
+# --- Personal API tokens -----------------------------------------------------------------------
+
+API_TOKEN_VALID_DAYS = (30, 90, 365)
+MAX_API_TOKENS = 10
+# last_used_at is written at most this often, not on every call.
+API_TOKEN_TOUCH_EVERY = datetime.timedelta(minutes=1)
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str, valid_days: int = 90,
+                     with_staff_rights: bool = False) -> tuple[ApiToken, str]:
+    """A named key for `actor`, valid for 30, 90 or 365 days. Returns the token and the key,
+    which exists only in this answer: the database keeps its digest."""
+    errors = {}
+    try:
+        validate_single_line(name)
+    except ValidationError as error:
+        errors["name"] = error.messages
+    name = single_line(name)
+    if not name and "name" not in errors:
+        errors["name"] = "Name the token after what uses it, such as “reporting script”."
+    if valid_days not in API_TOKEN_VALID_DAYS:
+        errors["valid_days"] = f"Choose {', '.join(map(str, API_TOKEN_VALID_DAYS))} days."
+    if errors:
+        raise ApplicationError("Some fields are not valid.", fields=errors)
+    if with_staff_rights and not may_act_as_staff(actor):
+        raise NotAllowed("Only programme staff with two-factor authentication make tokens with "
+                         "staff rights.", code="staff_rights_need_mfa")
+    User.objects.select_for_update().filter(pk=actor.pk).first()  # one limit check at a time
+    now = timezone.now()
+    active = ApiToken.objects.filter(person=actor, revoked_at__isnull=True, expires_at__gt=now)
+    if active.count() >= MAX_API_TOKENS:
+        raise Conflict(f"You have {MAX_API_TOKENS} tokens in use; revoke one first.",
+                       code="too_many_tokens")
+    prefix = f"cp_{secrets.token_hex(4)}"
+    key = f"{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        person=actor, name=name[:100], prefix=prefix, digest=api_token_digest(key),
+        with_staff_rights=with_staff_rights, expires_at=now + datetime.timedelta(days=valid_days),
+    )
+    audit_record(actor=actor, action="api_token.create", target=token,
+                 changes={"name": token.name, "valid_days": valid_days,
+                          "with_staff_rights": with_staff_rights})
+    notify(recipients=[actor], kind=ACCOUNT_CHANGED, url=reverse("account_api_tokens"),
+           message=f"An API token “{token.name}” ({prefix}…) was made for your account.")
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """The token's person revokes it, or a programme admin does (a leaked key)."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.person_id != actor.pk and not may_use_admin_site(actor):
+        raise NotFound("No such token.")
+    if token.revoked_at is not None:
+        raise Conflict("This token is already revoked.", code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="api_token.revoke", target=token,
+                 changes={"name": token.name})
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Note that the token was used, at most once a minute (a conditional UPDATE, no lock)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= API_TOKEN_TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -69,11 +69,11 @@ def test_me_returns_the_caller_and_their_roles(api_client):
 
 
 def test_me_with_a_token(api_client):
-    from rest_framework.authtoken.models import Token
+    from cluster_portal.accounts.services import api_token_create
 
     person = UserFactory()
-    token = Token.objects.create(user=person)
-    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(actor=person, name="script")
+    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()["roles"] == ["trainee"]
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import User
+from ..models import ApiToken, User
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -22,3 +22,32 @@ class MeSerializer(serializers.ModelSerializer):
 class MeUpdateSerializer(serializers.Serializer):
     # PATCH: what is left out stays as it is; an empty body changes nothing.
     full_name = serializers.CharField(max_length=150, required=False)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_usable = serializers.SerializerMethodField(help_text="Neither revoked nor expired.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "with_staff_rights", "created_at", "expires_at",
+                  "last_used_at", "revoked_at", "is_usable"]
+        read_only_fields = fields
+
+    def get_is_usable(self, token) -> bool:
+        return token.is_usable_at(self.context["now"])
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(help_text="The key: shown this once, never again.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="What uses it, such as “reporting "
+                                                           "script”.")
+    valid_days = serializers.IntegerField(default=90, help_text="30, 90 or 365.")
+    with_staff_rights = serializers.BooleanField(
+        default=False, help_text="Programme staff with two-factor authentication only.")

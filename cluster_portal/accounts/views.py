@@ -1,0 +1,77 @@
+"""The person's own account pages beside allauth's: their API tokens."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cluster_portal.core.exceptions import ApplicationError
+from cluster_portal.core.forms import PortalForm
+
+from .permissions import may_act_as_staff
+from .selectors import api_tokens_of
+from .services import API_TOKEN_VALID_DAYS, api_token_create, api_token_revoke
+
+
+class ApiTokenForm(PortalForm):
+    name = forms.CharField(max_length=100, help_text="What will use it, such as “reporting "
+                                                     "script”.")
+    valid_days = forms.TypedChoiceField(
+        label="Valid for", coerce=int, initial=90,
+        choices=[(days, f"{days} days") for days in API_TOKEN_VALID_DAYS])
+    with_staff_rights = forms.BooleanField(
+        label="With my programme staff rights", required=False,
+        help_text="Without them the token acts as you without your staff role: it reads what "
+                  "you read as a partner or trainee, and approves nothing.")
+
+    def __init__(self, *args, staff: bool, **kwargs):
+        if not staff:
+            self.base_fields = {k: v for k, v in self.base_fields.items()
+                                if k != "with_staff_rights"}
+        super().__init__(*args, **kwargs)
+
+
+def _page(request, *, form=None, new_key: str = "", status: int = 200):
+    staff = may_act_as_staff(request.user)
+    response = render(request, "account/api_tokens.html", {
+        "tokens": api_tokens_of(person=request.user), "now": timezone.now(),
+        "form": form or ApiTokenForm(staff=staff), "new_key": new_key,
+    }, status=status)
+    return response
+
+
+@never_cache  # the page that shows a new key must not be kept by any cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request):
+    if request.method != "POST":
+        return _page(request)
+    form = ApiTokenForm(request.POST, staff=may_act_as_staff(request.user))
+    if not form.is_valid():
+        return _page(request, form=form, status=400)
+    try:
+        _token, key = api_token_create(actor=request.user, **form.cleaned_data)
+    except ApplicationError as error:
+        form.add_service_error(error)
+        return _page(request, form=form, status=error.status_code)
+    # Shown in this answer only (no redirect: the key must not wait in a session or a cookie).
+    return _page(request, new_key=key)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = api_tokens_of(person=request.user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    try:
+        api_token_revoke(actor=request.user, token=token)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect("account_api_tokens")
