@@ -157,6 +157,11 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# How many proxies in front of the portal append to X-Forwarded-For (a TLS proxy: 1). Rate limits
+# count the address that many places from the end; 0 ignores the header, since anyone can send
+# it. Production's default is 1 (compose puts a TLS proxy in front).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "cluster_portal.accounts.mfa_adapter.MFAAdapter"
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Cluster Portal")
@@ -244,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous call is told 401 with a WWW-Authenticate challenge.
         "cluster_portal.accounts.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "cluster_portal.accounts.api.authentication.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PARSER_CLASSES": [
@@ -268,6 +273,7 @@ REST_FRAMEWORK = {
         "user": env("API_USER_RATE", default="600/minute"),
     },
     "EXCEPTION_HANDLER": "cluster_portal.core.api.errors.portal_exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

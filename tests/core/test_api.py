@@ -158,16 +158,13 @@ def test_pagination_defaults_to_25_and_caps_at_100():
     assert set(response.data) == {"count", "next", "previous", "results"}
 
 
-def test_anonymous_clients_are_throttled(api_client):
+def test_anonymous_clients_are_throttled(api_client, monkeypatch):
     from rest_framework.settings import api_settings
     from rest_framework.throttling import AnonRateThrottle
 
-    original = AnonRateThrottle.THROTTLE_RATES
-    AnonRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"}
-    try:
-        responses = [api_client.get("/api/v1/") for _ in range(4)]
-    finally:
-        AnonRateThrottle.THROTTLE_RATES = original
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES",
+                        {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"})
+    responses = [api_client.get("/api/v1/") for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert responses[-1].json()["code"] == "throttled"
     assert int(responses[-1]["Retry-After"]) > 0

@@ -181,8 +181,8 @@ def test_an_admin_without_mfa_cannot_approve(admin_user):
         f"/api/v1/organisations/{organisation.slug}/approve/", {}, format="json"
     )
 
-    body = assert_error(response, 403, "permission_denied")
-    assert "multi-factor" in body["message"]
+    body = assert_error(response, 403, "mfa_required")
+    assert "two-factor authentication" in body["message"]
     organisation.refresh_from_db()
     assert organisation.status == "pending"
 

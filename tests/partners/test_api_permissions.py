@@ -19,8 +19,7 @@ from tests.partners.test_api import assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("visitor", "trainee", "other_member", "member", "partner_admin", "staff", "admin",
-         "staff_without_mfa")
+ROLES = ("visitor", "trainee", "other_member", "member", "partner_admin", "staff", "admin")
 
 
 def build_world() -> SimpleNamespace:
@@ -112,7 +111,6 @@ EVERY_ORGANISATION = {"xylo", "public-co", "other-hidden", "pending-co"}
     "partner_admin": EVERYONE_PUBLIC,
     "staff": EVERY_ORGANISATION,
     "admin": EVERY_ORGANISATION,
-    "staff_without_mfa": EVERYONE_PUBLIC,
 }))
 def test_organisation_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/organisations/?page_size=100"),
@@ -127,7 +125,7 @@ def test_organisation_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": "public", "trainee": "public", "other_member": "public", "member": "full",
-    "partner_admin": "full", "staff": "full", "admin": "full", "staff_without_mfa": "public",
+    "partner_admin": "full", "staff": "full", "admin": "full",
 }))
 def test_organisation_retrieve_shows_membership_terms_to_its_people_and_staff(
         world, role, expected):
@@ -139,7 +137,7 @@ def test_organisation_retrieve_shows_membership_terms_to_its_people_and_staff(
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 404, "trainee": 404, "other_member": 200, "member": 404, "partner_admin": 404,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_unlisted_organisation_retrieve(world, role, expected):
     assert_answer(world.client(role).get("/api/v1/organisations/other-hidden/"), expected)
@@ -147,7 +145,7 @@ def test_unlisted_organisation_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 404, "trainee": 404, "other_member": 404, "member": 404, "partner_admin": 404,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_pending_organisation_retrieve(world, role, expected):
     assert_answer(world.client(role).get("/api/v1/organisations/pending-co/"), expected)
@@ -155,7 +153,7 @@ def test_pending_organisation_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 201, "other_member": 201, "member": 201, "partner_admin": 201,
-    "staff": 201, "admin": 201, "staff_without_mfa": 201,
+    "staff": 201, "admin": 201,
 }))
 def test_organisation_register(world, role, expected):
     response = world.client(role).post(
@@ -168,7 +166,7 @@ def test_organisation_register(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 200,
-    "staff": 403, "admin": 200, "staff_without_mfa": 403,
+    "staff": 403, "admin": 200,
 }))
 def test_organisation_profile_edit(world, role, expected):
     response = world.client(role).patch("/api/v1/organisations/xylo/",
@@ -180,7 +178,7 @@ def test_organisation_profile_edit(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 403, "member": 404, "partner_admin": 404,
-    "staff": 403, "admin": 200, "staff_without_mfa": 404,
+    "staff": 403, "admin": 200,
 }))
 def test_unlisted_organisation_profile_edit(world, role, expected):
     response = world.client(role).patch("/api/v1/organisations/other-hidden/",
@@ -193,7 +191,7 @@ def test_unlisted_organisation_profile_edit(world, role, expected):
 @pytest.mark.parametrize("action", ["approve", "decline"])
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 403,
-    "staff": 403, "admin": 200, "staff_without_mfa": 403,
+    "staff": 403, "admin": 200,
 }))
 def test_organisation_decisions(world, role, expected, action):
     response = world.client(role).post(f"/api/v1/organisations/pending-co/{action}/",
@@ -205,7 +203,7 @@ def test_organisation_decisions(world, role, expected, action):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 403,
-    "staff": 403, "admin": 200, "staff_without_mfa": 403,
+    "staff": 403, "admin": 200,
 }))
 def test_organisation_set_tier(world, role, expected):
     response = world.client(role).post("/api/v1/organisations/xylo/set-tier/",
@@ -225,7 +223,7 @@ EVERY_MEMBERSHIP = XYLO_PEOPLE | {"hidden:admin", "hidden:other_member", "pendin
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": set(), "other_member": {"hidden:admin", "hidden:other_member"},
     "member": XYLO_PEOPLE, "partner_admin": XYLO_PEOPLE, "staff": EVERY_MEMBERSHIP,
-    "admin": EVERY_MEMBERSHIP, "staff_without_mfa": set(),
+    "admin": EVERY_MEMBERSHIP,
 }))
 def test_membership_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/organisation-memberships/"), expected)
@@ -235,7 +233,7 @@ def test_membership_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 200, "partner_admin": 200,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_membership_retrieve(world, role, expected):
     colleague = world.memberships["xylo:colleague"]
@@ -245,7 +243,7 @@ def test_membership_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 403, "partner_admin": 200,
-    "staff": 403, "admin": 200, "staff_without_mfa": 404,
+    "staff": 403, "admin": 200,
 }))
 def test_membership_role_change(world, role, expected):
     colleague = world.memberships["xylo:colleague"]
@@ -258,7 +256,7 @@ def test_membership_role_change(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 403, "partner_admin": 204,
-    "staff": 403, "admin": 204, "staff_without_mfa": 404,
+    "staff": 403, "admin": 204,
 }))
 def test_membership_removal(world, role, expected):
     colleague = world.memberships["xylo:colleague"]
@@ -273,7 +271,6 @@ def test_membership_removal(world, role, expected):
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": set(), "other_member": set(), "member": set(),
     "partner_admin": {"xylo"}, "staff": {"xylo", "hidden"}, "admin": {"xylo", "hidden"},
-    "staff_without_mfa": set(),
 }))
 def test_invitation_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/invitations/"), expected)
@@ -284,7 +281,7 @@ def test_invitation_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 404, "partner_admin": 200,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_invitation_retrieve(world, role, expected):
     invitation = world.invitations["xylo"]
@@ -293,7 +290,7 @@ def test_invitation_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 201,
-    "staff": 403, "admin": 201, "staff_without_mfa": 403,
+    "staff": 403, "admin": 201,
 }))
 def test_invitation_create(world, role, expected):
     response = world.client(role).post(
@@ -306,7 +303,7 @@ def test_invitation_create(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 400, "other_member": 403, "member": 400, "partner_admin": 400,
-    "staff": 403, "admin": 201, "staff_without_mfa": 400,
+    "staff": 403, "admin": 201,
 }))
 def test_invitation_create_for_an_unlisted_organisation(world, role, expected):
     # Callers who may not see it are told no such organisation exists.
@@ -321,7 +318,7 @@ def test_invitation_create_for_an_unlisted_organisation(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 404, "partner_admin": 200,
-    "staff": 403, "admin": 200, "staff_without_mfa": 404,
+    "staff": 403, "admin": 200,
 }))
 def test_invitation_revoke(world, role, expected):
     invitation = world.invitations["xylo"]
@@ -333,7 +330,7 @@ def test_invitation_revoke(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 200,
-    "staff": 403, "admin": 200, "staff_without_mfa": 403,
+    "staff": 403, "admin": 200,
 }))
 def test_invitation_import(world, role, expected):
     response = world.client(role).post(
@@ -352,7 +349,7 @@ def test_invitation_import(world, role, expected):
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": {"trainee->public"}, "other_member": set(), "member": set(),
     "partner_admin": {"requester->xylo"}, "staff": {"requester->xylo", "trainee->public"},
-    "admin": {"requester->xylo", "trainee->public"}, "staff_without_mfa": set(),
+    "admin": {"requester->xylo", "trainee->public"},
 }))
 def test_person_request_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/person-requests/"), expected)
@@ -362,7 +359,7 @@ def test_person_request_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 404, "partner_admin": 200,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_person_request_retrieve(world, role, expected):
     person_request = world.person_requests["requester->xylo"]
@@ -372,7 +369,7 @@ def test_person_request_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 201, "other_member": 201, "member": 409, "partner_admin": 409,
-    "staff": 201, "admin": 201, "staff_without_mfa": 201,
+    "staff": 201, "admin": 201,
 }))
 def test_person_request_create(world, role, expected):
     response = world.client(role).post("/api/v1/person-requests/", {"organisation": "xylo"},
@@ -385,7 +382,7 @@ def test_person_request_create(world, role, expected):
 @pytest.mark.parametrize("action", ["approve", "decline"])
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 404, "partner_admin": 200,
-    "staff": 403, "admin": 200, "staff_without_mfa": 404,
+    "staff": 403, "admin": 200,
 }))
 def test_person_request_decisions(world, role, expected, action):
     person_request = world.person_requests["requester->xylo"]
@@ -398,7 +395,7 @@ def test_person_request_decisions(world, role, expected, action):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 200, "other_member": 404, "member": 404, "partner_admin": 404,
-    "staff": 403, "admin": 403, "staff_without_mfa": 404,
+    "staff": 403, "admin": 403,
 }))
 def test_person_request_withdraw(world, role, expected):
     person_request = world.person_requests["trainee->public"]
@@ -414,7 +411,6 @@ def test_person_request_withdraw(world, role, expected):
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": set(), "other_member": set(), "member": set(),
     "partner_admin": {"xylo"}, "staff": {"xylo", "hidden"}, "admin": {"xylo", "hidden"},
-    "staff_without_mfa": set(),
 }))
 def test_agreement_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/agreements/"), expected)
@@ -424,7 +420,7 @@ def test_agreement_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 404, "partner_admin": 200,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_agreement_retrieve(world, role, expected):
     agreement = world.agreements["xylo"]

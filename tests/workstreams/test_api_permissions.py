@@ -39,7 +39,7 @@ def world():
 # Continuous Manufacturing's members that each role may count: Other Hidden is unlisted.
 CM_MEMBER_COUNT = {
     "visitor": 1, "trainee": 1, "other_member": 2, "member": 1, "partner_admin": 1,
-    "staff": 2, "admin": 2, "staff_without_mfa": 1,
+    "staff": 2, "admin": 2,
 }
 
 
@@ -59,7 +59,7 @@ def test_workstream_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 403,
-    "staff": 403, "admin": 200, "staff_without_mfa": 403,
+    "staff": 403, "admin": 200,
 }))
 def test_workstream_activate(world, role, expected):
     response = world.client(role).post("/api/v1/workstreams/analytics/activate/")
@@ -74,7 +74,6 @@ def test_workstream_activate(world, role, expected):
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": set(), "other_member": {"hidden"}, "member": {"xylo"},
     "partner_admin": {"xylo"}, "staff": {"xylo", "hidden"}, "admin": {"xylo", "hidden"},
-    "staff_without_mfa": set(),
 }))
 def test_join_request_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/join-requests/"), expected)
@@ -84,7 +83,7 @@ def test_join_request_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 200, "partner_admin": 200,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_join_request_retrieve(world, role, expected):
     join_request = world.join_requests["xylo"]
@@ -94,7 +93,7 @@ def test_join_request_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 201,
-    "staff": 403, "admin": 403, "staff_without_mfa": 403,
+    "staff": 403, "admin": 403,
 }))
 def test_join_request_create(world, role, expected):
     response = world.client(role).post(
@@ -109,7 +108,7 @@ def test_join_request_create(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 400, "other_member": 403, "member": 400, "partner_admin": 400,
-    "staff": 403, "admin": 403, "staff_without_mfa": 400,
+    "staff": 403, "admin": 403,
 }))
 def test_join_request_create_for_an_unlisted_organisation(world, role, expected):
     response = world.client(role).post(
@@ -126,7 +125,7 @@ def test_join_request_create_for_an_unlisted_organisation(world, role, expected)
 @pytest.mark.parametrize("action", ["approve", "decline"])
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 403,
-    "staff": 200, "admin": 200, "staff_without_mfa": 403,
+    "staff": 200, "admin": 200,
 }))
 def test_join_request_decisions(world, role, expected, action):
     join_request = world.join_requests["xylo"]
@@ -143,7 +142,7 @@ def test_join_request_decisions(world, role, expected, action):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 404, "other_member": 404, "member": 403, "partner_admin": 200,
-    "staff": 403, "admin": 403, "staff_without_mfa": 404,
+    "staff": 403, "admin": 403,
 }))
 def test_join_request_withdraw(world, role, expected):
     join_request = world.join_requests["xylo"]
@@ -159,7 +158,7 @@ def test_join_request_withdraw(world, role, expected):
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": {"xylo"}, "trainee": {"xylo"}, "other_member": {"xylo", "hidden"},
     "member": {"xylo"}, "partner_admin": {"xylo"}, "staff": {"xylo", "hidden"},
-    "admin": {"xylo", "hidden"}, "staff_without_mfa": {"xylo"},
+    "admin": {"xylo", "hidden"},
 }))
 def test_workstream_membership_list(world, role, expected):
     rows = assert_answer(world.client(role).get("/api/v1/workstream-memberships/"), expected)
@@ -171,7 +170,7 @@ def test_workstream_membership_list(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 404, "trainee": 404, "other_member": 200, "member": 404, "partner_admin": 404,
-    "staff": 200, "admin": 200, "staff_without_mfa": 404,
+    "staff": 200, "admin": 200,
 }))
 def test_unlisted_workstream_membership_retrieve(world, role, expected):
     membership = world.workstream_memberships["hidden"]
@@ -189,7 +188,7 @@ def test_listed_workstream_membership_retrieve(world, role):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 403, "other_member": 403, "member": 403, "partner_admin": 403,
-    "staff": 200, "admin": 200, "staff_without_mfa": 403,
+    "staff": 200, "admin": 200,
 }))
 def test_workstream_membership_end(world, role, expected):
     membership = world.workstream_memberships["xylo"]

@@ -3,13 +3,43 @@
 from django.core.cache import cache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 from rest_framework.throttling import BaseThrottle
 
+from ..permissions import has_mfa, must_use_mfa
 from ..selectors import api_token_for_key
 from ..services import api_token_touch
 
 KEYWORDS = {b"token", b"bearer"}
+# What staff without a second factor may still ask: who they are (and that MFA is missing).
+OPEN_TO_STAFF_WITHOUT_MFA = ("/api/v1/me/",)
+
+
+class SecondFactorRequired(exceptions.PermissionDenied):
+    default_code = "mfa_required"
+    default_detail = ("Programme staff use the API only with two-factor authentication. Set up "
+                      "an authenticator app on your account first (Account → Two-factor "
+                      "authentication).")
+
+
+def refuse_staff_without_mfa(request, person) -> None:
+    """Staff without a second factor are told why, on every API call, rather than answered as
+    if they were nobody in particular (an empty list of join requests says nothing)."""
+    if (must_use_mfa(person) and not has_mfa(person)
+            and request.path not in OPEN_TO_STAFF_WITHOUT_MFA):
+        raise SecondFactorRequired()
+
+
+class PortalSessionAuthentication(SessionAuthentication):
+    def authenticate(self, request):
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            refuse_staff_without_mfa(request, authenticated[0])
+        return authenticated
 # Wrong keys from one client address: at most this many in the window, then 429 until it ends.
 FAILURES_ALLOWED, FAILURE_WINDOW_SECONDS = 20, 10 * 60
 
@@ -38,6 +68,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         api_token_touch(token=token)
         person = token.person
         person.api_token = token  # the roles it carries: accounts.selectors.user_programme_roles
+        refuse_staff_without_mfa(request, person)
         return person, token
 
     def authenticate_header(self, request) -> str:
@@ -54,3 +85,11 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "Token authentication: `Authorization: Token <key>`. Make a key "
                                "on your account's API tokens page."}
+
+
+class PortalSessionScheme(OpenApiAuthenticationExtension):
+    target_class = PortalSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
