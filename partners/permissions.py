@@ -56,11 +56,14 @@ def may_request_workstreams(user, organisation: Organisation) -> bool:
 
 
 def may_ask_to_join(user, organisation: Organisation) -> bool:
+    """A person asks to act for a listed organisation. Not the programme office: it oversees
+    every organisation and adds people directly when it must."""
     return (
         user.is_authenticated
         and organisation.is_approved
         and organisation.is_listed
         and not is_member_of(user, organisation)
+        and not is_programme_admin(user)
     )
 
 

@@ -274,6 +274,14 @@ def _queue_answer(request, join_request: JoinRequest, *, outcome: str = "",
             return render(request, "workstreams/partials/queue_row.html", context, status=400)
         context = {"join_request": join_request, "outcome": outcome,
                    "problem": error.message if error else ""}
+        if outcome:  # the pending count and the recent decisions, as they now stand
+            workstream_slug = request.POST.get("queue_workstream", "")
+            if not SLUG_PATTERN.fullmatch(workstream_slug):
+                workstream_slug = ""
+            context.update(
+                pending_count=join_request_queue(workstream_slug=workstream_slug).count(),
+                recently_decided=join_requests_recently_decided(limit=RECENT_DECISIONS),
+            )
         return render(request, "workstreams/partials/queue_row.html", context,
                       status=fragment_status(error) if error else 200)
     if form_errors is not None:

@@ -15,8 +15,10 @@ ROLE_PROVIDERS: list[str] = ["partners.selectors.organisation_role_names"]
 def person_role_names(user) -> list[str]:
     if not user.is_authenticated:
         return []
-    names = ["trainee"]  # any signed-in person may enrol in courses
+    programme_roles = sorted(role.value for role in user_programme_roles(user))
+    # Any signed-in person may enrol in courses, but programme staff come for their role: the
+    # programme's own people are not listed as its trainees.
+    names = [] if programme_roles else ["trainee"]
     for provider_path in ROLE_PROVIDERS:
         names.extend(import_string(provider_path)(user))
-    names.extend(sorted(role.value for role in user_programme_roles(user)))
-    return names
+    return [*names, *programme_roles]

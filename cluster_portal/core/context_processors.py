@@ -22,4 +22,5 @@ def navigation(request) -> dict:
         nav["unread_notifications"] = cache(
             lambda: notification_unread_count(recipient=user)
         )
-    return {"portal_name": settings.PORTAL_NAME, "nav": nav}
+    return {"portal_name": settings.PORTAL_NAME, "nav": nav,
+            "programme_office_email": settings.PROGRAMME_OFFICE_EMAIL}

@@ -25,12 +25,15 @@ def email_subject(text: str) -> str:
 
 
 def layout(*, subject: str, person_name: str, content: str, action_url: str = "",
-           action_label: str = "", footer_lines: list[str] = ()) -> tuple[str, str]:
+           action_label: str = "", footer_lines: tuple[str, ...] | list[str] = ()
+           ) -> tuple[str, str]:
     """The plain-text and HTML bodies of an e-mail around `content` (plain text)."""
+    footer_lines = [*footer_lines,
+                    f"Questions? Write to the programme office: {settings.PROGRAMME_OFFICE_EMAIL}"]
     context = {
         "subject": subject, "person_name": person_name, "content": content.strip(),
         "action_url": action_url, "action_label": action_label or "Open it in the portal",
-        "footer_lines": list(footer_lines), "portal_name": settings.PORTAL_NAME,
+        "footer_lines": footer_lines, "portal_name": settings.PORTAL_NAME,
         "portal_url": portal_url("/"),
     }
     return (render_to_string("notifications/email/layout.txt", context).strip() + "\n",

@@ -21,6 +21,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The portal's name in pages, e-mails and their subjects.
 PORTAL_NAME = "Cluster Portal"
+# Where people write when the portal says "contact the programme office": every page's footer
+# and every e-mail name it.
+PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL", default="programme.office@example.org")
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -282,8 +285,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cluster Portal API",
     "DESCRIPTION": (
-        "The portal's REST API: workstreams, partners, projects and courses. Every list is "
-        "paginated (page, page_size up to 100); every error is JSON with a message per field."
+        "The portal's REST API: workstreams and requests to join them, partner organisations "
+        "and their people, the caller's notifications, notification settings and API tokens. "
+        "Every list is paginated (page, page_size up to 100); every error is JSON with a "
+        "message per field. Authenticate with a session or `Authorization: Token <key>` (make "
+        "a key on your account's API tokens page)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

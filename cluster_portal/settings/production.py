@@ -12,6 +12,8 @@ SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Links in e-mails that tasks send (invitations) have no request to take the host from.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL")
+# Shown on every page and in every e-mail: a real address, no default.
+PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

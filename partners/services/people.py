@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cluster_portal.accounts.memo import forget
+from cluster_portal.accounts.permissions import is_programme_admin
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.notifications.services import notify
@@ -142,6 +143,9 @@ def organisation_membership_remove(*, actor, membership: OrganisationMembership)
 def person_request_create(*, actor, organisation: Organisation, message: str = "") -> PersonRequest:
     if is_member_of(actor, organisation):
         raise Conflict(f"You already act for {organisation.name}.")
+    if is_programme_admin(actor):
+        raise NotAllowed("The programme office does not ask to join organisations; it adds "
+                         "people to them in the administration when it must.")
     if not may_ask_to_join(actor, organisation):
         raise NotFound("No such organisation.")
     if PersonRequest.objects.filter(organisation=organisation, person=actor,

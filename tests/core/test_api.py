@@ -64,7 +64,7 @@ def test_me_returns_the_caller_and_their_roles(api_client):
     body = api_client.get("/api/v1/me/").json()
     assert body["email"] == "staff@example.org"
     assert body["full_name"] == "Lim Wei Jie"
-    assert body["roles"] == ["trainee", "partner_admin", "partner_member", "programme_staff"]
+    assert body["roles"] == ["partner_admin", "partner_member", "programme_staff"]
     assert body["mfa_enabled"] is True
 
 

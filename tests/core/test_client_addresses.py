@@ -75,7 +75,8 @@ def test_production_trusts_one_proxy_by_default():
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cluster_portal.settings.production",
            "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portal.example.org",
-           "DATABASE_URL": "sqlite:///:memory:", "PORTAL_BASE_URL": "https://portal.example.org"}
+           "DATABASE_URL": "sqlite:///:memory:", "PORTAL_BASE_URL": "https://portal.example.org",
+           "PROGRAMME_OFFICE_EMAIL": "office@portal.example.org"}
     env.pop("TRUSTED_PROXY_COUNT", None)
     out = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x7Q!pv9#Lm2$Zr8@Tk4^Wd6&Hs1*Nf3(Gb5)Jc0_Yq-Ua+Ve=Oi~Pl|Rn;Sm:Xo",
     "ALLOWED_HOSTS": "portal.example.org",
     "PORTAL_BASE_URL": "https://portal.example.org",
+    "PROGRAMME_OFFICE_EMAIL": "programme.office@portal.example.org",
 }
 
 
@@ -39,7 +40,8 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-@pytest.mark.parametrize("required", ["ALLOWED_HOSTS", "PORTAL_BASE_URL"])
+@pytest.mark.parametrize("required", ["ALLOWED_HOSTS", "PORTAL_BASE_URL",
+                                      "PROGRAMME_OFFICE_EMAIL"])
 def test_production_refuses_to_start_without_a_required_setting(required):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != required}
     result = run_manage("check", extra_env=env, drop=(required,))

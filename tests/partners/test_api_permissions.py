@@ -369,7 +369,7 @@ def test_person_request_retrieve(world, role, expected):
 
 @pytest.mark.parametrize(("role", "expected"), table({
     "visitor": 401, "trainee": 201, "other_member": 201, "member": 409, "partner_admin": 409,
-    "staff": 201, "admin": 201,
+    "staff": 201, "admin": 403,
 }))
 def test_person_request_create(world, role, expected):
     response = world.client(role).post("/api/v1/person-requests/", {"organisation": "xylo"},
