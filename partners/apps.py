@@ -6,8 +6,10 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
+        from cluster_portal.audit.descriptions import register as register_phrases
         from cluster_portal.notifications.kinds import register
 
-        from . import notification_kinds
+        from . import audit_phrases, notification_kinds
 
         register(*notification_kinds.ALL)
+        register_phrases(audit_phrases.PHRASES)

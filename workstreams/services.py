@@ -183,7 +183,8 @@ def join_request_create(
     except IntegrityError as error:  # a concurrent request got in first
         raise Conflict(f"{organisation.name} has already asked to join {workstream.name}.",
                        code="already_requested") from error
-    audit_record(actor=actor, action="join_request.create", target=join_request)
+    audit_record(actor=actor, action="join_request.create", target=join_request,
+                 scope=organisation)
     notify(
         recipients=_reviewers_of(workstream), kind=kinds.JOIN_REQUEST_SUBMITTED,
         actor=actor, message=f"{organisation.name} asks to join {workstream.name}.",
@@ -248,9 +249,10 @@ def join_request_approve(
     join_request.granted_role = role
     join_request.save(update_fields=["status", "decided_by", "decided_at", "granted_role"])
     audit_record(actor=actor, action="join_request.approve", target=join_request,
+                 scope=join_request.organisation,
                  changes={"role": role})
     audit_record(actor=actor, action="workstream_membership.start", target=membership,
-                 changes={"role": role})
+                 scope=join_request.organisation, changes={"role": role})
     _tell_organisation(
         join_request, kind=kinds.JOIN_REQUEST_DECIDED, actor=actor,
         message=f"{join_request.organisation.name} joined {join_request.workstream.name} as "
@@ -273,6 +275,7 @@ def join_request_decline(*, actor, join_request: JoinRequest, reason: str) -> Jo
     join_request.decision_reason = reason.strip()
     join_request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     audit_record(actor=actor, action="join_request.decline", target=join_request,
+                 scope=join_request.organisation,
                  changes={"reason": join_request.decision_reason})
     _tell_organisation(
         join_request, kind=kinds.JOIN_REQUEST_DECIDED, actor=actor,
@@ -291,7 +294,8 @@ def join_request_withdraw(*, actor, join_request: JoinRequest) -> JoinRequest:
     join_request.status = JoinRequest.Status.WITHDRAWN
     join_request.decided_by, join_request.decided_at = actor, timezone.now()
     join_request.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(actor=actor, action="join_request.withdraw", target=join_request)
+    audit_record(actor=actor, action="join_request.withdraw", target=join_request,
+                 scope=join_request.organisation)
     notify(recipients=_reviewers_of(join_request.workstream),
            kind=kinds.JOIN_REQUEST_WITHDRAWN, actor=actor,
            message=f"{join_request.organisation.name} withdrew its request to join "
@@ -314,7 +318,7 @@ def workstream_membership_add(
         since=since or timezone.localdate(),
     )
     audit_record(actor=actor, action="workstream_membership.start", target=membership,
-                 changes={"role": role})
+                 scope=organisation, changes={"role": role})
     return membership
 
 
@@ -332,6 +336,7 @@ def workstream_membership_end(
     membership.ended_by, membership.end_reason = actor, (reason or "").strip()
     membership.save(update_fields=["until", "ended_by", "end_reason"])
     audit_record(actor=actor, action="workstream_membership.end", target=membership,
+                 scope=membership.organisation,
                  changes={"reason": membership.end_reason})
     notify(
         recipients=organisation_admins(organisation=membership.organisation),

@@ -11,3 +11,8 @@ class NotificationsConfig(AppConfig):
         from .kinds import register
 
         register(*notification_kinds.ALL)
+
+        from cluster_portal.audit.descriptions import register as register_phrases
+
+        register_phrases({"outgoing_email.resend": "sent an e-mail again",
+                          "suppressed_address.lift": "let mail go to an address again"})

@@ -40,7 +40,7 @@ def agreement_save(
     except ValidationError as error:
         raise ApplicationError("Some fields are not valid.", fields=error.message_dict) from error
     agreement.save()
-    audit_record(actor=actor, action="agreement.save", target=agreement,
+    audit_record(actor=actor, action="agreement.save", target=agreement, scope=organisation,
                  changes={"before": before, "status": status, "signed_on": signed_on,
                           "expires_on": expires_on})
     return agreement

@@ -136,6 +136,7 @@ def invitation_create(
     invitation.email_message = outgoing_email_queue(draft=_invitation_email(invitation, token))
     invitation.save()
     audit_record(actor=actor, action="invitation.create", target=invitation,
+                 scope=organisation,
                  changes={"email": email, "role": role, "replaced": replaced})
     existing = [address.user for address in EmailAddress.objects.filter(
         email__iexact=email, verified=True).select_related("user")]
@@ -161,7 +162,8 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     if invitation.email_message_id:
         outgoing_emails_cancel(email_ids=[invitation.email_message_id],
                                reason="The invitation was revoked before its e-mail went.")
-    audit_record(actor=actor, action="invitation.revoke", target=invitation)
+    audit_record(actor=actor, action="invitation.revoke", target=invitation,
+                 scope=invitation.organisation)
     return invitation
 
 
@@ -246,7 +248,8 @@ def invitation_accept(
              decided_at=invitation.accepted_at,
              decision_reason="Joined through an invitation.")
     _forget_roles(actor)
-    audit_record(actor=actor, action="invitation.accept", target=invitation)
+    audit_record(actor=actor, action="invitation.accept", target=invitation,
+                 scope=organisation)
     notify(
         # The admins as they are now: an inviter who has since left hears nothing more.
         recipients=organisation_admins(organisation=organisation),

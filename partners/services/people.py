@@ -67,6 +67,7 @@ def organisation_membership_add(
     )
     _forget_roles(person)
     audit_record(actor=actor, action="organisation_membership.add", target=membership,
+                 scope=organisation,
                  changes={"role": role})
     return membership
 
@@ -92,6 +93,7 @@ def organisation_membership_change_role(
     membership.save(update_fields=["role"])
     _forget_roles(membership.person)
     audit_record(actor=actor, action="organisation_membership.change_role", target=membership,
+                 scope=organisation,
                  changes={"role": [before, role]})
     notify(
         recipients=[membership.person], kind=kinds.ROLE_CHANGED, actor=actor,
@@ -159,7 +161,8 @@ def person_request_create(*, actor, organisation: Organisation, message: str = "
             )
     except IntegrityError as error:
         raise Conflict(f"You have already asked to join {organisation.name}.") from error
-    audit_record(actor=actor, action="person_request.create", target=request)
+    audit_record(actor=actor, action="person_request.create", target=request,
+                 scope=organisation)
     notify(
         recipients=organisation_admins(organisation=organisation),
         kind=kinds.PERSON_REQUESTED_TO_JOIN, actor=actor,
@@ -202,6 +205,7 @@ def person_request_approve(*, actor, request: PersonRequest,
     request.save(update_fields=["status", "decided_by", "decided_at"])
     _forget_roles(request.person)
     audit_record(actor=actor, action="person_request.approve", target=request,
+                 scope=organisation,
                  changes={"role": role})
     notify(
         recipients=[request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
@@ -224,6 +228,7 @@ def person_request_decline(*, actor, request: PersonRequest, reason: str = "") -
     request.decision_reason = reason.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     audit_record(actor=actor, action="person_request.decline", target=request,
+                 scope=request.organisation,
                  changes={"reason": request.decision_reason})
     notify(
         recipients=[request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
@@ -244,5 +249,6 @@ def person_request_withdraw(*, actor, request: PersonRequest) -> PersonRequest:
     request.status = PersonRequest.Status.WITHDRAWN
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
-    audit_record(actor=actor, action="person_request.withdraw", target=request)
+    audit_record(actor=actor, action="person_request.withdraw", target=request,
+                 scope=request.organisation)
     return request

@@ -202,10 +202,10 @@ def test_staff_see_who_changed_an_organisation_and_members_do_not(client, mfa_ad
     organisation_approve(actor=mfa_admin_user, organisation=organisation)
     client.force_login(mfa_admin_user)
     page = client.get(f"/partners/{organisation.slug}/").content.decode()
-    assert "organisation.register" in page and "organisation.approve" in page
+    assert "registered the organisation" in page and "approved the registration" in page
     client.force_login(registrant)
     own_view = client.get(f"/partners/{organisation.slug}/").content.decode()
-    assert "organisation.approve" not in own_view
+    assert "approved the registration" not in own_view
 
 
 def test_a_csv_keeps_excel_quoting_and_drops_nul_characters():

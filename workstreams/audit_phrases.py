@@ -1,0 +1,11 @@
+"""How the workstreams app's recorded actions read in a history."""
+
+PHRASES = {
+    "workstream.activate": "opened the platform to members",
+    "join_request.create": "asked to join a workstream",
+    "join_request.approve": "approved a request to join a workstream",
+    "join_request.decline": "declined a request to join a workstream",
+    "join_request.withdraw": "withdrew a request to join a workstream",
+    "workstream_membership.start": "started a workstream membership",
+    "workstream_membership.end": "ended a workstream membership",
+}
