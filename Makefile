@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers on a two-core machine; override with `make test PYTEST_ARGS="-n 0 -x"`.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test bench lint worker beat clean
+.PHONY: install run test bench lint audit worker beat clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ bench: install
 
 lint: install
 	$(PY) -m ruff check .
+
+## Known vulnerabilities in the installed dependencies (pip-audit asks the PyPI advisory
+## service: run it where that is reachable, e.g. in a deployment's pipeline; not in make test).
+audit: install
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 ## A Celery worker and beat against REDIS_URL (docker compose runs these in production).
 worker: install
