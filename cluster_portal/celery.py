@@ -21,26 +21,27 @@ class PortalTask(Task):
 
     def __call__(self, *args, **kwargs):
         if (self.request.delivery_info or {}).get("redelivered") and not self.request.is_eager:
-            deliveries = _count_redelivery(self.request.id)
+            deliveries = self._count_redelivery()
             if deliveries is not None and deliveries > self.MAX_REDELIVERIES:
                 logger.error("Dropped task %s[%s]: handed back %d times without finishing.",
                              self.name, self.request.id, deliveries)
                 return None
         return super().__call__(*args, **kwargs)
 
-
-def _count_redelivery(task_id: str) -> int | None:
-    """How often this message came back, counted in the cache (Redis, like the broker). None
-    when the cache can't say: the task then runs, as it would without the guard."""
-    from django.core.cache import cache
-
-    key = f"celery-redelivered:{task_id}"
-    try:
-        cache.add(key, 0, timeout=24 * 60 * 60)
-        return cache.incr(key)
-    except Exception:  # cache down or the key evicted: run rather than drop
-        logger.warning("Could not count redeliveries of task %s", task_id)
-        return None
+    def _count_redelivery(self) -> int | None:
+        """How often this message came back, counted in the broker's own Redis (where the
+        message lives, so it is up), not in the cache, which may have fallen back to one
+        process's memory. None when it can't say: the task then runs, as without the guard."""
+        key = f"cluster-portal:redelivered:{self.request.id}"
+        try:
+            with self.app.connection_for_write() as connection:
+                client = connection.default_channel.client
+                deliveries = client.incr(key)
+                client.expire(key, 24 * 60 * 60)
+                return int(deliveries)
+        except Exception:  # not a Redis broker, or it went away: run rather than drop
+            logger.warning("Could not count redeliveries of task %s", self.request.id)
+            return None
 
 
 app = Celery("cluster_portal", task_cls="cluster_portal.celery:PortalTask")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/notifications/", notification_views.preferences,
          name="account_notifications"),
     path("accounts/api-tokens/", account_views.api_tokens, name="account_api_tokens"),
+    path("accounts/2fa/continue/", account_views.continue_after_mfa_setup,
+         name="account_mfa_continue"),
     path("accounts/api-tokens/<int:pk>/revoke/", account_views.api_token_revoke_view,
          name="account_api_token_revoke"),
     path("accounts/", include("allauth.urls")),

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """`make test`: make sure PostgreSQL and Redis answer, then run ruff and pytest against them.
 
+Chromium, for the browser journeys, is the machine's own (installed with apt when missing).
+
 For each server, in order:
 1. the URL given in DATABASE_URL / REDIS_URL, used as it is;
 2. the server on its standard localhost port, if it answers;
@@ -114,12 +116,40 @@ def ensure_redis(cleanups: list) -> str:
     return f"redis://127.0.0.1:{port}/15"
 
 
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
+
+
+def ensure_chromium() -> str:
+    """The browser journeys (tests/browser/) drive Debian's Chromium: the machines reach only the
+    package registries, so no test tool may download a browser of its own. Installed here when
+    missing, as PostgreSQL and Redis are started when stopped."""
+    if os.environ.get("CHROMIUM"):
+        say(f"Chromium: {os.environ['CHROMIUM']} as given")
+        return os.environ["CHROMIUM"]
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            say(f"Chromium: {found}")
+            return found
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("Chromium: not installed; installing Debian's package (a minute or two)")
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        found = shutil.which("chromium")
+        if found:
+            return found
+    raise SystemExit("Chromium: not found and could not be installed. Install your "
+                     "distribution's chromium package, or name one in CHROMIUM=/path/to/it.")
+
+
 def main(pytest_args: list[str]) -> int:
     cleanups: list = []
     try:
         env = dict(os.environ)
         env["DATABASE_URL"] = ensure_postgres(cleanups)
         env["REDIS_URL"] = ensure_redis(cleanups)
+        env["CHROMIUM"] = ensure_chromium()
         env["DJANGO_SETTINGS_MODULE"] = "cluster_portal.settings.test"
         env.pop("DJANGO_ENV", None)
         python = sys.executable

@@ -8,11 +8,13 @@ account's mail speaks for the portal and goes through its outbox.
   the notifications service: in the portal, and always e-mailed at once.
 """
 
+import time
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from django.conf import settings
 from django.urls import reverse
 
@@ -68,6 +70,10 @@ MAIN_LINKS = {
 }
 
 
+# Pages a person reaches right after signing in without being asked for the password again.
+RIGHT_AFTER_SIGN_IN = frozenset({"mfa_activate_totp", "mfa_view_recovery_codes"})
+
+
 def portal_site() -> SimpleNamespace:
     """What allauth's templates call the current site: the portal's name and public host,
     whatever host the request came in by."""
@@ -80,6 +86,24 @@ class AccountAdapter(DefaultAccountAdapter):
         if must_use_mfa(request.user) and not has_mfa(request.user):
             return reverse("mfa_activate_totp")
         return super().get_login_redirect_url(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """allauth counts only an explicit re-authentication as recent. For setting up an
+        authenticator app and reading the recovery codes that come with it, a sign-in moments
+        ago proves as much: staff are sent there straight after signing in, and a second
+        password prompt only puzzles them. Removing a second factor or making new codes still
+        asks again."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if (user is None or not user.is_authenticated
+                or match is None or match.url_name not in RIGHT_AFTER_SIGN_IN):
+            return True
+        records = get_authentication_records(request, user)
+        latest = max((record.get("at", 0) for record in records), default=0)
+        return time.time() - latest >= allauth_settings.REAUTHENTICATION_TIMEOUT
 
     # --- Links in mail: on the public address, not the host the request named ----------------
 

@@ -15,8 +15,14 @@ MFA_REQUIRED_MESSAGE = (
 )
 
 
+# Where a person sent to set up their authenticator app was going: the pages after the set-up
+# (the recovery codes) offer to continue there.
+AFTER_MFA_SETUP = "after_mfa_setup"
+
+
 def mfa_setup_redirect(request):
     messages.warning(request, MFA_REQUIRED_MESSAGE)
+    request.session[AFTER_MFA_SETUP] = request.get_full_path()
     query = urlencode({"next": request.get_full_path()})
     return redirect(f"{reverse('mfa_activate_totp')}?{query}")
 

@@ -1,4 +1,5 @@
-"""The person's own account pages beside allauth's: their API tokens."""
+"""The person's own account pages beside allauth's: their API tokens, and the way on after
+setting up an authenticator app."""
 
 from django import forms
 from django.contrib import messages
@@ -6,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.forms import PortalForm
 
+from .middleware import AFTER_MFA_SETUP
 from .permissions import may_act_as_staff
 from .selectors import api_tokens_of
 from .services import API_TOKEN_VALID_DAYS, api_token_create, api_token_revoke
@@ -75,3 +78,14 @@ def api_token_revoke_view(request, pk: int):
     else:
         messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
     return redirect("account_api_tokens")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def continue_after_mfa_setup(request):
+    """On to the page the person was going to when they were sent to set up their app."""
+    target = request.session.pop(AFTER_MFA_SETUP, "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("home")

@@ -43,10 +43,7 @@ def test_staff_pages_redirect_to_mfa_setup_until_it_is_enabled(client, role):
 
 def test_admin_sets_up_totp_through_the_real_pages_then_reaches_the_admin(client, admin_user):
     sign_in(client, admin_user)
-    # Adding an authenticator is account-sensitive: allauth asks for the password once more.
-    page = client.get(MFA_SETUP)
-    assert page["Location"].startswith(reverse("account_reauthenticate"))
-    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    # Straight after signing in the set-up opens: no second password prompt.
     page = client.get(MFA_SETUP)
     assert page.status_code == 200
     secret = page.context["form"].secret
@@ -128,3 +125,17 @@ def test_staff_api_actions_need_the_role_and_mfa(role, with_mfa, view, expected)
     assert response.status_code == expected
     if role and not with_mfa:
         assert "multi-factor" in response.data["message"]
+
+
+def test_a_sign_in_long_ago_asks_for_the_password_before_the_set_up(client, admin_user):
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    sign_in(client, admin_user)
+    session = client.session
+    records = session[AUTHENTICATION_METHODS_SESSION_KEY]
+    for record in records:
+        record["at"] -= 3600  # an hour ago
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+    page = client.get(MFA_SETUP)
+    assert page["Location"].startswith(reverse("account_reauthenticate"))
