@@ -22,6 +22,9 @@ LEGAL_FORMS = frozenset({
     "kk", "sdn", "bhd", "the",
 })
 SINGLE_LINE_FIELDS = ("name", "uen", "website", "country")
+# A letter as a regular expression says it, so the API's schema can say the same (Unicode
+# letters, and the few number signs that are written like them, such as "²").
+HAS_A_LETTER = re.compile(r"[^\W\d_]")
 
 
 def organisation_name_key(name: str) -> str:
@@ -46,7 +49,7 @@ def organisation_fields_errors(fields: dict) -> dict[str, str]:
         if len(name) < NAME_MIN_LENGTH:
             errors["name"] = "Enter the organisation's name as registered, such as Helix " \
                              "Biologics Pte Ltd."
-        elif not any(character.isalpha() for character in name):
+        elif not HAS_A_LETTER.search(name):
             errors["name"] = "An organisation's name has letters, not only digits or signs."
     description = fields.get("description") or ""
     if len(description) > DESCRIPTION_MAX_LENGTH:

@@ -2,14 +2,23 @@
 present what the selectors and services return. Neither decides anything."""
 
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from cluster_portal.accounts.models import User
+from cluster_portal.core.api.fields import (
+    BooleanField,
+    MultilineTextField,
+    OptionalURLField,
+    PlausibleDateField,
+    SingleLineField,
+)
 from cluster_portal.core.api.openapi import NamedChoiceField
 from workstreams.models import WorkstreamMembership
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from ..selectors import organisation_list_visible
+from ..validators import DESCRIPTION_MAX_LENGTH
 
 
 def organisation_kind_field(**kwargs) -> NamedChoiceField:
@@ -80,6 +89,10 @@ class OrganisationPublicSerializer(serializers.ModelSerializer):
     """The public profile: what the partner directory shows anyone."""
 
     kind = organisation_kind_field(read_only=True)
+    # "" until a programme admin sets a tier.
+    tier = serializers.ChoiceField(choices=Organisation.Tier.choices, allow_blank=True,
+                                   read_only=True)
+    website = OptionalURLField(read_only=True)
     logo = serializers.SerializerMethodField(
         help_text="Absolute URL of the logo (served only to those who may see the "
                   "organisation), or null.")
@@ -103,6 +116,18 @@ class OrganisationPublicSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class OrganisationPublicSchema(OpenApiSerializerExtension):
+    """The public profile has exactly its fields. An organisation is answered as one of the two
+    profiles (`OrganisationForCaller`, a `oneOf`); since the full profile has every field of
+    the public one, only this tells the two apart."""
+
+    target_class = OrganisationPublicSerializer
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return {**schema, "additionalProperties": False}
+
+
 class OrganisationSerializer(OrganisationPublicSerializer):
     """The profile as its own people and programme staff see it: with approval and programme
     membership status and the tier's term."""
@@ -113,34 +138,51 @@ class OrganisationSerializer(OrganisationPublicSerializer):
         read_only_fields = fields
 
 
+def organisation_name_field(**kwargs) -> SingleLineField:
+    return SingleLineField(max_length=200, needs_letter=True, help_text=(
+        "As registered: at least two characters, with a letter."), **kwargs)
+
+
+def country_field(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        r"^[A-Za-z]{2}$", trim_whitespace=False, help_text="ISO 3166 two-letter country code.",
+        error_messages={"invalid": "Give the two-letter country code, such as SG."}, **kwargs)
+
+
 class OrganisationRegisterSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    uen = serializers.CharField(max_length=20, help_text="Unique Entity Number (or the foreign "
-                                                         "equivalent).")
+    name = organisation_name_field()
+    uen = SingleLineField(max_length=20, help_text="Unique Entity Number (or the foreign "
+                                                   "equivalent).")
     kind = organisation_kind_field()
-    website = serializers.URLField(required=False, allow_blank=True, default="")
-    country = serializers.CharField(min_length=2, max_length=2, required=False, default="SG",
-                                    help_text="ISO 3166 two-letter country code.")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    is_listed = serializers.BooleanField(
+    website = OptionalURLField(required=False, default="")
+    country = country_field(required=False, default="SG")
+    description = MultilineTextField(required=False, allow_blank=True, default="",
+                                     max_length=DESCRIPTION_MAX_LENGTH)
+    is_listed = BooleanField(
         required=False, default=False,
         help_text="List the organisation in the public directory once it is approved.",
     )
 
 
 class OrganisationProfileUpdateSerializer(serializers.Serializer):
-    """Every field optional (PATCH). Send multipart to replace the logo, JSON otherwise."""
+    """Every field optional (PATCH), sent as JSON."""
 
-    name = serializers.CharField(max_length=200, required=False)
+    name = organisation_name_field(required=False)
     kind = organisation_kind_field(required=False)
-    website = serializers.URLField(required=False, allow_blank=True)
-    country = serializers.CharField(min_length=2, max_length=2, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    is_listed = serializers.BooleanField(required=False)
+    website = OptionalURLField(required=False)
+    country = country_field(required=False)
+    description = MultilineTextField(required=False, allow_blank=True,
+                                     max_length=DESCRIPTION_MAX_LENGTH)
+    is_listed = BooleanField(required=False)
+    remove_logo = BooleanField(required=False, default=False)
+
+
+class OrganisationProfileUploadSerializer(OrganisationProfileUpdateSerializer):
+    """The same, sent as multipart/form-data, with a new logo."""
+
     # A plain file: whether it is an acceptable image is the service's call (partners.validators).
     logo = serializers.FileField(required=False, help_text="PNG, JPEG, GIF or WebP, at most "
                                                             "1 MB and 4000 px a side.")
-    remove_logo = serializers.BooleanField(required=False, default=False)
 
 
 class OrganisationApproveSerializer(serializers.Serializer):
@@ -148,24 +190,23 @@ class OrganisationApproveSerializer(serializers.Serializer):
         choices=Organisation.Tier.choices, required=False, allow_blank=True, default="",
         help_text="Set the programme tier at once (optional).",
     )
-    tier_starts_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                           help_text="Defaults to today when a tier is given.")
-    tier_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    tier_starts_on = PlausibleDateField(required=False, allow_null=True, default=None,
+                                        help_text="Defaults to today when a tier is given.")
+    tier_ends_on = PlausibleDateField(required=False, allow_null=True, default=None)
 
 
 class OrganisationSetTierSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Organisation.Tier.choices)
-    tier_starts_on = serializers.DateField()
-    tier_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    tier_starts_on = PlausibleDateField()
+    tier_ends_on = PlausibleDateField(required=False, allow_null=True, default=None)
 
 
 class DecisionReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, max_length=2000,
-                                   help_text="Told to the people concerned.")
+    reason = MultilineTextField(max_length=2000, help_text="Told to the people concerned.")
 
 
 class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = MultilineTextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -183,7 +224,8 @@ class OrganisationMembershipSerializer(serializers.ModelSerializer):
 
 
 class OrganisationMembershipRoleSerializer(serializers.Serializer):
-    role = organisation_role_field()
+    # PATCH: without a role, nothing changes.
+    role = organisation_role_field(required=False)
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -220,7 +262,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 class InvitationCreateSerializer(serializers.Serializer):
     organisation = VisibleOrganisationField(help_text="Slug of the organisation.")
     email = serializers.EmailField()
-    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    name = SingleLineField(required=False, allow_blank=True, default="", max_length=150)
     role = organisation_role_field(default=OrganisationMembership.Role.MEMBER)
 
 
@@ -263,8 +305,7 @@ class PersonRequestSerializer(serializers.ModelSerializer):
 
 class PersonRequestCreateSerializer(serializers.Serializer):
     organisation = VisibleOrganisationField(help_text="Slug of the organisation to join.")
-    message = serializers.CharField(required=False, allow_blank=True, default="",
-                                    max_length=2000)
+    message = MultilineTextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class PersonRequestApproveSerializer(serializers.Serializer):

@@ -384,7 +384,9 @@ def test_the_openapi_schema_builds_without_warnings_and_documents_the_api(tmp_pa
         assert path in paths, path
     approve = paths["/api/v1/join-requests/{id}/approve/"]["post"]
     assert approve["summary"] == "Approve a join request"
-    assert set(approve["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    # Its own errors, and those every operation that reads a body can answer (413, 415, 429).
+    assert set(approve["responses"]) == {"200", "400", "401", "403", "404", "409", "413", "415",
+                                         "429"}
     conflict = approve["responses"]["409"]["content"]["application/json"]
     assert conflict["schema"] == {"$ref": "#/components/schemas/Error"}
     assert conflict["examples"]["AlreadyDecided"]["value"]["code"] == "already_decided"

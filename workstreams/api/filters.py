@@ -3,6 +3,8 @@ already scoped to the caller."""
 
 import django_filters
 
+from cluster_portal.core.api.filters import BooleanFilter
+
 from ..models import JoinRequest, Workstream, WorkstreamMembership
 
 
@@ -34,8 +36,8 @@ class WorkstreamMembershipFilter(django_filters.FilterSet):
                                            help_text="Slug of the workstream.")
     organisation = django_filters.CharFilter(field_name="organisation__slug",
                                              help_text="Slug of the organisation.")
-    active = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull",
-                                          help_text="true: current memberships; false: ended.")
+    active = BooleanFilter(field_name="until", lookup_expr="isnull",
+                           help_text="true: current memberships; false: ended.")
     role = django_filters.ChoiceFilter(choices=WorkstreamMembership.Role.choices)
 
     class Meta:

@@ -3,6 +3,7 @@ present what the selectors and services return. Neither decides anything."""
 
 from rest_framework import serializers
 
+from cluster_portal.core.api.fields import AcknowledgementField, MultilineTextField
 from cluster_portal.core.api.openapi import NamedChoiceField
 from partners.api.serializers import (
     OrganisationRefSerializer,
@@ -73,10 +74,10 @@ class JoinRequestSerializer(serializers.ModelSerializer):
 class JoinRequestCreateSerializer(serializers.Serializer):
     organisation = VisibleOrganisationField(help_text="Slug of the organisation asking.")
     workstream = PublicWorkstreamField(help_text="Slug of the workstream to join.")
-    motivation = serializers.CharField(allow_blank=True, max_length=5000,
-                                       help_text="Why the organisation wants to join, and what "
-                                                 "it brings.")
-    code_of_conduct_acknowledged = serializers.BooleanField(
+    motivation = MultilineTextField(
+        max_length=5000, help_text="Why the organisation wants to join, and what it brings.",
+        error_messages={"blank": "Say why the organisation wants to join and what it brings."})
+    code_of_conduct_acknowledged = AcknowledgementField(
         help_text="The requester acknowledges the programme's competition-law code of conduct; "
                   "a request without it is refused.",
     )

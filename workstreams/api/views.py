@@ -11,9 +11,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 
+from cluster_portal.core.api.filters import SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin, IsProgrammeStaff
 from cluster_portal.core.api.viewsets import ScopedViewSet

@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
+from cluster_portal.core.api.fields import BooleanField, IntegerChoiceField, SingleLineField
+
 from ..models import ApiToken, User
+from ..services import API_TOKEN_VALID_DAYS
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -21,7 +24,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 class MeUpdateSerializer(serializers.Serializer):
     # PATCH: what is left out stays as it is; an empty body changes nothing.
-    full_name = serializers.CharField(max_length=150, required=False)
+    full_name = SingleLineField(max_length=150, required=False)
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -46,8 +49,8 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, help_text="What uses it, such as “reporting "
-                                                           "script”.")
-    valid_days = serializers.IntegerField(default=90, help_text="30, 90 or 365.")
-    with_staff_rights = serializers.BooleanField(
+    name = SingleLineField(max_length=100, help_text="What uses it, such as “reporting script”.")
+    valid_days = IntegerChoiceField(choices=API_TOKEN_VALID_DAYS, default=90,
+                                    help_text="How long it works: 30, 90 or 365 days.")
+    with_staff_rights = BooleanField(
         default=False, help_text="Programme staff with two-factor authentication only.")

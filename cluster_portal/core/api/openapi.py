@@ -1,8 +1,10 @@
 """What the OpenAPI schema needs beyond the serializers: the one JSON shape that
-`cluster_portal.core.api.errors.portal_exception_handler` gives every error, with examples, and
-named choice sets. Every app's viewsets use these."""
+`cluster_portal.core.api.errors.portal_exception_handler` gives every error, with examples, the
+errors every operation can answer (`PortalAutoSchema`), and named choice sets. Every app's
+viewsets use these."""
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
@@ -70,6 +72,23 @@ ERROR_EXAMPLES = {
         value={"code": "conflict", "message": "This invitation is already accepted.",
                "fields": {}},
     ),
+    413: OpenApiExample(
+        "Body too large",
+        value={"code": "too_large",
+               "message": "The request body is larger than the 2 MB the API accepts.",
+               "fields": {}},
+    ),
+    415: OpenApiExample(
+        "Not JSON",
+        value={"code": "unsupported_media_type",
+               "message": 'Unsupported media type "text/plain" in request.', "fields": {}},
+    ),
+    429: OpenApiExample(
+        "Too many requests",
+        value={"code": "throttled",
+               "message": "Request was throttled. Expected available in 42 seconds.",
+               "fields": {}},
+    ),
 }
 
 ERROR_DESCRIPTIONS = {
@@ -79,6 +98,10 @@ ERROR_DESCRIPTIONS = {
     404: "No such object, or the caller may not see it.",
     409: "The request clashes with the object's current state (already decided, already a "
          "member, link already used...).",
+    413: "The request body is larger than the API accepts.",
+    415: "The body is in a format this operation does not read.",
+    429: "Too many requests from this caller (or too many wrong tokens from this address); "
+         "`Retry-After` says when to try again.",
 }
 
 
@@ -101,3 +124,65 @@ def with_errors(success: dict, *status_codes: int,
             for status in status_codes
         },
     }
+
+
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def error_response(status: int) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=ERROR_DESCRIPTIONS[status],
+                           examples=[ERROR_EXAMPLES[status]])
+
+
+class PortalAutoSchema(AutoSchema):
+    """Documents, beside what a view declares, the errors any operation of its shape can answer,
+    so a client (and the schema-driven fuzzing in tests/security/) meets no undocumented status:
+
+    - every operation: 401 (a wrong or expired token, or no sign-in where one is needed), 403
+      (not allowed; staff without a second factor; a session write without its CSRF token) and
+      429 (throttled);
+    - an operation on one object (a path parameter): 404;
+    - a list: 400 (a filter's value is not one of its choices) and 404 (a page past the end);
+    - an operation that reads a body: 400, 413 (too large) and 415 (not a format it reads).
+
+    A status the view declares itself, with its own examples, is kept as declared."""
+
+    def _errors_it_can_answer(self) -> set[int]:
+        statuses = {401, 403, 429}
+        if "{" in self.path:
+            statuses.add(404)
+        if self.method == "GET" and self._is_list_view() and self._get_paginator():
+            statuses |= {400, 404}
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            statuses |= {400, 413, 415}
+        return statuses
+
+    def map_parsers(self):
+        # The API's bodies are JSON; a view that takes a file declares multipart itself. DRF's
+        # form parsers stay for the browsable API, whose forms read an empty optional field as
+        # left out; that reading is not part of the contract.
+        return [media_type for media_type in super().map_parsers()
+                if media_type == "application/json"]
+
+    def _get_filter_parameters(self):
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if "enum" in schema and "" not in schema["enum"]:
+                # django-filter reads an empty choice as "any", as a filter form sends it.
+                parameter["schema"] = {**schema, "enum": [*schema["enum"], ""]}
+            elif schema.get("type") == "string" and parameter["name"] != "ordering":
+                # Text filters and the search refuse a NUL, which no database text holds. The
+                # ordering ignores what it does not know, NUL or not.
+                parameter["schema"] = {**schema, "pattern": NO_NUL_PATTERN}
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for status in sorted(self._errors_it_can_answer()):
+            if str(status) not in responses:
+                responses[str(status)] = self._get_response_for_code(
+                    error_response(status), str(status), direction=direction)
+        return responses

@@ -1,7 +1,9 @@
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from cluster_portal.core.api.openapi import NamedChoiceField
 
+from ..kinds import kinds_all
 from ..models import Delivery, Notification
 
 
@@ -48,9 +50,36 @@ class PreferenceChoiceSerializer(serializers.Serializer):
                                      help_text="immediately, digest or in_app.")
 
 
+class PreferenceChoiceSchema(OpenApiSerializerExtension):
+    """What the service accepts, said in the schema: a registered kind, and a delivery; a
+    security notice (a locked kind) only `immediately`. Which kinds a person has depends on
+    their roles (programme staff have the programme office's too): another is refused (400),
+    which no one schema for every caller can say."""
+
+    target_class = PreferenceChoiceSerializer
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        kinds = kinds_all()
+
+        def choice(kinds_here, deliveries) -> dict:
+            # Each set inside an allOf, which drf-spectacular's naming of enums leaves alone:
+            # it would give both branches' kinds one name (and one set).
+            return {"type": "object", "required": ["kind", "delivery"], "properties": {
+                "kind": {"allOf": [{"type": "string",
+                                    "enum": [kind.key for kind in kinds_here]}],
+                         "description": "The kind's key."},
+                "delivery": {"allOf": [{"type": "string", "enum": list(deliveries)}]},
+            }}
+
+        return {"anyOf": [
+            choice([kind for kind in kinds if not kind.locked], Delivery.values),
+            choice([kind for kind in kinds if kind.locked], [Delivery.IMMEDIATELY.value]),
+        ]}
+
+
 class NotificationPreferencesUpdateSerializer(serializers.Serializer):
-    preferences = PreferenceChoiceSerializer(
-        many=True, allow_empty=False, max_length=200,
+    preferences = serializers.ListField(
+        child=PreferenceChoiceSerializer(), min_length=1, max_length=200,
         help_text="The kinds to change; kinds left out keep their delivery.")
 
     def validate_preferences(self, value):

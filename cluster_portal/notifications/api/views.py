@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cluster_portal.core.api.filters import BooleanFilter
 from cluster_portal.core.api.openapi import with_errors
 
 from ..models import Notification
@@ -24,8 +25,8 @@ from .serializers import (
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
-                                          help_text="true: only the unread ones.")
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull",
+                           help_text="true: only the unread ones.")
 
     class Meta:
         model = Notification

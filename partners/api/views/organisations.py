@@ -9,11 +9,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cluster_portal.core.api.filters import SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin
 from cluster_portal.core.api.viewsets import ScopedViewSet
@@ -95,14 +96,21 @@ REGISTERED_EXAMPLE = OpenApiExample(
     create=extend_schema(
         summary="Register an organisation",
         description="The caller becomes its admin. It waits for a programme admin's approval "
-                    "and is invisible to everyone else until then.",
+                    "and is invisible to everyone else until then. One registration at a time "
+                    "waits per person (409 while one does).",
         request=s.OrganisationRegisterSerializer,
-        responses=with_errors({201: s.OrganisationSerializer}, 400, 401, examples={
+        responses=with_errors({201: s.OrganisationSerializer}, 400, 401, 409, examples={
             400: [error_example(
                 "UEN already registered", code="duplicate_uen",
                 message="An organisation with this UEN is already registered.",
                 fields={"uen": ["An organisation with this UEN is already registered. Ask its "
                                 "admins to invite you, or ask to join it from its page."]},
+            )],
+            409: [error_example(
+                "A registration already waiting", code="registration_waiting",
+                message="Your registration of Helix Bioprocess Pte Ltd is waiting for the "
+                        "programme office's decision. Register another organisation once it "
+                        "is decided.",
             )],
         }),
         examples=[REGISTER_EXAMPLE, REGISTERED_EXAMPLE],
@@ -113,7 +121,7 @@ REGISTERED_EXAMPLE = OpenApiExample(
                     "upload a logo, JSON for the other fields.",
         request={
             "application/json": s.OrganisationProfileUpdateSerializer,
-            "multipart/form-data": s.OrganisationProfileUpdateSerializer,
+            "multipart/form-data": s.OrganisationProfileUploadSerializer,
         },
         responses=with_errors({200: s.OrganisationSerializer}, 400, 401, 403, 404, examples={
             400: [error_example(
@@ -165,7 +173,10 @@ class OrganisationViewSet(ScopedViewSet):
 
     def partial_update(self, request, slug=None):
         organisation = self.get_object()
-        payload = s.OrganisationProfileUpdateSerializer(data=request.data, partial=True)
+        payload_class = (s.OrganisationProfileUploadSerializer
+                         if request.content_type.startswith("multipart/")
+                         else s.OrganisationProfileUpdateSerializer)
+        payload = payload_class(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
         organisation_update_profile(

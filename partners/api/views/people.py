@@ -81,8 +81,10 @@ class OrganisationMembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelM
         membership = self.get_object()
         payload = s.OrganisationMembershipRoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        organisation_membership_change_role(actor=request.user, membership=membership,
-                                            role=payload.validated_data["role"])
+        # Without a role nothing changes, but only those who may change it are answered 200.
+        organisation_membership_change_role(
+            actor=request.user, membership=membership,
+            role=payload.validated_data.get("role", membership.role))
         return self.present(membership)
 
     def destroy(self, request, pk=None):
