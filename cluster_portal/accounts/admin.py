@@ -67,6 +67,19 @@ class UserAdmin(DjangoUserAdmin):
             return fields
         return (*fields, *SUPERUSER_FIELDS)
 
+    # A superuser's account is a superuser's to change: a programme admin who could set its
+    # password (UserAdmin's password page asks has_change_permission) or delete it would take
+    # or end superuser rights. They still see it.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def _grant(self, request, queryset, role: ProgrammeRole, label: str):
         run_for_each(self, request, queryset,
                      lambda person: user_grant_programme_role(user=person, role=role,

@@ -40,6 +40,22 @@ def test_a_programme_admin_cannot_make_anyone_a_superuser_or_staff(office):
     assert not person.is_superuser and not person.is_staff
 
 
+def test_a_programme_admin_cannot_set_a_superusers_password_or_delete_the_account(office):
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    password_page = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    assert office.get(password_page).status_code == 403
+    office.post(password_page, {"password1": "a-new-Passw0rd!", "password2": "a-new-Passw0rd!",
+                                "usable_password": "true"})
+    delete_page = reverse("admin:accounts_user_delete", args=[superuser.pk])
+    assert office.get(delete_page).status_code == 403
+    office.post(delete_page, {"post": "yes"})
+    superuser.refresh_from_db()
+    assert superuser.check_password(PASSWORD) and superuser.is_superuser
+    # They still see who the superusers are, read-only.
+    page = office.get(change_url(superuser))
+    assert page.status_code == 200 and 'name="full_name"' not in page.content.decode()
+
+
 def test_a_superuser_still_can(client):
     superuser = UserFactory(is_superuser=True, is_staff=True)
     activate_totp(superuser)

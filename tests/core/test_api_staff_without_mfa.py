@@ -70,3 +70,10 @@ def test_me_answers_them_and_says_what_is_missing(staff_without_mfa):
 def test_staff_with_mfa_and_everyone_else_are_not_affected(mfa_staff_user):
     assert client_for(mfa_staff_user).get("/api/v1/join-requests/").status_code == 200
     assert client_for(UserFactory()).get("/api/v1/join-requests/").status_code == 200
+
+
+def test_the_apis_description_stays_open_to_them(staff_without_mfa):
+    # The schema and its documentation are public; refusing them to staff would only confuse.
+    client = client_for(staff_without_mfa)
+    assert client.get(reverse("api-schema")).status_code == 200
+    assert client.get(reverse("api-docs")).status_code == 200

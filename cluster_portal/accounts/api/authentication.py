@@ -15,8 +15,9 @@ from ..selectors import api_token_for_key
 from ..services import api_token_touch
 
 KEYWORDS = {b"token", b"bearer"}
-# What staff without a second factor may still ask: who they are (and that MFA is missing).
-OPEN_TO_STAFF_WITHOUT_MFA = ("/api/v1/me/",)
+# What staff without a second factor may still ask: who they are (and that MFA is missing),
+# and the API's description, which is public.
+OPEN_TO_STAFF_WITHOUT_MFA = ("/api/v1/me/", "/api/schema/", "/api/docs/")
 
 
 class SecondFactorRequired(exceptions.PermissionDenied):

@@ -1,0 +1,1508 @@
+"""The site's access table: every URL pattern, every role, the exact answer.
+
+One row per URL pattern of the site, keyed by its namespace-qualified name ("partners:detail",
+"api:join-requests-detail", "account_login"; an unnamed pattern by its route). A row holds one
+or more cases: the objects of the world its arguments name (`kwargs`), the method and body to
+send, and for each of the eight ROLES the expected answer: a status, a redirect to a named page,
+or, for a list, exactly which rows come back. The Django admin's patterns are not written out one
+by one: `admin_rows()` generates them from the admin site's registry and ADMIN_MODELS, the
+declared capabilities of each model admin (so a model registered without a declaration has no
+row, and the completeness test fails).
+
+IDOR cases (`idor=True`) name an object the caller may not see: another organisation's
+invitation, a hidden organisation, someone else's notification or API token. They expect 404
+wherever the caller gets past the role's check that comes before any lookup, and the sweep also
+checks that the answer is exactly the answer for an object that does not exist at all, so an
+answer never tells a hidden object from a missing one.
+
+The world (build_world) is the partners world of tests/partners/test_api_permissions.py (Xylo
+Bio, approved and listed, with an admin, a member and a colleague; Other Hidden, approved but
+unlisted, with its own admin and member; Pending Co, waiting for approval; Public Co, listed with
+nobody of ours) plus workstreams (Continuous Manufacturing with Xylo and Other Hidden as members,
+Digital Factory with a pending request from each, Biocatalysis open, Analytics a planned
+platform), members-only documents and a meeting, logos, a notification and an API token for
+every person, and a row for every model the admin shows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from PIL import Image
+
+from cluster_portal.accounts.models import ApiToken, User
+from cluster_portal.accounts.services import api_token_create
+from cluster_portal.audit.models import AuditEvent
+from cluster_portal.notifications.models import Notification, OutgoingEmail, SuppressedAddress
+from cluster_portal.notifications.services.notify import notify
+from cluster_portal.notifications.unsubscribe import unsubscribe_token
+from partners import notification_kinds
+from partners.models import (
+    Agreement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+)
+from partners.services import invitation_create, organisation_update_profile
+from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
+from tests.partners.test_api_permissions import build_world as build_partners_world
+from workstreams.models import (
+    JoinRequest,
+    ProgrammePhase,
+    Workstream,
+    WorkstreamDocument,
+    WorkstreamMeeting,
+    WorkstreamMembership,
+)
+from workstreams.services import join_request_create
+
+ROLES = (
+    "visitor",            # not signed in
+    "trainee",            # signed in, acts for no organisation
+    "partner_member",     # member of Xylo Bio
+    "partner_admin",      # admin of Xylo Bio, the world's main organisation
+    "other_org_admin",    # admin of Other Hidden (approved, unlisted): ANOTHER organisation
+    "staff_without_mfa",  # programme staff who have not set up an authenticator
+    "staff",              # programme staff with TOTP
+    "programme_admin",    # programme admin with TOTP
+)
+SIGNED_IN = ROLES[1:]
+PARTNERS = ("partner_member", "partner_admin", "other_org_admin")
+OUTSIDERS = ("trainee", *PARTNERS)  # signed in, no programme role
+STAFF = ("staff", "programme_admin")  # programme roles with MFA
+
+MISSING_ID = 2_000_000_000
+MISSING_SLUG = "no-such-thing"
+
+
+# --- The world --------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    people: dict[str, Any]
+    objects: dict[str, Any]
+    tokens: dict[str, str]
+    secrets: dict[str, frozenset[str]]
+    _labels: dict[tuple[type, Any], str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._labels = {(type(obj), obj.pk): label for label, obj in self.objects.items()
+                        if hasattr(obj, "pk")}
+
+    def __getitem__(self, label: str):
+        return self.objects[label]
+
+    def pk(self, label: str) -> int:
+        return self.objects[label].pk
+
+    def slug(self, label: str) -> str:
+        return self.objects[label].slug
+
+    def label_of(self, obj) -> str:
+        """The world's name for `obj`; an object the world did not make is shown as such."""
+        return self._labels.get((type(obj), obj.pk), f"<unlabelled {type(obj).__name__} "
+                                                      f"{obj.pk}: {obj}>")
+
+    def label_by(self, model: type, key: str, value) -> str:
+        for (kind, _pk), label in self._labels.items():
+            if kind is model and getattr(self.objects[label], key) == value:
+                return label
+        return f"<unlabelled {model.__name__} {key}={value}>"
+
+
+def png_bytes(colour: str = "teal") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def build_world() -> World:
+    base = build_partners_world()
+    people = {
+        "visitor": None,
+        "trainee": base.people["trainee"],
+        "partner_member": base.people["member"],
+        "partner_admin": base.people["partner_admin"],
+        "other_org_admin": base.memberships["hidden:admin"].person,
+        "staff_without_mfa": base.people["staff_without_mfa"],
+        "staff": base.people["staff"],
+        "programme_admin": base.people["admin"],
+    }
+    xylo, hidden, pending, public = base.xylo, base.hidden, base.pending, base.public
+
+    cm = WorkstreamFactory(name="Continuous Manufacturing", slug="cm")
+    df = WorkstreamFactory(name="Digital Factory", slug="df", programme=cm.programme)
+    bc = WorkstreamFactory(name="Biocatalysis", slug="bc", programme=cm.programme)
+    analytics = WorkstreamFactory(name="Analytics", slug="analytics", programme=cm.programme,
+                                  kind="platform", status="planned")
+    phase = ProgrammePhase.objects.create(programme=cm.programme, number=1, name="Phase one",
+                                          starts_on=datetime.date(2026, 1, 1))
+    ws_memberships = {
+        "xylo@cm": WorkstreamMembershipFactory(organisation=xylo, workstream=cm),
+        "hidden@cm": WorkstreamMembershipFactory(organisation=hidden, workstream=cm),
+    }
+    join_requests = {
+        "xylo->df": join_request_create(
+            actor=people["partner_admin"], organisation=xylo, workstream=df,
+            motivation="Digital twins of our pilot line.", code_of_conduct_acknowledged=True),
+        "hidden->df": join_request_create(
+            actor=people["other_org_admin"], organisation=hidden, workstream=df,
+            motivation="Plant historians.", code_of_conduct_acknowledged=True),
+    }
+    documents = {
+        "cm-roadmap": WorkstreamDocument.objects.create(
+            workstream=cm, title="CM roadmap", file=ContentFile(b"cm", name="cm-roadmap.pdf")),
+        "df-roadmap": WorkstreamDocument.objects.create(
+            workstream=df, title="DF roadmap", file=ContentFile(b"df", name="df-roadmap.pdf")),
+    }
+    meeting = WorkstreamMeeting.objects.create(workstream=cm, title="CM quarterly",
+                                               starts_at=timezone.now())
+    # Logos through the service, as a partner admin uploads them.
+    for organisation, admin_person in ((xylo, people["partner_admin"]),
+                                       (hidden, people["other_org_admin"]),
+                                       (pending, base.memberships["pending:registrant"].person)):
+        organisation_update_profile(
+            actor=admin_person, organisation=organisation,
+            logo=SimpleUploadedFile(f"{organisation.slug}.png", png_bytes(),
+                                    content_type="image/png"))
+
+    bc_membership = WorkstreamMembershipFactory(organisation=public, workstream=bc)
+    signed_in = {role: person for role, person in people.items() if person is not None}
+    api_tokens = {f"token:{role}": api_token_create(actor=person, name=f"{role} script")[0]
+                  for role, person in signed_in.items()}
+    # The services told staff of the requests above, and everyone of their new API token; the
+    # world keeps exactly one notice per person, so a list of notifications is known row for
+    # row.
+    Notification.objects.all().delete()
+    notifications = {
+        f"notice:{role}": notify(recipients=[person], kind=notification_kinds.ROLE_CHANGED,
+                                 message=f"A notice for the {role}.")[0]
+        for role, person in signed_in.items()
+    }
+    # The database keeps only an invitation's digest: this one is made here to keep its link.
+    link_invitation, link_token = invitation_create(
+        actor=people["partner_admin"], organisation=xylo, email="link.holder@example.org")
+    beat = {
+        "beat:interval": IntervalSchedule.objects.create(every=10, period="minutes"),
+        "beat:crontab": CrontabSchedule.objects.create(minute="15", hour="3"),
+        "beat:solar": SolarSchedule.objects.create(event="sunrise", latitude=1.35,
+                                                   longitude=103.8),
+        "beat:clocked": ClockedSchedule.objects.create(clocked_time=timezone.now()),
+    }
+    beat["beat:task"] = PeriodicTask.objects.create(name="Tidy up", task="tidy",
+                                                    interval=beat["beat:interval"])
+    superuser = User.objects.create_superuser(email="root@example.org",
+                                              password="a-Long-root-pass-phrase-9")
+    suppressed = SuppressedAddress.objects.create(address="bounced@example.org",
+                                                  reason="550 no such mailbox")
+
+    objects = {
+        "xylo": xylo, "hidden": hidden, "pending": pending, "public": public,
+        **base.memberships,
+        **{f"invite:{key}": value for key, value in base.invitations.items()},
+        **base.person_requests,
+        **{f"agreement:{key}": value for key, value in base.agreements.items()},
+        "cm": cm, "df": df, "bc": bc, "analytics": analytics,
+        "programme": cm.programme, "phase": phase,
+        **ws_memberships, "public@bc": bc_membership, **join_requests, **documents,
+        "meeting": meeting,
+        **notifications, **api_tokens,
+        **{f"person:{role}": person for role, person in signed_in.items()},
+        "requester": base.person_requests["requester->xylo"].person,
+        "superuser": superuser,
+        "registrant": base.memberships["pending:registrant"].person,
+        "group:staff": Group.objects.get(name="Programme staff"),
+        "totp:staff": Authenticator.objects.filter(user=people["staff"]).first(),
+        "email:trainee": EmailAddress.objects.get(user=people["trainee"]),
+        "outgoing": OutgoingEmail.objects.order_by("pk").first(),
+        "suppressed": suppressed, "invite:xylo-link": link_invitation, **beat,
+        "audit": AuditEvent.objects.order_by("pk").first(),
+    }
+    tokens = {
+        "invitation:xylo": link_token,
+        "unsubscribe:trainee": unsubscribe_token(person=people["trainee"],
+                                                 kind_key=notification_kinds.ROLE_CHANGED.key),
+    }
+    return World(people=people, objects=objects, tokens=tokens,
+                 secrets=_secrets(base, people))
+
+
+def _secrets(base, people) -> dict[str, frozenset[str]]:
+    """Text that only some roles may ever read, with those roles. No answer to anyone else may
+    contain it: a list, a count's label, a search result, an error message, a redirect page."""
+    hidden_side = frozenset({"other_org_admin", *STAFF})
+    staff_only = frozenset(STAFF)
+    xylo_people = frozenset({"partner_member", "partner_admin", *STAFF})
+    xylo_admins = frozenset({"partner_admin", *STAFF})
+    secrets = {
+        base.hidden.name: hidden_side, base.hidden.slug: hidden_side, base.hidden.uen: hidden_side,
+        base.pending.name: staff_only, base.pending.slug: staff_only,
+        base.pending.uen: staff_only,
+        base.memberships["hidden:other_member"].person.email: hidden_side,
+        people["other_org_admin"].email: hidden_side,
+        base.invitations["hidden"].email: hidden_side,
+        base.memberships["pending:registrant"].person.email: staff_only,
+        base.memberships["xylo:colleague"].person.email: xylo_people,
+        base.invitations["xylo"].email: xylo_admins,
+        base.person_requests["requester->xylo"].person.email: xylo_admins,
+    }
+    return secrets
+
+
+# --- How a cell is written --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An argument taken from the world: an object's pk or slug, or a secret link's token."""
+
+    label: str
+    attr: str = "pk"
+
+    def resolve(self, world: World):
+        if self.attr == "token":
+            return world.tokens[self.label]
+        return getattr(world[self.label], self.attr)
+
+
+def pk(label: str) -> Ref:
+    return Ref(label, "pk")
+
+
+def slug(label: str) -> Ref:
+    return Ref(label, "slug")
+
+
+def token(label: str) -> Ref:
+    return Ref(label, "token")
+
+
+def resolved(value, world: World):
+    if isinstance(value, Ref):
+        return value.resolve(world)
+    if isinstance(value, dict):
+        return {key: resolved(item, world) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [resolved(item, world) for item in value]
+    if callable(value):
+        return value(world)
+    return value
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to the page named (and, when given, with these arguments)."""
+
+    name: str
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self):
+        arguments = ", ".join(f"{key}={value}" for key, value in self.kwargs)
+        return f"302 -> {self.name}({arguments})"
+
+
+def to(name: str, **kwargs) -> Redirect:
+    return Redirect(name, tuple(sorted(kwargs.items())))
+
+
+LOGIN = to("account_login")
+MFA_SETUP = to("mfa_activate_totp")
+REAUTHENTICATE = to("account_reauthenticate")
+HOME = to("home")
+ADMIN_LOGIN = to("admin:login")
+
+
+Rows = frozenset  # a 200 whose rows are exactly these labels
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request and every role's expected answer to it.
+
+    `expect[role]` is a status code, a Redirect, or a set of labels (a 200 listing exactly those
+    rows, read from the answer by `rows`). `idor` names the argument (in `kwargs` or `data`)
+    that points at an object some callers may not see: the same request with that argument
+    naming nothing at all must get the very same answer from every role.
+    """
+
+    expect: dict[str, Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    method: str = "GET"
+    data: Any = None
+    body: str = "form"  # form | json | multipart
+    query: str = ""
+    htmx: bool = False
+    note: str = ""
+    idor: str = ""
+    absent: Any = None  # what names nothing, when MISSING_ID / MISSING_SLUG would not do
+    rows: Callable | None = None
+    check: Callable | None = None
+
+    def title(self, name: str) -> str:
+        parts = [name, self.method, self.note or ", ".join(
+            f"{key}={value.label if isinstance(value, Ref) else value}"
+            for key, value in self.kwargs.items())]
+        if self.query:
+            parts.append(f"?{self.query}")
+        if self.htmx:
+            parts.append("(htmx)")
+        return " ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    cases: tuple[Case, ...]
+
+
+_GROUPS = {
+    "everyone": ROLES,
+    "signed_in": SIGNED_IN,
+    "outsiders": OUTSIDERS,
+    "partners": PARTNERS,
+    "programme": STAFF,  # programme staff and programme admins, both with MFA
+}
+
+
+def cells(defaults: dict | None = None, **given) -> dict[str, Any]:
+    """Every role's answer. Groups (everyone, signed_in, outsiders, partners, programme) first,
+    then `defaults` (the rule of the kind of address), then roles named one by one."""
+    answer: dict[str, Any] = {}
+    for group, roles in _GROUPS.items():
+        if group in given:
+            answer.update(dict.fromkeys(roles, given.pop(group)))
+    answer.update(defaults or {})
+    unknown = set(given) - set(ROLES)
+    if unknown:
+        raise ValueError(f"not roles: {sorted(unknown)}")
+    answer.update(given)
+    missing = set(ROLES) - set(answer)
+    if missing:
+        raise ValueError(f"no answer for {sorted(missing)}")
+    return answer
+
+
+def page(**given) -> dict[str, Any]:
+    """A page that asks a visitor to sign in first."""
+    return cells({"visitor": LOGIN}, **given)
+
+
+def api(**given) -> dict[str, Any]:
+    """/api/v1/: a visitor gets 401, staff without MFA 403 (code mfa_required) everywhere."""
+    return cells({"visitor": 401, "staff_without_mfa": 403}, **given)
+
+
+def public_api(**given) -> dict[str, Any]:
+    """/api/v1/ read by anyone; staff without MFA are still told to set it up first."""
+    return cells({"staff_without_mfa": 403}, **given)
+
+
+# Staff pages (the queue, the members' area for staff, staff actions) send staff without a
+# second factor to set one up; pages of the programme office refuse them (they are not admins).
+STAFF_PAGE = {"visitor": LOGIN, "staff_without_mfa": MFA_SETUP}
+
+
+# --- Reading rows from an answer --------------------------------------------------------------
+
+
+def _page_items(value) -> tuple[list, list[str]]:
+    from django.core.paginator import Page
+
+    if isinstance(value, Page):
+        items = list(value.object_list)
+        problems = []
+        if value.paginator.num_pages == 1 and value.paginator.count != len(items):
+            problems.append(f"count says {value.paginator.count}, the page lists {len(items)}")
+        return items, problems
+    if isinstance(value, dict):
+        return [value.get("workstream") or value.get("organisation")], []
+    return list(value or []), []
+
+
+def context_rows(*keys: str, count_of: str = "") -> Callable:
+    """Rows of a page: the objects under these context keys (a Page's object_list, a list or a
+    queryset), by their labels. With `count_of`, each label carries that attribute as well
+    (`cm:1`: Continuous Manufacturing, one member organisation the caller may see)."""
+
+    def read(world: World, response) -> tuple[set[str], list[str]]:
+        labels, problems = set(), []
+        context = response.context
+        for key in keys:
+            if context is None or key not in context:
+                continue
+            items, found = _page_items(context[key])
+            problems += [f"{key}: {problem}" for problem in found]
+            for item in items:
+                label = world.label_of(item)
+                labels.add(f"{label}:{getattr(item, count_of)}" if count_of else label)
+        return labels, problems
+
+    return read
+
+
+def api_rows(model: type, key: str = "id", count_of: str = "") -> Callable:
+    """Rows of an API list, by label; the page's `count` must agree with its rows."""
+
+    def read(world: World, response) -> tuple[set[str], list[str]]:
+        body = response.json()
+        rows = body["results"]
+        problems = []
+        if body["count"] != len(rows):
+            problems.append(f"count says {body['count']}, the answer lists {len(rows)}")
+        labels = set()
+        for row in rows:
+            label = world.label_by(model, key, row[key])
+            labels.add(f"{label}:{row[count_of]}" if count_of else label)
+        return labels, problems
+
+    return read
+
+
+# --- The rows ---------------------------------------------------------------------------------
+
+ORGS_PUBLIC = Rows({"xylo", "public"})
+ORGS_ALL = Rows({"xylo", "public", "hidden", "pending"})
+XYLO_PEOPLE = Rows({"xylo:partner_admin", "xylo:member", "xylo:colleague"})
+HIDDEN_PEOPLE = Rows({"hidden:admin", "hidden:other_member"})
+ALL_PEOPLE = XYLO_PEOPLE | HIDDEN_PEOPLE | {"pending:registrant"}
+XYLO_MANAGED = XYLO_PEOPLE | {"invite:xylo", "invite:xylo-link", "requester->xylo"}
+# Workstreams with the number of member organisations the caller may see.
+COUNTS_PUBLIC = Rows({"cm:1", "df:0", "bc:1", "analytics:0"})
+COUNTS_ALL = Rows({"cm:2", "df:0", "bc:1", "analytics:0"})
+NOTHING = Rows()
+
+
+def own(prefix: str) -> dict[str, Rows]:
+    """Each signed-in role sees exactly its own one (its notification, its API token)."""
+    return {role: Rows({f"{prefix}:{role}"}) for role in SIGNED_IN}
+
+
+def own_api(prefix: str) -> dict[str, Any]:
+    """As `own`, through the API, which refuses staff without MFA even their own."""
+    return {**own(prefix), "staff_without_mfa": 403}
+
+
+def still_unread(label: str) -> Callable:
+    def check(world: World, response, role: str) -> list[str]:
+        notice = Notification.objects.get(pk=world.pk(label))
+        return [] if notice.read_at is None else [f"{label} was marked read"]
+    return check
+
+
+def not_accepted(label: str) -> Callable:
+    def check(world: World, response, role: str) -> list[str]:
+        invitation = Invitation.objects.get(pk=world.pk(label))
+        return [] if invitation.accepted_at is None else [f"{label} was accepted"]
+    return check
+
+
+def same_workstream_choices(world: World, response, role: str) -> list[str]:
+    """The directory's workstream filter offers the public workstreams, the same to everyone:
+    its choices never depend on which organisations the caller may see."""
+    choices = {value for value, _ in response.context["filter_form"].fields["workstream"].choices}
+    expected = {"", "cm", "df", "bc", "analytics"}
+    return [] if choices == expected else [f"workstream filter offers {sorted(choices)}"]
+
+
+def csv_upload(world: World) -> dict:
+    return {"organisation": "xylo", "file": SimpleUploadedFile(
+        "people.csv", b"name,email,role\nAng,ang@example.org,member\n", content_type="text/csv")}
+
+
+def csv_upload_page(world: World) -> dict:
+    return {"file": SimpleUploadedFile(
+        "people.csv", b"name,email,role\nAng,ang@example.org,member\n", content_type="text/csv")}
+
+
+REGISTRATION = {"name": "Helix Bioprocess Pte Ltd", "uen": "202612345K", "kind": "biotech",
+                "country": "SG", "description": "Continuous downstream processing."}
+JOIN = {"organisation": "xylo", "workstream": "bc", "motivation": "Enzyme screening.",
+        "code_of_conduct_acknowledged": True}
+APPROVE_ORGANISATION = {"tier": "member", "tier_starts_on": "2026-01-01",
+                        "tier_ends_on": "2027-01-01"}
+
+SITE: list[Row] = []
+
+
+def row(name: str, *cases: Case) -> None:
+    if any(existing.name == name for existing in SITE):
+        raise ValueError(f"two rows for {name}")
+    SITE.append(Row(name, cases))
+
+
+# Site-wide pages.
+row("home", Case(cells(everyone=Rows({"cm", "df", "bc", "analytics"})),
+                 rows=context_rows("active_workstreams", "planned_platforms")),
+    Case(cells(everyone=405), method="POST"))
+row("health", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+
+# --- partners: pages ---------------------------------------------------------------------------
+
+DIRECTORY_ROWS = context_rows("page")
+row(
+    "partners:directory",
+    Case(cells(everyone=ORGS_PUBLIC, other_org_admin=ORGS_PUBLIC | {"hidden"},
+               programme=ORGS_ALL),
+         rows=DIRECTORY_ROWS, check=same_workstream_choices),
+    Case(cells(everyone=NOTHING, other_org_admin=Rows({"hidden"}), programme=Rows({"hidden"})),
+         query="q=hidden", rows=DIRECTORY_ROWS, note="search for the hidden one"),
+    Case(cells(everyone=NOTHING, programme=Rows({"pending"})), query="q=pending",
+         rows=DIRECTORY_ROWS, note="search for the pending one"),
+    Case(cells(everyone=Rows({"xylo"}), other_org_admin=Rows({"xylo", "hidden"}),
+               programme=Rows({"xylo", "hidden"})),
+         query="workstream=cm", rows=DIRECTORY_ROWS, check=same_workstream_choices,
+         note="filtered by workstream"),
+    Case(cells(everyone=405), method="POST"),
+)
+row("partners:register",
+    Case(page(signed_in=200)),
+    Case(page(signed_in=to("partners:detail")), method="POST", data=REGISTRATION),
+    Case(page(signed_in=to("partners:detail"), other_org_admin=400, programme=400),
+         method="POST",
+         data={**REGISTRATION, "uen": Ref("hidden", "uen")}, idor="uen", absent="209999999Z",
+         note="with the hidden organisation's UEN"))
+row(
+    "partners:my_organisations",
+    Case(page(trainee=Rows({"trainee->public"}), partner_member=Rows({"xylo:member"}),
+              partner_admin=Rows({"xylo:partner_admin"}),
+              other_org_admin=Rows({"hidden:admin"}), staff_without_mfa=NOTHING,
+              staff=NOTHING, programme_admin=NOTHING),
+         rows=context_rows("memberships", "invitations", "pending_requests")),
+    # Accepting by id an invitation addressed to someone else changes nothing.
+    Case(page(signed_in=to("partners:my_organisations")), method="POST",
+         data={"invitation": pk("invite:hidden")}, check=not_accepted("invite:hidden"),
+         idor="invitation", note="accept someone else's invitation"),
+)
+row("partners:approvals",
+    Case(page(signed_in=403, programme_admin=Rows({"pending"})), rows=context_rows("page")),
+    Case(page(signed_in=403, programme_admin=405), method="POST"))
+row(
+    "partners:invitation",
+    # The e-mailed link is the credential: whoever holds it sees what it offers.
+    Case(cells(everyone=200), kwargs={"token": token("invitation:xylo")}),
+    Case(cells(everyone=404), kwargs={"token": "not-a-real-token"}),
+    Case(cells(visitor=LOGIN, signed_in=403), method="POST",
+         kwargs={"token": token("invitation:xylo")}, note="accept with the wrong account"),
+)
+row(
+    "partners:person_request_withdraw",
+    Case(page(signed_in=404, trainee=to("partners:my_organisations")), method="POST",
+         kwargs={"pk": pk("trainee->public")}, idor="pk"),
+    Case(page(signed_in=404), method="POST", kwargs={"pk": pk("requester->xylo")}, idor="pk",
+         note="someone else's request"),
+    Case(page(signed_in=405), kwargs={"pk": pk("trainee->public")}),
+)
+DETAIL_ROWS = context_rows("workstream_memberships", "people")
+row(
+    "partners:detail",
+    Case(cells(everyone=Rows({"xylo@cm"}), partner_member=XYLO_PEOPLE | {"xylo@cm"},
+               partner_admin=XYLO_PEOPLE | {"xylo@cm"}, programme=XYLO_PEOPLE | {"xylo@cm"}),
+         kwargs={"slug": "xylo"}, rows=DETAIL_ROWS),
+    Case(cells(everyone=404, other_org_admin=HIDDEN_PEOPLE | {"hidden@cm"},
+               programme=HIDDEN_PEOPLE | {"hidden@cm"}),
+         kwargs={"slug": slug("hidden")}, rows=DETAIL_ROWS, idor="slug"),
+    Case(cells(everyone=404, programme=Rows({"pending:registrant"})),
+         kwargs={"slug": slug("pending")}, rows=DETAIL_ROWS, idor="slug"),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:edit",
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), kwargs={"slug": "xylo"}),
+    Case(page(signed_in=404, other_org_admin=200, staff=403, programme_admin=200),
+         kwargs={"slug": slug("hidden")}, idor="slug"),
+    Case(page(signed_in=404, staff=403, programme_admin=200), kwargs={"slug": slug("pending")},
+         idor="slug"),
+    Case(page(signed_in=403, partner_admin=400, programme_admin=400), method="POST",
+         kwargs={"slug": "xylo"}, data={"name": ""}, note="an empty name"),
+    Case(page(signed_in=404, other_org_admin=400, staff=403, programme_admin=400),
+         method="POST", kwargs={"slug": slug("hidden")}, data={"name": ""}, idor="slug"),
+)
+row(
+    "partners:logo",
+    Case(cells(everyone=200), kwargs={"slug": "xylo"}),
+    Case(cells(everyone=404, other_org_admin=200, programme=200), kwargs={"slug": slug("hidden")},
+         idor="slug"),
+    Case(cells(everyone=404, programme=200), kwargs={"slug": slug("pending")}, idor="slug"),
+    Case(cells(everyone=404), kwargs={"slug": "public"}, note="public, without a logo"),
+)
+row(
+    "partners:approve",
+    Case(page(signed_in=403, programme_admin=to("partners:approvals")), method="POST",
+         kwargs={"slug": slug("pending")}, data=APPROVE_ORGANISATION, idor="slug"),
+    Case(page(signed_in=403, programme_admin=200), method="POST", htmx=True,
+         kwargs={"slug": slug("pending")}, data=APPROVE_ORGANISATION, idor="slug"),
+    Case(page(signed_in=403, programme_admin=405), kwargs={"slug": slug("pending")}),
+)
+row(
+    "partners:decline",
+    Case(page(signed_in=403, programme_admin=to("partners:approvals")), method="POST",
+         kwargs={"slug": slug("pending")}, data={"reason": "Out of scope."}, idor="slug"),
+    Case(page(signed_in=403, programme_admin=200), method="POST", htmx=True,
+         kwargs={"slug": slug("pending")}, data={"reason": "Out of scope."}, idor="slug"),
+)
+row(
+    "partners:ask_to_join",
+    # Asking (or being told why not) ends on the organisation's page; a hidden one is a 404.
+    Case(page(signed_in=to("partners:detail", slug="xylo")), method="POST",
+         kwargs={"slug": "xylo"}),
+    Case(page(signed_in=404, other_org_admin=to("partners:detail", slug="other-hidden"),
+              programme=to("partners:detail", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden")}, idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo"}),
+)
+PEOPLE_ROWS = context_rows("page", "open_invitations", "person_requests")
+row(
+    "partners:people",
+    Case(page(signed_in=403, partner_member=XYLO_PEOPLE, partner_admin=XYLO_MANAGED,
+              staff=XYLO_PEOPLE, programme_admin=XYLO_MANAGED),
+         kwargs={"slug": "xylo"}, rows=PEOPLE_ROWS),
+    Case(page(signed_in=404, other_org_admin=HIDDEN_PEOPLE | {"invite:hidden"},
+              staff=HIDDEN_PEOPLE, programme_admin=HIDDEN_PEOPLE | {"invite:hidden"}),
+         kwargs={"slug": slug("hidden")}, rows=PEOPLE_ROWS, idor="slug"),
+    Case(page(signed_in=404, programme=Rows({"pending:registrant"})),
+         kwargs={"slug": slug("pending")}, rows=PEOPLE_ROWS, idor="slug"),
+    Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:membership_role",
+    Case(page(signed_in=403, partner_admin=to("partners:people", slug="xylo"),
+              programme_admin=to("partners:people", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("xylo:colleague")},
+         data={"role": "admin"}),
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), method="POST", htmx=True,
+         kwargs={"slug": "xylo", "pk": pk("xylo:colleague")}, data={"role": "admin"}),
+    # A person of another organisation, addressed under one's own organisation.
+    Case(page(signed_in=403, partner_admin=404, programme_admin=404), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("hidden:other_member")}, data={"role": "admin"},
+         idor="pk"),
+    Case(page(signed_in=403, partner_admin=404, programme_admin=404), method="POST", htmx=True,
+         kwargs={"slug": "xylo", "pk": pk("hidden:other_member")}, data={"role": "admin"},
+         idor="pk"),
+    Case(page(signed_in=404, other_org_admin=to("partners:people", slug="other-hidden"),
+              staff=403, programme_admin=to("partners:people", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden"), "pk": pk("hidden:other_member")},
+         data={"role": "admin"}, idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("xylo:colleague")}),
+)
+row(
+    "partners:membership_remove",
+    Case(page(signed_in=403, partner_admin=to("partners:people", slug="xylo"),
+              programme_admin=to("partners:people", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("xylo:colleague")}),
+    Case(page(signed_in=403, partner_member=404, partner_admin=404, staff=404,
+              programme_admin=404),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("hidden:other_member")}, idor="pk"),
+    Case(page(signed_in=404, other_org_admin=to("partners:people", slug="other-hidden"),
+              staff=403, programme_admin=to("partners:people", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden"), "pk": pk("hidden:other_member")},
+         idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("xylo:colleague")}),
+)
+row(
+    "partners:invitation_create",
+    Case(page(signed_in=403, partner_admin=to("partners:people", slug="xylo"),
+              programme_admin=to("partners:people", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo"}, data={"email": "ang@example.org",
+                                                     "role": "member"}),
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), method="POST", htmx=True,
+         kwargs={"slug": "xylo"}, data={"email": "ang@example.org", "role": "member"}),
+    Case(page(signed_in=404, other_org_admin=to("partners:people", slug="other-hidden"),
+              staff=403, programme_admin=to("partners:people", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden")},
+         data={"email": "ang@example.org", "role": "member"}, idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:invitation_import",
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), method="POST",
+         kwargs={"slug": "xylo"}, data=csv_upload_page, body="multipart"),
+    Case(page(signed_in=404, other_org_admin=200, staff=403, programme_admin=200),
+         method="POST", kwargs={"slug": slug("hidden")}, data=csv_upload_page,
+         body="multipart", idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:invitation_revoke",
+    Case(page(signed_in=403, partner_admin=to("partners:people", slug="xylo"),
+              programme_admin=to("partners:people", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), method="POST", htmx=True,
+         kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+    # Another organisation's invitation under one's own organisation's address.
+    Case(page(signed_in=403, partner_admin=404, programme_admin=404), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("invite:hidden")}, idor="pk"),
+    Case(page(signed_in=403, partner_admin=404, programme_admin=404), method="POST", htmx=True,
+         kwargs={"slug": "xylo", "pk": pk("invite:hidden")}, idor="pk"),
+    Case(page(signed_in=404, other_org_admin=to("partners:people", slug="other-hidden"),
+              staff=403, programme_admin=to("partners:people", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden"), "pk": pk("invite:hidden")},
+         idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+)
+for _decision in ("approve", "decline"):
+    row(
+        f"partners:person_request_{_decision}",
+        Case(page(signed_in=403, partner_admin=to("partners:people", slug="xylo"),
+                  programme_admin=to("partners:people", slug="xylo")),
+             method="POST", kwargs={"slug": "xylo", "pk": pk("requester->xylo")}),
+        # A request to another organisation, under one's own organisation's address.
+        Case(page(signed_in=403, partner_admin=404, programme_admin=404), method="POST",
+             kwargs={"slug": "xylo", "pk": pk("trainee->public")}, idor="pk"),
+        Case(page(signed_in=404, staff=403), method="POST",
+             kwargs={"slug": slug("hidden"), "pk": pk("requester->xylo")},
+             note="a hidden organisation, a request that is not its own", idor="slug"),
+        Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("requester->xylo")}),
+    )
+row(
+    "partners:agreements",
+    Case(page(signed_in=403, partner_admin=Rows({"agreement:xylo"}),
+              programme=Rows({"agreement:xylo"})), kwargs={"slug": "xylo"},
+         rows=context_rows("page")),
+    Case(page(signed_in=404, other_org_admin=Rows({"agreement:hidden"}),
+              programme=Rows({"agreement:hidden"})),
+         kwargs={"slug": slug("hidden")}, rows=context_rows("page"), idor="slug"),
+    Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
+)
+ORG_WORKSTREAM_ROWS = context_rows("memberships", "requests_page")
+row(
+    "partners:workstreams",
+    Case(page(signed_in=403, partner_member=Rows({"xylo@cm"}),
+              partner_admin=Rows({"xylo@cm", "xylo->df"}),
+              programme=Rows({"xylo@cm", "xylo->df"})),
+         kwargs={"slug": "xylo"}, rows=ORG_WORKSTREAM_ROWS),
+    Case(page(signed_in=404, other_org_admin=Rows({"hidden@cm", "hidden->df"}),
+              programme=Rows({"hidden@cm", "hidden->df"})),
+         kwargs={"slug": slug("hidden")}, rows=ORG_WORKSTREAM_ROWS, idor="slug"),
+    Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
+)
+
+# --- workstreams: pages ------------------------------------------------------------------------
+
+WORKSTREAM_MEMBERS = context_rows("members")
+MEMBERS_AREA = context_rows("members", "documents", "meetings")
+CM_AREA = Rows({"xylo@cm", "cm-roadmap", "meeting"})
+row(
+    "workstreams:list",
+    Case(cells(everyone=COUNTS_PUBLIC, other_org_admin=COUNTS_ALL, programme=COUNTS_ALL),
+         rows=context_rows("active_workstreams", "planned_platforms", count_of="member_count")),
+    Case(cells(everyone=405), method="POST"),
+)
+row(
+    "workstreams:detail",
+    Case(cells(everyone=Rows({"xylo@cm"}), other_org_admin=Rows({"xylo@cm", "hidden@cm"}),
+               programme=Rows({"xylo@cm", "hidden@cm"})),
+         kwargs={"slug": "cm"}, rows=WORKSTREAM_MEMBERS),
+    # Requests to join are pending from Xylo and Other Hidden: the public page shows neither.
+    Case(cells(everyone=NOTHING), kwargs={"slug": "df"}, rows=WORKSTREAM_MEMBERS),
+    Case(cells(everyone=404), kwargs={"slug": MISSING_SLUG}),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm"}),
+)
+row(
+    "workstreams:join",
+    # Partner admins of approved organisations ask; Xylo is already in Continuous
+    # Manufacturing, so the page says why instead of offering a form that can only refuse.
+    Case(page(signed_in=403, partner_admin=200, other_org_admin=200), kwargs={"slug": "bc"}),
+    Case(page(signed_in=403, partner_admin=to("partners:workstreams", slug="xylo"),
+              other_org_admin=400),
+         method="POST", kwargs={"slug": "bc"},
+         data=lambda w: {"organisation": w.pk("xylo"), "motivation": "Enzymes.",
+                         "code_of_conduct": "on"}),
+    # Another organisation's id in the form: not one the caller may choose.
+    Case(page(signed_in=403, partner_admin=400, other_org_admin=400), method="POST",
+         kwargs={"slug": "bc"},
+         data=lambda w: {"organisation": w.pk("pending"), "motivation": "Enzymes.",
+                         "code_of_conduct": "on"},
+         note="for an organisation the caller does not administer"),
+    Case(page(signed_in=404), kwargs={"slug": MISSING_SLUG}),
+)
+row(
+    "workstreams:queue",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=Rows({"xylo->df", "hidden->df"})),
+         rows=context_rows("page", "recently_decided")),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=Rows({"xylo->df", "hidden->df"})),
+         query="workstream=df", rows=context_rows("page"),
+         note="filtered"),
+    Case(cells(everyone=405), method="POST"),
+)
+for _decision, _body in (("approve", {"role": "core"}), ("decline", {"reason": "Not now."})):
+    row(
+        f"workstreams:join_request_{_decision}",
+        Case(cells(STAFF_PAGE, outsiders=403, programme=to("workstreams:queue")),
+             method="POST", kwargs={"pk": pk("xylo->df")}, data=_body),
+        # Outsiders are refused before the request is looked up: a hidden organisation's
+        # request and no request at all get the same 403.
+        Case(cells(STAFF_PAGE, outsiders=403, programme=200), method="POST", htmx=True,
+             kwargs={"pk": pk("hidden->df")}, data=_body, idor="pk"),
+        Case(cells(STAFF_PAGE, outsiders=403, programme=404), method="POST",
+             kwargs={"pk": MISSING_ID}, data=_body),
+        Case(cells(everyone=405), kwargs={"pk": pk("xylo->df")}),
+    )
+row(
+    "workstreams:join_request_withdraw",
+    Case(page(signed_in=404, partner_member=403,
+              partner_admin=to("partners:workstreams", slug="xylo"), programme=403),
+         method="POST", kwargs={"pk": pk("xylo->df")}, idor="pk"),
+    Case(page(signed_in=404, partner_member=403, partner_admin=200, programme=403),
+         method="POST", htmx=True, kwargs={"pk": pk("xylo->df")}, idor="pk"),
+    # Another organisation's request: not found, page or fragment.
+    Case(page(signed_in=404, other_org_admin=to("partners:workstreams", slug="other-hidden"),
+              programme=403),
+         method="POST", kwargs={"pk": pk("hidden->df")}, idor="pk"),
+    Case(page(signed_in=404, other_org_admin=200, programme=403), method="POST", htmx=True,
+         kwargs={"pk": pk("hidden->df")}, idor="pk"),
+    Case(cells(everyone=405), kwargs={"pk": pk("xylo->df")}),
+)
+row(
+    "workstreams:activate",
+    Case(page(signed_in=403, programme_admin=to("workstreams:detail", slug="analytics")),
+         method="POST", kwargs={"slug": "analytics"}),
+    Case(page(signed_in=403, programme_admin=404), method="POST",
+         kwargs={"slug": MISSING_SLUG}),
+    Case(cells(everyone=405), kwargs={"slug": "analytics"}),
+)
+row(
+    "workstreams:members",
+    Case(cells(STAFF_PAGE, outsiders=CM_AREA, trainee=403, other_org_admin=CM_AREA | {"hidden@cm"},
+               programme=CM_AREA | {"hidden@cm"}),
+         kwargs={"slug": "cm"}, rows=MEMBERS_AREA),
+    # A workstream none of the caller's organisations belongs to.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=Rows({"df-roadmap"})), kwargs={"slug": "df"},
+         rows=MEMBERS_AREA),
+    Case(cells(everyone=404), kwargs={"slug": MISSING_SLUG}),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm"}),
+)
+row(
+    "workstreams:document",
+    Case(cells(STAFF_PAGE, outsiders=200, trainee=403, programme=200),
+         kwargs={"slug": "cm", "pk": pk("cm-roadmap")}),
+    # Another workstream's document under this one's address: members of this one get 404.
+    Case(cells(STAFF_PAGE, outsiders=404, trainee=403, programme=404),
+         kwargs={"slug": "cm", "pk": pk("df-roadmap")}, idor="pk"),
+    # The members' area of a workstream the caller is not in: refused before any document is
+    # looked up (the workstream is public; the document's existence is not told).
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+         kwargs={"slug": "df", "pk": pk("df-roadmap")}, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm", "pk": pk("cm-roadmap")}),
+)
+row(
+    "workstreams:membership_end",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=to("workstreams:members", slug="cm")),
+         method="POST", kwargs={"slug": "cm", "pk": pk("xylo@cm")}, data={"reason": "Left."}),
+    # A hidden organisation's membership: outsiders are refused before it is looked up.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=to("workstreams:members", slug="cm")),
+         method="POST", kwargs={"slug": "cm", "pk": pk("hidden@cm")}, data={"reason": "Left."},
+         idor="pk"),
+    # A membership of another workstream under this one's address.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), method="POST",
+         kwargs={"slug": "cm", "pk": pk("public@bc")}, data={"reason": "Left."}),
+    Case(cells(everyone=405), kwargs={"slug": "cm", "pk": pk("xylo@cm")}),
+)
+
+# --- notifications and the person's own account pages -----------------------------------------
+
+row(
+    "notifications:list",
+    Case(page(**own("notice")), rows=context_rows("page")),
+    Case(page(signed_in=405), method="POST"),
+)
+row(
+    "notifications:mark_read",
+    Case(page(signed_in=to("notifications:list")), method="POST",
+         data={"notification": pk("notice:trainee")}, idor="notification",
+         check=lambda w, response, role: (
+             [] if role == "trainee" else still_unread("notice:trainee")(w, response, role)),
+         note="the trainee's notification"),
+    Case(page(signed_in=405)),
+)
+row(
+    "notifications:unsubscribe",
+    # The signed link is the credential; it changes the trainee's setting whoever follows it.
+    Case(cells(everyone=200), kwargs={"token": token("unsubscribe:trainee")}),
+    Case(cells(everyone=200), method="POST", kwargs={"token": token("unsubscribe:trainee")},
+         data={"delivery": "digest"}),
+    Case(cells(everyone=400), kwargs={"token": "not-a-signed-link"}),
+)
+row(
+    "account_notifications",
+    Case(page(signed_in=200)),
+    Case(page(signed_in=to("account_notifications")), method="POST"),
+)
+row(
+    "account_api_tokens",
+    Case(page(**own("token")), rows=context_rows("tokens")),
+    Case(page(signed_in=200), method="POST", data={"name": "Reporting", "valid_days": "90"}),
+)
+row(
+    "account_api_token_revoke",
+    Case(page(signed_in=404, trainee=to("account_api_tokens")), method="POST",
+         kwargs={"pk": pk("token:trainee")}, idor="pk"),
+    Case(page(signed_in=405), kwargs={"pk": pk("token:trainee")}),
+)
+row(
+    "account_mfa_continue",
+    Case(page(signed_in=HOME)),
+    Case(page(signed_in=405), method="POST"),
+)
+
+# --- django-allauth's account pages (its own views; the portal's adapter and MFA policy) ------
+# Signed in, the pages for signing in send a person home, or staff without a second factor to
+# set one up. A session made by force_login has no recent authentication, so the pages that
+# change a second factor first ask for the password again.
+
+SIGNED_OUT_PAGE = {"staff_without_mfa": MFA_SETUP}
+# Whether an address has an account is nobody's business: signing in with a wrong password,
+# signing up and asking for a reset answer the same for a known and an unknown address.
+row("account_login",
+    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=HOME)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=HOME), method="POST",
+         data={"login": Ref("person:trainee", "email"), "password": "wrong"}, idor="login",
+         absent="nobody@example.org", note="a known address, a wrong password"))
+row("account_signup",
+    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=HOME)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=to("account_email_verification_sent"), signed_in=HOME),
+         method="POST",
+         data={"email": Ref("person:trainee", "email"), "password1": "a-Long-pass-phrase-9",
+               "password2": "a-Long-pass-phrase-9", "full_name": "Someone"},
+         idor="email", absent="nobody@example.org", note="an address that has an account"))
+row("account_logout",
+    Case(cells(visitor=HOME, signed_in=200)),
+    Case(cells(everyone=HOME), method="POST"))
+row("account_inactive", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("account_reauthenticate",
+    Case(page(signed_in=200)), Case(page(signed_in=200), method="POST"))
+row("account_request_reauthentication_code",
+    Case(page(signed_in=200)), Case(page(signed_in=200), method="POST"))
+row("account_confirm_reauthentication_code",
+    Case(page(signed_in=to("account_request_reauthentication_code"))),
+    Case(page(signed_in=to("account_request_reauthentication_code")), method="POST"))
+row("account_email", Case(page(signed_in=200)),
+    Case(page(signed_in=to("account_email")), method="POST"))
+row("account_email_verification_sent",
+    Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("account_change_password",
+    Case(page(signed_in=200)), Case(page(signed_in=200), method="POST"))
+row("account_set_password",
+    Case(page(signed_in=to("account_change_password"))),
+    Case(page(signed_in=to("account_change_password")), method="POST"))
+row("account_reset_password",
+    Case(cells(everyone=200)),
+    Case(cells(everyone=200), method="POST", data={"email": "not-an-address"}),
+    Case(cells(everyone=to("account_reset_password_done")), method="POST",
+         data={"email": Ref("person:trainee", "email")}, idor="email",
+         absent="nobody@example.org", note="an address that has an account"))
+row("account_reset_password_done",
+    Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("account_reset_password_from_key",
+    # A key that opens nothing shows the "bad link" page, whoever asks.
+    Case(cells(everyone=200), kwargs={"uidb36": "1", "key": "not-a-key"}),
+    Case(cells(everyone=200), method="POST", kwargs={"uidb36": "1", "key": "not-a-key"}))
+row("account_reset_password_from_key_done",
+    Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("account_confirm_login_code",
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME), method="POST"))
+row("account_confirm_email",
+    Case(cells(everyone=200), kwargs={"key": "not-a-key"}),
+    Case(cells(everyone=404), method="POST", kwargs={"key": "not-a-key"}))
+row("mfa_index", Case(page(signed_in=200)), Case(page(signed_in=405), method="POST"))
+row("mfa_authenticate",
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME), method="POST"))
+row("mfa_reauthenticate",
+    Case(page(signed_in=REAUTHENTICATE, programme=200)),
+    Case(page(signed_in=REAUTHENTICATE, programme=200), method="POST"))
+row("mfa_activate_totp",
+    Case(page(signed_in=REAUTHENTICATE)), Case(page(signed_in=REAUTHENTICATE), method="POST"))
+# Only a person with an authenticator app has one to deactivate.
+row("mfa_deactivate_totp",
+    Case(page(signed_in=404, programme=REAUTHENTICATE)),
+    Case(page(signed_in=404, programme=REAUTHENTICATE), method="POST"))
+row("mfa_view_recovery_codes",
+    Case(page(signed_in=404)), Case(page(signed_in=405), method="POST"))
+row("mfa_generate_recovery_codes",
+    Case(page(signed_in=REAUTHENTICATE)), Case(page(signed_in=REAUTHENTICATE), method="POST"))
+row("mfa_download_recovery_codes",
+    Case(page(signed_in=404)), Case(page(signed_in=404), method="POST"))
+
+# --- The API: /api/v1/ -------------------------------------------------------------------------
+
+row("api:root", Case(public_api(everyone=200)), Case(public_api(everyone=405), method="POST"))
+# The schema and its documentation are public, to staff without MFA as to anyone.
+row("api-schema", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("api-docs", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row(
+    "api:me",
+    # Staff without a second factor are answered here, so they can see what is missing.
+    Case(api(signed_in=200, staff_without_mfa=200)),
+    Case(api(signed_in=200, staff_without_mfa=200), method="PATCH", body="json",
+         data={"full_name": "Renamed Person"}),
+    Case(api(signed_in=405, staff_without_mfa=405), method="POST", body="json", data={}),
+)
+row(
+    "api:me-api-tokens",
+    Case(api(**own_api("token")), query="page_size=100", rows=api_rows(ApiToken)),
+    Case(api(signed_in=201), method="POST", body="json", data={"name": "Reporting"}),
+)
+row(
+    "api:me-api-token",
+    Case(api(signed_in=404, trainee=200), kwargs={"pk": pk("token:trainee")}, idor="pk"),
+    Case(api(signed_in=404, trainee=200), method="DELETE", kwargs={"pk": pk("token:trainee")},
+         idor="pk"),
+    Case(api(signed_in=405), method="POST", kwargs={"pk": pk("token:trainee")}, body="json",
+         data={}),
+)
+row(
+    "api:me-notification-preferences",
+    Case(api(signed_in=200)),
+    Case(api(signed_in=200), method="PUT", body="json",
+         data={"preferences": [{"kind": "role_changed", "delivery": "digest"}]}),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+
+# Organisations.
+ORGANISATION_ROWS = api_rows(Organisation, key="slug")
+row(
+    "api:organisations-list",
+    Case(public_api(everyone=ORGS_PUBLIC, other_org_admin=ORGS_PUBLIC | {"hidden"},
+                    programme=ORGS_ALL), query="page_size=100", rows=ORGANISATION_ROWS),
+    Case(public_api(everyone=NOTHING, other_org_admin=Rows({"hidden"}),
+                    programme=Rows({"hidden"})),
+         query="search=hidden", rows=ORGANISATION_ROWS, note="search for the hidden one"),
+    Case(public_api(everyone=NOTHING, programme=Rows({"pending"})), query="status=pending",
+         rows=ORGANISATION_ROWS, note="filtered by status"),
+    Case(public_api(everyone=Rows({"xylo"}), other_org_admin=Rows({"xylo", "hidden"}),
+                    programme=Rows({"xylo", "hidden"})),
+         query="workstream=cm", rows=ORGANISATION_ROWS, note="filtered by workstream"),
+    Case(api(signed_in=201), method="POST", body="json", data=REGISTRATION),
+    # A hidden organisation's UEN is taken like any new one: the answer does not confirm it.
+    Case(api(signed_in=201, other_org_admin=400, programme=400), method="POST", body="json",
+         data={**REGISTRATION, "uen": Ref("hidden", "uen")}, idor="uen", absent="209999999Z",
+         note="with the hidden organisation's UEN"),
+)
+row(
+    "api:organisations-detail",
+    Case(public_api(everyone=200), kwargs={"slug": "xylo"}),
+    Case(public_api(everyone=404, other_org_admin=200, programme=200),
+         kwargs={"slug": slug("hidden")}, idor="slug"),
+    Case(public_api(everyone=404, programme=200), kwargs={"slug": slug("pending")}, idor="slug"),
+    Case(api(signed_in=403, partner_admin=200, programme_admin=200), method="PATCH",
+         kwargs={"slug": "xylo"}, body="json", data={"description": "Edited."}),
+    Case(api(signed_in=404, other_org_admin=200, staff=403, programme_admin=200),
+         method="PATCH", kwargs={"slug": slug("hidden")}, body="json",
+         data={"description": "Edited."}, idor="slug"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"slug": "xylo"}),
+)
+for _action, _body in (("approve", APPROVE_ORGANISATION), ("decline", {"reason": "Out of scope."})):
+    row(
+        f"api:organisations-{_action}",
+        Case(api(signed_in=403, programme_admin=200), method="POST",
+             kwargs={"slug": slug("pending")}, body="json", data=_body, idor="slug"),
+        Case(api(signed_in=403, programme_admin=405), kwargs={"slug": slug("pending")}),
+    )
+row(
+    "api:organisations-set-tier",
+    Case(api(signed_in=403, programme_admin=200), method="POST", kwargs={"slug": "xylo"},
+         body="json", data={"tier": "core", "tier_starts_on": "2026-01-01"}),
+    Case(api(signed_in=403, programme_admin=200), method="POST", kwargs={"slug": slug("hidden")},
+         body="json", data={"tier": "core", "tier_starts_on": "2026-01-01"}, idor="slug"),
+)
+
+# The people of organisations.
+row(
+    "api:organisation-memberships-list",
+    Case(api(trainee=NOTHING, partner_member=XYLO_PEOPLE, partner_admin=XYLO_PEOPLE,
+             other_org_admin=HIDDEN_PEOPLE, programme=ALL_PEOPLE),
+         query="page_size=100", rows=api_rows(OrganisationMembership)),
+    Case(api(signed_in=NOTHING, other_org_admin=HIDDEN_PEOPLE, programme=HIDDEN_PEOPLE),
+         query="organisation=other-hidden", rows=api_rows(OrganisationMembership),
+         note="filtered to the hidden organisation"),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:organisation-memberships-detail",
+    Case(api(signed_in=404, partner_member=200, partner_admin=200, programme=200),
+         kwargs={"pk": pk("xylo:colleague")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=200),
+         kwargs={"pk": pk("hidden:other_member")}, idor="pk"),
+    Case(api(signed_in=404, partner_member=403, partner_admin=200, staff=403,
+             programme_admin=200),
+         method="PATCH", kwargs={"pk": pk("xylo:colleague")}, body="json",
+         data={"role": "admin"}, idor="pk"),
+    Case(api(signed_in=404, partner_member=403, partner_admin=204, staff=403,
+             programme_admin=204),
+         method="DELETE", kwargs={"pk": pk("xylo:colleague")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=204, staff=403, programme_admin=204),
+         method="DELETE", kwargs={"pk": pk("hidden:other_member")}, idor="pk"),
+)
+INVITATION_ROWS = api_rows(Invitation)
+row(
+    "api:invitations-list",
+    Case(api(signed_in=NOTHING, partner_admin=Rows({"invite:xylo", "invite:xylo-link"}),
+             other_org_admin=Rows({"invite:hidden"}),
+             programme=Rows({"invite:xylo", "invite:xylo-link", "invite:hidden"})),
+         query="page_size=100", rows=INVITATION_ROWS),
+    Case(api(signed_in=403, partner_admin=201, programme_admin=201), method="POST",
+         body="json", data={"organisation": "xylo", "email": "ang@example.org"}),
+    # An organisation the caller may not see is "no such organisation", word for word.
+    Case(api(signed_in=400, other_org_admin=201, staff=403, programme_admin=201),
+         method="POST", body="json",
+         data={"organisation": slug("hidden"), "email": "ang@example.org"}, idor="organisation",
+         note="for the hidden organisation"),
+)
+row(
+    "api:invitations-detail",
+    Case(api(signed_in=404, partner_admin=200, programme=200), kwargs={"pk": pk("invite:xylo")},
+         idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=200),
+         kwargs={"pk": pk("invite:hidden")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("invite:xylo")}),
+)
+row(
+    "api:invitations-revoke",
+    Case(api(signed_in=404, partner_admin=200, staff=403, programme_admin=200), method="POST",
+         kwargs={"pk": pk("invite:xylo")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, staff=403, programme_admin=200),
+         method="POST", kwargs={"pk": pk("invite:hidden")}, idor="pk"),
+)
+row(
+    "api:invitations-accept",
+    # The link is addressed to link.holder@example.org, whom no role is.
+    Case(api(signed_in=403), method="POST", body="json",
+         data={"token": token("invitation:xylo")}),
+    Case(api(signed_in=404), method="POST", body="json", data={"token": "not-a-real-token"}),
+)
+row(
+    "api:invitations-import-csv",
+    Case(api(signed_in=403, partner_admin=200, programme_admin=200), method="POST",
+         body="multipart", data=csv_upload),
+    Case(api(signed_in=400, other_org_admin=200, staff=403, programme_admin=200),
+         method="POST", body="multipart",
+         data={"organisation": slug("hidden"), "file": lambda w: csv_upload(w)["file"]},
+         idor="organisation", note="for the hidden organisation"),
+)
+PERSON_REQUEST_ROWS = api_rows(PersonRequest)
+row(
+    "api:person-requests-list",
+    Case(api(signed_in=NOTHING, trainee=Rows({"trainee->public"}),
+             partner_admin=Rows({"requester->xylo"}),
+             programme=Rows({"requester->xylo", "trainee->public"})),
+         query="page_size=100", rows=PERSON_REQUEST_ROWS),
+    Case(api(signed_in=201, partner_member=409, partner_admin=409, programme_admin=403),
+         method="POST", body="json", data={"organisation": "xylo"}),
+    # Staff see it, but nobody asks to join an unlisted organisation: "no such organisation".
+    Case(api(signed_in=400, other_org_admin=409, staff=404, programme_admin=403),
+         method="POST", body="json", data={"organisation": slug("hidden")},
+         idor="organisation", note="to join the hidden organisation"),
+)
+row(
+    "api:person-requests-detail",
+    Case(api(signed_in=404, partner_admin=200, programme=200),
+         kwargs={"pk": pk("requester->xylo")}, idor="pk"),
+    Case(api(signed_in=404, trainee=200, programme=200), kwargs={"pk": pk("trainee->public")},
+         idor="pk"),
+)
+for _action in ("approve", "decline"):
+    row(
+        f"api:person-requests-{_action}",
+        Case(api(signed_in=404, partner_admin=200, staff=403, programme_admin=200),
+             method="POST", kwargs={"pk": pk("requester->xylo")}, body="json", data={},
+             idor="pk"),
+        Case(api(signed_in=404, trainee=403, staff=403, programme_admin=200), method="POST",
+             kwargs={"pk": pk("trainee->public")}, body="json", data={}, idor="pk",
+             note="a request to an organisation nobody of ours administers"),
+    )
+row(
+    "api:person-requests-withdraw",
+    Case(api(signed_in=404, trainee=200, programme=403), method="POST",
+         kwargs={"pk": pk("trainee->public")}, idor="pk"),
+    Case(api(signed_in=404, partner_admin=403, programme=403), method="POST",
+         kwargs={"pk": pk("requester->xylo")}, idor="pk"),
+)
+AGREEMENT_ROWS = api_rows(Agreement)
+row(
+    "api:agreements-list",
+    Case(api(signed_in=NOTHING, partner_admin=Rows({"agreement:xylo"}),
+             other_org_admin=Rows({"agreement:hidden"}),
+             programme=Rows({"agreement:xylo", "agreement:hidden"})),
+         query="page_size=100", rows=AGREEMENT_ROWS),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:agreements-detail",
+    Case(api(signed_in=404, partner_admin=200, programme=200),
+         kwargs={"pk": pk("agreement:xylo")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=200),
+         kwargs={"pk": pk("agreement:hidden")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("agreement:xylo")}),
+)
+
+# Workstreams, requests to join them, memberships.
+row(
+    "api:workstreams-list",
+    Case(public_api(everyone=COUNTS_PUBLIC, other_org_admin=COUNTS_ALL, programme=COUNTS_ALL),
+         query="page_size=100", rows=api_rows(Workstream, key="slug", count_of="member_count")),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:workstreams-detail",
+    Case(public_api(everyone=200), kwargs={"slug": "cm"}),
+    Case(public_api(everyone=404), kwargs={"slug": MISSING_SLUG}),
+    Case(api(signed_in=405), method="DELETE", kwargs={"slug": "cm"}),
+)
+row(
+    "api:workstreams-activate",
+    Case(api(signed_in=403, programme_admin=200), method="POST", kwargs={"slug": "analytics"}),
+    Case(api(signed_in=403, programme_admin=404), method="POST", kwargs={"slug": MISSING_SLUG}),
+)
+JOIN_REQUEST_ROWS = api_rows(JoinRequest)
+row(
+    "api:join-requests-list",
+    Case(api(signed_in=NOTHING, partner_member=Rows({"xylo->df"}),
+             partner_admin=Rows({"xylo->df"}), other_org_admin=Rows({"hidden->df"}),
+             programme=Rows({"xylo->df", "hidden->df"})),
+         query="page_size=100", rows=JOIN_REQUEST_ROWS),
+    Case(api(signed_in=NOTHING, other_org_admin=Rows({"hidden->df"}),
+             programme=Rows({"hidden->df"})),
+         query="organisation=other-hidden", rows=JOIN_REQUEST_ROWS,
+         note="filtered to the hidden organisation"),
+    Case(api(signed_in=403, partner_admin=201), method="POST", body="json", data=JOIN),
+    Case(api(signed_in=400, other_org_admin=201, programme=403), method="POST", body="json",
+         data={**JOIN, "organisation": slug("hidden")}, idor="organisation",
+         note="for the hidden organisation"),
+)
+row(
+    "api:join-requests-detail",
+    Case(api(signed_in=404, partner_member=200, partner_admin=200, programme=200),
+         kwargs={"pk": pk("xylo->df")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=200), kwargs={"pk": pk("hidden->df")},
+         idor="pk"),
+)
+for _action, _body in (("approve", {"role": "observer"}), ("decline", {"reason": "Not now."})):
+    row(
+        f"api:join-requests-{_action}",
+        Case(api(signed_in=403, programme=200), method="POST", kwargs={"pk": pk("hidden->df")},
+             body="json", data=_body, idor="pk"),
+        Case(api(signed_in=403, programme=405), kwargs={"pk": pk("hidden->df")}),
+    )
+row(
+    "api:join-requests-withdraw",
+    Case(api(signed_in=404, partner_member=403, partner_admin=200, programme=403),
+         method="POST", kwargs={"pk": pk("xylo->df")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=403), method="POST",
+         kwargs={"pk": pk("hidden->df")}, idor="pk"),
+)
+WORKSTREAM_MEMBERSHIP_ROWS = api_rows(WorkstreamMembership)
+row(
+    "api:workstream-memberships-list",
+    Case(public_api(everyone=Rows({"xylo@cm", "public@bc"}),
+                    other_org_admin=Rows({"xylo@cm", "hidden@cm", "public@bc"}),
+                    programme=Rows({"xylo@cm", "hidden@cm", "public@bc"})),
+         query="page_size=100", rows=WORKSTREAM_MEMBERSHIP_ROWS),
+    Case(public_api(everyone=NOTHING, other_org_admin=Rows({"hidden@cm"}),
+                    programme=Rows({"hidden@cm"})),
+         query="organisation=other-hidden", rows=WORKSTREAM_MEMBERSHIP_ROWS,
+         note="filtered to the hidden organisation"),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:workstream-memberships-detail",
+    Case(public_api(everyone=200), kwargs={"pk": pk("xylo@cm")}),
+    Case(public_api(everyone=404, other_org_admin=200, programme=200),
+         kwargs={"pk": pk("hidden@cm")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("xylo@cm")}),
+)
+row(
+    "api:workstream-memberships-end",
+    Case(api(signed_in=403, programme=200), method="POST", kwargs={"pk": pk("hidden@cm")},
+         body="json", data={"reason": "Left."}, idor="pk"),
+    Case(api(signed_in=403, programme=405), kwargs={"pk": pk("hidden@cm")}),
+)
+
+# The caller's notifications.
+row(
+    "api:notifications-list",
+    Case(api(**own_api("notice")), query="page_size=100", rows=api_rows(Notification)),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:notifications-detail",
+    Case(api(signed_in=404, trainee=200), kwargs={"pk": pk("notice:trainee")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("notice:trainee")}),
+)
+row(
+    "api:notifications-mark-read",
+    Case(api(signed_in=404, trainee=200), method="POST", kwargs={"pk": pk("notice:trainee")},
+         idor="pk",
+         check=lambda w, response, role: (
+             [] if role == "trainee" else still_unread("notice:trainee")(w, response, role))),
+)
+row(
+    "api:notifications-mark-all-read",
+    Case(api(signed_in=200), method="POST",
+         check=lambda w, response, role: (
+             [] if role == "trainee" else still_unread("notice:trainee")(w, response, role))),
+    Case(api(signed_in=405)),
+)
+
+
+# --- The Django admin, generated --------------------------------------------------------------
+# The admin is the programme office's: every other role is sent to the admin's sign-in (a
+# visitor, anyone signed in without the programme admin role) or, staff without a second
+# factor, to set one up. A programme admin with MFA opens every changelist and change page of
+# the world's objects; adding and deleting are switched off where a service owns a record's
+# life (each model's declaration below), and then answer 403.
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    object: str  # the world's object whose change page is opened
+    add: bool
+    delete: bool
+
+
+ADMIN_MODELS = {
+    "auth.group": AdminModel("group:staff", add=True, delete=True),
+    "accounts.user": AdminModel("person:trainee", add=True, delete=True),
+    "accounts.apitoken": AdminModel("token:trainee", add=False, delete=False),
+    "mfa.authenticator": AdminModel("totp:staff", add=False, delete=False),
+    "account.emailaddress": AdminModel("email:trainee", add=True, delete=True),
+    "django_celery_beat.periodictask": AdminModel("beat:task", add=True, delete=True),
+    "django_celery_beat.intervalschedule": AdminModel("beat:interval", add=True, delete=True),
+    "django_celery_beat.crontabschedule": AdminModel("beat:crontab", add=True, delete=True),
+    "django_celery_beat.solarschedule": AdminModel("beat:solar", add=True, delete=True),
+    "django_celery_beat.clockedschedule": AdminModel("beat:clocked", add=True, delete=True),
+    "notifications.notification": AdminModel("notice:trainee", add=False, delete=False),
+    "notifications.outgoingemail": AdminModel("outgoing", add=False, delete=False),
+    "notifications.suppressedaddress": AdminModel("suppressed", add=False, delete=False),
+    "audit.auditevent": AdminModel("audit", add=False, delete=False),
+    "partners.organisation": AdminModel("xylo", add=True, delete=False),
+    "partners.organisationmembership": AdminModel("xylo:colleague", add=True, delete=False),
+    "partners.personrequest": AdminModel("requester->xylo", add=False, delete=False),
+    "partners.invitation": AdminModel("invite:xylo", add=False, delete=False),
+    "partners.agreement": AdminModel("agreement:xylo", add=True, delete=False),
+    "workstreams.programme": AdminModel("programme", add=True, delete=True),
+    "workstreams.programmephase": AdminModel("phase", add=True, delete=True),
+    "workstreams.workstream": AdminModel("cm", add=True, delete=False),
+    "workstreams.joinrequest": AdminModel("xylo->df", add=False, delete=False),
+    "workstreams.workstreammembership": AdminModel("xylo@cm", add=False, delete=False),
+    "workstreams.workstreammeeting": AdminModel("meeting", add=True, delete=True),
+    "workstreams.workstreamdocument": AdminModel("cm-roadmap", add=True, delete=True),
+}
+
+
+def admin_page(programme_admin) -> dict[str, Any]:
+    return cells(everyone=ADMIN_LOGIN, staff_without_mfa=MFA_SETUP,
+                 programme_admin=programme_admin)
+
+
+def _content_type_of(label: str) -> Callable:
+    def resolve(world: World) -> int:
+        from django.contrib.contenttypes.models import ContentType
+
+        return ContentType.objects.get_for_model(world[label]).pk
+    return resolve
+
+
+def admin_rows() -> list[Row]:
+    """Rows for every pattern of the admin site: its own pages, then five (and the old-style
+    change address) per registered model, from ADMIN_MODELS."""
+    rows = [
+        Row("admin:index", (Case(admin_page(200)),)),
+        # allauth guards the admin's sign-in: visitors sign in through allauth; people who are
+        # not admin-site users are refused.
+        Row("admin:login", (Case(cells(visitor=LOGIN, signed_in=403, staff_without_mfa=MFA_SETUP,
+                                       programme_admin=to("admin:index"))),)),
+        Row("admin:logout", (Case(cells(everyone=to("admin:index"),
+                                        staff_without_mfa=MFA_SETUP, programme_admin=405)),)),
+        Row("admin:password_change", (Case(admin_page(200)),)),
+        Row("admin:password_change_done", (Case(admin_page(200)),)),
+        Row("admin:jsi18n", (Case(admin_page(200)),)),
+        # Without the widget's parameters the autocomplete refuses even a programme admin.
+        Row("admin:autocomplete", (Case(admin_page(403)),)),
+        Row("admin:view_on_site", (Case(
+            admin_page(to("partners:detail", slug="xylo")),
+            kwargs={"content_type_id": _content_type_of("xylo"), "object_id": pk("xylo")}),)),
+        Row("admin:app_list", tuple(
+            Case(admin_page(200), kwargs={"app_label": app_label})
+            for app_label in sorted({label.split(".")[0] for label in ADMIN_MODELS}))),
+        Row("admin/(?P<url>.*)$", (Case(admin_page(404), kwargs={"url": "no-such-page/"}),)),
+    ]
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        declared = ADMIN_MODELS.get(label)
+        if declared is None:
+            continue  # no rows: test_every_url_pattern_has_a_row names the model's patterns
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        object_id = {"object_id": pk(declared.object)}
+        delete = [Case(admin_page(200 if declared.delete else 403), kwargs=object_id)]
+        if label == "accounts.user":
+            # Only a superuser changes what makes a superuser: a programme admin who could set a
+            # superuser's password, or delete the account, would take or end superuser rights.
+            delete.append(Case(admin_page(403), kwargs={"object_id": pk("superuser")},
+                               note="a superuser's account"))
+            rows.append(Row("admin:auth_user_password_change", (  # UserAdmin's own page
+                Case(admin_page(200), kwargs={"id": pk(declared.object)}),
+                Case(admin_page(403), kwargs={"id": pk("superuser")},
+                     note="a superuser's password"),
+            )))
+        rows += [
+            Row(f"{info}_changelist", (Case(admin_page(200)),)),
+            Row(f"{info}_add", (Case(admin_page(200 if declared.add else 403)),)),
+            Row(f"{info}_change", (Case(admin_page(200), kwargs=object_id),)),
+            Row(f"{info}_history", (Case(admin_page(200), kwargs=object_id),)),
+            Row(f"{info}_delete", tuple(delete)),
+            Row(f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/",
+                (Case(admin_page(to(f"{info}_change", object_id=pk(declared.object))),
+                      kwargs=object_id),)),
+        ]
+    return rows
+
+
+# --- Who may see which object (for the IDOR checks) -------------------------------------------
+# For an IDOR case, the roles NOT listed here for the object it names must get exactly the answer
+# they get for an object that does not exist at all.
+
+_HIDDEN_SIDE = frozenset({"other_org_admin", *STAFF})
+VISIBLE_TO: dict[str, frozenset[str]] = {
+    "hidden": _HIDDEN_SIDE,
+    "pending": frozenset(STAFF),
+    "invite:hidden": _HIDDEN_SIDE,
+    "invite:xylo": frozenset({"partner_admin", *STAFF}),
+    "hidden:other_member": _HIDDEN_SIDE,
+    "xylo:colleague": frozenset({"partner_member", "partner_admin", *STAFF}),
+    "trainee->public": frozenset({"trainee", *STAFF}),
+    "requester->xylo": frozenset({"partner_admin", *STAFF}),
+    "agreement:xylo": frozenset({"partner_admin", *STAFF}),
+    "agreement:hidden": _HIDDEN_SIDE,
+    "xylo->df": frozenset({"partner_member", "partner_admin", *STAFF}),
+    "hidden->df": _HIDDEN_SIDE,
+    "hidden@cm": _HIDDEN_SIDE,
+    "df-roadmap": frozenset(STAFF),
+    "notice:trainee": frozenset({"trainee"}),
+    "person:trainee": frozenset(),  # whether an address has an account: nobody's to learn
+    "token:trainee": frozenset({"trainee"}),
+}
+
+
+TABLE: dict[str, Row] = {entry.name: entry for entry in SITE}
+TABLE.update({entry.name: entry for entry in admin_rows()})
