@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers on a two-core machine; override with `make test PYTEST_ARGS="-n 0 -x"`.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test bench lint audit worker beat clean
+.PHONY: install run test bench screenshots lint audit worker beat clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: install
 ## How the busiest lists scale with their length (ratios in one run; not part of `make test`).
 bench: install
 	$(PY) scripts/run_tests.py -n 0 -s -q benchmarks
+
+## The browser journeys again, keeping their screenshots (desktop and 375 px) in docs/screenshots/.
+screenshots: install
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) scripts/run_tests.py -n 0 -q tests/browser
 
 lint: install
 	$(PY) -m ruff check .

@@ -92,9 +92,9 @@ def start_worker(*, env: dict, pool: str = "solo", beat: bool = False,
     return Child(args, env)
 
 
-def start_web(*, env: dict) -> tuple[Child, str]:
+def start_web(*, env: dict, port: int | None = None) -> tuple[Child, str]:
     """The portal under gunicorn, as production runs it. Returns the child and its address."""
-    port = free_port()
+    port = port or free_port()
     child = Child([sys.executable, "-m", "gunicorn", "cluster_portal.wsgi:application",
                    "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"], env)
     address = f"http://127.0.0.1:{port}"

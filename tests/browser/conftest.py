@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import current_totp_code
 from tests.factories import PASSWORD
-from tests.mailserver import MailServer
+from tests.mailserver import MailServer, free_port
 from tests.processes import child_env, start_web
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -68,7 +68,9 @@ class Visitor:
 
     def __init__(self, browser, base_url: str, folder: Path, name: str):
         self.base_url, self.name = base_url, name
-        self.context = browser.new_context(viewport=DESKTOP, base_url=base_url)
+        # A browser in Singapore, as the programme's people use it (dates read day first).
+        self.context = browser.new_context(viewport=DESKTOP, base_url=base_url,
+                                           locale="en-SG", timezone_id="Asia/Singapore")
         self.page = self.context.new_page()
         self.folder, self.step = folder, 0
         self.problems: list[str] = []
@@ -144,8 +146,11 @@ def mail_server():
 def portal(transactional_db, mail_server):
     """The portal under gunicorn on this run's test database; tasks run in its process, mail
     goes to `mail_server`. Stopped before the database is flushed."""
-    web, address = start_web(env=child_env(**mail_server.django_settings(),
-                                           CELERY_TASK_ALWAYS_EAGER="true"))
+    port = free_port()
+    # Links in e-mails point at this very server, as PORTAL_BASE_URL does in production.
+    web, address = start_web(port=port, env=child_env(
+        **mail_server.django_settings(), CELERY_TASK_ALWAYS_EAGER="true",
+        PORTAL_BASE_URL=f"http://127.0.0.1:{port}"))
     yield address
     web.stop()
 
@@ -154,7 +159,9 @@ def portal(transactional_db, mail_server):
 def visitor(browser, portal, screenshots_dir, request):
     """`visitor("name")` opens a tab for one person; every tab is checked when the test ends."""
     opened: list[Visitor] = []
-    journey = request.node.name.removeprefix("test_")[:40]
+    # One folder a journey, named by its module: tests/browser/test_new_partner_journey.py ->
+    # new_partner_journey/.
+    journey = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 
     def open_tab(name: str) -> Visitor:
         tab = Visitor(browser, portal, screenshots_dir / journey, name)
