@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, settings
 from PIL import Image
 from schemathesis.auths import AuthContext
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from cluster_portal.accounts.services import api_token_create
 from cluster_portal.notifications.kinds import kinds_all
@@ -277,6 +278,21 @@ def in_the_error_format(ctx, response, case):
     return None
 
 
+# Requests sent a role (schemathesis' own retries without credentials not counted), printed by
+# conftest.py at the end of the run.
+CALLS_SENT: dict[str, int] = {}
+
+
+def checks_that_cannot_hold(case) -> list:
+    """A multipart body is text on the wire: a number or a yes/no the schema's types say is
+    wrong ("0" for a boolean) arrives as the same text as a right one, and DRF reads it as a form
+    does. So a schema-breaking multipart body is not required to be refused; it is still held to
+    no 5xx, a documented status and body, and the error format."""
+    if (case.media_type or "").startswith("multipart/"):
+        return [negative_data_rejection]
+    return []
+
+
 # --- The fuzzing ------------------------------------------------------------------------------
 
 
@@ -288,7 +304,8 @@ def in_the_error_format(ctx, response, case):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
-def test_every_answer_is_documented_and_never_a_server_error(case, world):
+def test_every_answer_is_documented_and_never_a_server_error(case, world, role):
+    CALLS_SENT[role] = CALLS_SENT.get(role, 0) + 1
     schema.auth.set(case, AuthContext(operation=case.operation, app=APP))
     aim_at_real_objects(case, world)
     with_real_files(case)
@@ -298,4 +315,5 @@ def test_every_answer_is_documented_and_never_a_server_error(case, world):
         # the case afresh, and it counts any file in a body as breaking the schema. Its own
         # drivers mark values written after generation (auth) the same way.
         case._record_starting_state()
-    case.call_and_validate(additional_checks=[in_the_error_format])
+    case.call_and_validate(additional_checks=[in_the_error_format],
+                           excluded_checks=checks_that_cannot_hold(case))
