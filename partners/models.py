@@ -9,10 +9,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from cluster_portal.core.storage import private_storage
+from cluster_portal.core.transitions import Decision, StateMachine
 from cluster_portal.core.validators import validate_single_line
 
 
-class Organisation(models.Model):
+class Organisation(Decision):
     class Kind(models.TextChoices):
         PHARMA_MNC = "pharma_mnc", "Pharma MNC"
         BIOTECH = "biotech", "Biotech"
@@ -32,6 +33,9 @@ class Organisation(models.Model):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
+
+    # A registration is decided once: approved (it joins the programme) or declined.
+    MOVES = StateMachine(Status, {Status.PENDING: (Status.APPROVED, Status.DECLINED)})
 
     class MembershipStatus(models.TextChoices):
         """Where the organisation's programme membership term stands; kept current daily."""
@@ -77,12 +81,6 @@ class Organisation(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -98,6 +96,10 @@ class Organisation(models.Model):
             models.UniqueConstraint(fields=["uen"], condition=Q(status="approved"),
                                     name="partners_one_approved_organisation_per_uen"),
         ]
+
+    def decision_subject(self) -> str:
+        """How a refused decision names it (cluster_portal.core.transitions)."""
+        return self.name
 
     def __str__(self) -> str:
         return self.name
@@ -138,7 +140,7 @@ class OrganisationMembership(models.Model):
         return f"{self.person} — {self.organisation} ({self.get_role_display()})"
 
 
-class PersonRequest(models.Model):
+class PersonRequest(Decision):
     """A signed-in person asks to join an existing organisation; its admins decide."""
 
     class Status(models.TextChoices):
@@ -146,6 +148,10 @@ class PersonRequest(models.Model):
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    MOVES = StateMachine(Status, {
+        Status.PENDING: (Status.APPROVED, Status.DECLINED, Status.WITHDRAWN),
+    })
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="person_requests"
@@ -156,12 +162,6 @@ class PersonRequest(models.Model):
     message = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

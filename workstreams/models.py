@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from cluster_portal.core.storage import private_storage
+from cluster_portal.core.transitions import Decision, StateMachine
 
 
 class Programme(models.Model):
@@ -108,7 +109,7 @@ class Workstream(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-class JoinRequest(models.Model):
+class JoinRequest(Decision):
     """An organisation asks to join a workstream; programme staff approve or decline it."""
 
     class Status(models.TextChoices):
@@ -116,6 +117,10 @@ class JoinRequest(models.Model):
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    MOVES = StateMachine(Status, {
+        Status.PENDING: (Status.APPROVED, Status.DECLINED, Status.WITHDRAWN),
+    })
 
     organisation = models.ForeignKey(
         "partners.Organisation", on_delete=models.CASCADE, related_name="join_requests"
@@ -131,12 +136,6 @@ class JoinRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
     granted_role = models.CharField(max_length=20, blank=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.notifications.services import notify
 from partners.entitlements import ENTITLED_STATUSES, entitlements_of
 from partners.models import Organisation
@@ -195,15 +196,6 @@ def join_request_create(
     return join_request
 
 
-def _locked_pending(join_request: JoinRequest) -> JoinRequest:
-    # The row lock makes concurrent decisions take turns; the second finds it decided.
-    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
-    if join_request.status != JoinRequest.Status.PENDING:
-        raise Conflict(f"This request was already {join_request.get_status_display().lower()}.",
-                       code="already_decided")
-    return join_request
-
-
 def _start_membership(*, organisation, workstream, **fields) -> WorkstreamMembership:
     already = Conflict(f"{organisation.name} is already a member of {workstream.name}.",
                        code="already_member")
@@ -238,16 +230,14 @@ def join_request_approve(
         raise NotAllowed("Only programme staff decide join requests.")
     if role not in WorkstreamMembership.Role.values:
         raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
-    join_request = _locked_pending(join_request)
+    join_request = lock_for_decision(JoinRequest, join_request, to=JoinRequest.Status.APPROVED)
     _ensure_may_join(join_request.organisation, join_request.workstream)
     membership = _start_membership(
         organisation=join_request.organisation, workstream=join_request.workstream, role=role,
         since=timezone.localdate(), join_request=join_request,
     )
-    join_request.status = JoinRequest.Status.APPROVED
-    join_request.decided_by, join_request.decided_at = actor, timezone.now()
     join_request.granted_role = role
-    join_request.save(update_fields=["status", "decided_by", "decided_at", "granted_role"])
+    decide(join_request, to=JoinRequest.Status.APPROVED, actor=actor, also=["granted_role"])
     audit_record(actor=actor, action="join_request.approve", target=join_request,
                  scope=join_request.organisation,
                  changes={"role": role})
@@ -269,11 +259,8 @@ def join_request_decline(*, actor, join_request: JoinRequest, reason: str) -> Jo
     if not (reason or "").strip():
         raise ApplicationError("Give the organisation a reason.",
                                fields={"reason": "Say why the request is declined."})
-    join_request = _locked_pending(join_request)
-    join_request.status = JoinRequest.Status.DECLINED
-    join_request.decided_by, join_request.decided_at = actor, timezone.now()
-    join_request.decision_reason = reason.strip()
-    join_request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    join_request = lock_for_decision(JoinRequest, join_request, to=JoinRequest.Status.DECLINED)
+    decide(join_request, to=JoinRequest.Status.DECLINED, actor=actor, reason=reason)
     audit_record(actor=actor, action="join_request.decline", target=join_request,
                  scope=join_request.organisation,
                  changes={"reason": join_request.decision_reason})
@@ -290,10 +277,8 @@ def join_request_decline(*, actor, join_request: JoinRequest, reason: str) -> Jo
 def join_request_withdraw(*, actor, join_request: JoinRequest) -> JoinRequest:
     if not may_withdraw_join_request(actor, join_request):
         raise NotAllowed("Only the organisation's admins withdraw its requests.")
-    join_request = _locked_pending(join_request)
-    join_request.status = JoinRequest.Status.WITHDRAWN
-    join_request.decided_by, join_request.decided_at = actor, timezone.now()
-    join_request.save(update_fields=["status", "decided_by", "decided_at"])
+    join_request = lock_for_decision(JoinRequest, join_request, to=JoinRequest.Status.WITHDRAWN)
+    decide(join_request, to=JoinRequest.Status.WITHDRAWN, actor=actor)
     audit_record(actor=actor, action="join_request.withdraw", target=join_request,
                  scope=join_request.organisation)
     notify(recipients=_reviewers_of(join_request.workstream),

@@ -17,6 +17,7 @@ from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.transitions import apply_decision, decide, lock_for_decision
 from cluster_portal.core.validators import implausible_dates, single_line
 from cluster_portal.notifications.services import notify
 
@@ -178,33 +179,22 @@ def organisation_register(
     return organisation
 
 
-def _locked_pending(organisation: Organisation) -> Organisation:
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.status != Organisation.Status.PENDING:
-        raise Conflict(
-            f"{organisation.name} was already {organisation.get_status_display().lower()}."
-        )
-    return organisation
-
-
 @transaction.atomic
 def organisation_approve(
     *, actor, organisation: Organisation, tier: str = "", tier_starts_on=None, tier_ends_on=None,
 ) -> Organisation:
     if not may_decide_organisations(actor):
         raise NotAllowed("Only programme admins approve organisations.")
-    organisation = _locked_pending(organisation)
+    organisation = lock_for_decision(Organisation, organisation, to=Organisation.Status.APPROVED)
     twin = Organisation.objects.filter(uen=organisation.uen, status=Organisation.Status.APPROVED)
     if twin.exists():
         raise _approved_twin_error(organisation, twin.first())
-    organisation.status = Organisation.Status.APPROVED
-    organisation.decided_by, organisation.decided_at = actor, timezone.now()
+    decided = apply_decision(organisation, to=Organisation.Status.APPROVED, actor=actor)
     # A term recorded while the registration waited starts to count now, not at the next sweep.
     organisation.membership_status = membership_status_on(organisation, timezone.localdate())
     try:
         with transaction.atomic():
-            organisation.save(update_fields=["status", "decided_by", "decided_at",
-                                             "membership_status"])
+            organisation.save(update_fields=[*decided, "membership_status"])
     except IntegrityError as error:  # a registration of the same UEN approved at this moment
         raise _approved_twin_error(organisation, twin.first()) from error
     if tier:
@@ -231,11 +221,8 @@ def organisation_decline(*, actor, organisation: Organisation, reason: str) -> O
     if not reason.strip():
         raise ApplicationError("Say why the registration is declined.",
                                fields={"reason": "Give the registrant a reason."})
-    organisation = _locked_pending(organisation)
-    organisation.status = Organisation.Status.DECLINED
-    organisation.decided_by, organisation.decided_at = actor, timezone.now()
-    organisation.decision_reason = reason.strip()
-    organisation.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    organisation = lock_for_decision(Organisation, organisation, to=Organisation.Status.DECLINED)
+    decide(organisation, to=Organisation.Status.DECLINED, actor=actor, reason=reason)
     audit_record(actor=actor, action="organisation.decline", target=organisation,
                  changes={"status": "declined", "reason": organisation.decision_reason})
     notify(

@@ -14,6 +14,7 @@ from cluster_portal.accounts.memo import forget
 from cluster_portal.accounts.permissions import is_programme_admin
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
+from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.notifications.services import notify
 
 from .. import notification_kinds as kinds
@@ -174,15 +175,12 @@ def person_request_create(*, actor, organisation: Organisation, message: str = "
     return request
 
 
-def _locked_pending_request(request: PersonRequest) -> PersonRequest:
+def _locked_request(request: PersonRequest, *, to: str) -> PersonRequest:
     """The request's own row, locked after its organisation's (`_lock`): every decision takes
     the two locks in that one order, so two decisions at once wait for each other instead of
-    deadlocking. `of=("self",)`: the joined organisation and person stay unlocked here."""
-    request = PersonRequest.objects.select_for_update(of=("self",)).select_related(
-        "organisation", "person").get(pk=request.pk)
-    if request.status != PersonRequest.Status.PENDING:
-        raise Conflict(f"This request was already {request.get_status_display().lower()}.")
-    return request
+    deadlocking."""
+    return lock_for_decision(PersonRequest, request, to=to,
+                             with_related=("organisation", "person"))
 
 
 @transaction.atomic
@@ -193,16 +191,14 @@ def person_request_approve(*, actor, request: PersonRequest,
     organisation = _lock(request.organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the organisation's admins decide requests to join it.")
-    request = _locked_pending_request(request)
+    request = _locked_request(request, to=PersonRequest.Status.APPROVED)
     if is_member_of(request.person, organisation):
         raise Conflict(f"{request.person} already acts for {organisation.name}.")
     _check_room_for_one_more(organisation, counting_invitations=False)
     membership = OrganisationMembership.objects.create(
         organisation=organisation, person=request.person, role=role
     )
-    request.status = PersonRequest.Status.APPROVED
-    request.decided_by, request.decided_at = actor, timezone.now()
-    request.save(update_fields=["status", "decided_by", "decided_at"])
+    decide(request, to=PersonRequest.Status.APPROVED, actor=actor)
     _forget_roles(request.person)
     audit_record(actor=actor, action="person_request.approve", target=request,
                  scope=organisation,
@@ -222,11 +218,8 @@ def person_request_decline(*, actor, request: PersonRequest, reason: str = "") -
     organisation = _lock(request.organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the organisation's admins decide requests to join it.")
-    request = _locked_pending_request(request)
-    request.status = PersonRequest.Status.DECLINED
-    request.decided_by, request.decided_at = actor, timezone.now()
-    request.decision_reason = reason.strip()
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    request = _locked_request(request, to=PersonRequest.Status.DECLINED)
+    decide(request, to=PersonRequest.Status.DECLINED, actor=actor, reason=reason)
     audit_record(actor=actor, action="person_request.decline", target=request,
                  scope=request.organisation,
                  changes={"reason": request.decision_reason})
@@ -245,10 +238,8 @@ def person_request_withdraw(*, actor, request: PersonRequest) -> PersonRequest:
     if request.person_id != actor.pk:
         raise NotAllowed("Only the person who asked can withdraw the request.")
     _lock(request.organisation)
-    request = _locked_pending_request(request)
-    request.status = PersonRequest.Status.WITHDRAWN
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    request = _locked_request(request, to=PersonRequest.Status.WITHDRAWN)
+    decide(request, to=PersonRequest.Status.WITHDRAWN, actor=actor)
     audit_record(actor=actor, action="person_request.withdraw", target=request,
                  scope=request.organisation)
     return request

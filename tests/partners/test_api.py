@@ -155,7 +155,7 @@ def test_a_programme_admin_approves_with_a_tier_and_a_second_approval_is_409(mfa
     assert response.json()["tier_starts_on"] == "2026-01-01"
     assert Notification.objects.filter(recipient=registrant, kind="organisation_approved").exists()
     again = client.post(url, {}, format="json")
-    body = assert_error(again, 409, "conflict")
+    body = assert_error(again, 409, "already_decided")
     assert "already approved" in body["message"]
 
 
