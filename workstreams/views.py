@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cluster_portal.accounts.decorators import programme_admin_required, programme_staff_required
 from cluster_portal.accounts.middleware import mfa_setup_redirect
-from cluster_portal.accounts.permissions import has_mfa, must_use_mfa
+from cluster_portal.accounts.permissions import needs_second_factor_first
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.pages import fragment_status, paginate, redirect_back
 from partners.permissions import may_request_workstreams
@@ -76,7 +76,7 @@ def _refuse(request):
     signed in is refused."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if must_use_mfa(request.user) and not has_mfa(request.user):
+    if needs_second_factor_first(request.user):
         return mfa_setup_redirect(request)
     raise PermissionDenied
 

@@ -30,7 +30,7 @@ from cluster_portal.notifications.services import (
 from cluster_portal.notifications.services.outbox import ACCOUNT_KIND
 
 from . import notification_kinds as kinds
-from .permissions import has_mfa, must_use_mfa
+from .permissions import needs_second_factor_first
 
 # allauth's notice templates → the portal's kind and what the notice says.
 SECURITY_NOTICES = {
@@ -83,7 +83,7 @@ def portal_site() -> SimpleNamespace:
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
-        if must_use_mfa(request.user) and not has_mfa(request.user):
+        if needs_second_factor_first(request.user):
             return reverse("mfa_activate_totp")
         return super().get_login_redirect_url(request)
 

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from .middleware import mfa_setup_redirect
-from .permissions import has_mfa, is_programme_admin, is_programme_staff
+from .permissions import is_programme_admin, is_programme_staff, needs_second_factor_first
 
 
 def _guard(role_check):
@@ -18,7 +18,7 @@ def _guard(role_check):
                 return redirect_to_login(request.get_full_path())
             if not role_check(user):
                 raise PermissionDenied
-            if not has_mfa(user):
+            if needs_second_factor_first(user):
                 return mfa_setup_redirect(request)
             return view(request, *args, **kwargs)
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .permissions import has_mfa, must_use_mfa
+from .permissions import needs_second_factor_first
 
 MFA_REQUIRED_MESSAGE = (
     "Programme staff must protect their account with an authenticator app before using staff "
@@ -28,22 +28,21 @@ def mfa_setup_redirect(request):
 
 
 class StaffMFAMiddleware:
-    """Guards the staff areas that are not ordinary views of ours (the admin site, /staff/).
+    """Guards the staff area that is not made of views of ours: the admin site.
 
-    Staff views and API actions check the same rule through accounts.permissions; this catches
-    what they can't, such as every admin page.
+    Staff views and API actions ask the same rule (accounts.permissions) through their
+    decorators and the API's authentication; this catches every admin page.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefixes = tuple(getattr(settings, "STAFF_PATH_PREFIXES", ("/admin/", "/staff/")))
+        self.prefixes = tuple(getattr(settings, "STAFF_PATH_PREFIXES", ("/admin/",)))
 
     def __call__(self, request):
         if (
             request.path.startswith(self.prefixes)
             and request.user.is_authenticated
-            and must_use_mfa(request.user)
-            and not has_mfa(request.user)
+            and needs_second_factor_first(request.user)
         ):
             return mfa_setup_redirect(request)
         return self.get_response(request)

@@ -10,7 +10,7 @@ from rest_framework.authentication import (
 )
 from rest_framework.throttling import BaseThrottle
 
-from ..permissions import has_mfa, must_use_mfa
+from ..permissions import needs_second_factor_first
 from ..selectors import api_token_for_key
 from ..services import api_token_touch
 
@@ -30,8 +30,7 @@ class SecondFactorRequired(exceptions.PermissionDenied):
 def refuse_staff_without_mfa(request, person) -> None:
     """Staff without a second factor are told why, on every API call, rather than answered as
     if they were nobody in particular (an empty list of join requests says nothing)."""
-    if (must_use_mfa(person) and not has_mfa(person)
-            and request.path not in OPEN_TO_STAFF_WITHOUT_MFA):
+    if needs_second_factor_first(person) and request.path not in OPEN_TO_STAFF_WITHOUT_MFA:
         raise SecondFactorRequired()
 
 
