@@ -13,6 +13,7 @@ from django.utils import timezone
 from cluster_portal.accounts.demo import DEMO_PASSWORD
 from cluster_portal.accounts.models import User
 from cluster_portal.accounts.services import user_create
+from cluster_portal.core.actors import SYSTEM
 
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from .services import (
@@ -106,7 +107,7 @@ def seed_organisations(*, people: dict) -> dict[str, Organisation]:
         if tier and organisation.tier_starts_on is None:
             starts, ends = TERMS.get(uen, DEFAULT_TERM)
             organisation = organisation_set_tier(
-                actor=None, organisation=organisation, tier=tier,
+                actor=SYSTEM, organisation=organisation, tier=tier,
                 starts_on=today + datetime.timedelta(days=starts),
                 ends_on=today + datetime.timedelta(days=ends),
             )
@@ -121,7 +122,8 @@ def seed_organisations(*, people: dict) -> dict[str, Organisation]:
     ]:
         person = people[email]
         if not OrganisationMembership.objects.filter(organisation=meridian, person=person).exists():
-            organisation_membership_add(organisation=meridian, person=person, role=role)
+            organisation_membership_add(actor=SYSTEM, organisation=meridian, person=person,
+                                        role=role)
     return organisations
 
 
@@ -147,7 +149,7 @@ def _ensure_admin(organisation: Organisation, email: str, full_name: str) -> Non
     person = _person(email, full_name)
     if not OrganisationMembership.objects.filter(organisation=organisation,
                                                  person=person).exists():
-        organisation_membership_add(organisation=organisation, person=person,
+        organisation_membership_add(actor=SYSTEM, organisation=organisation, person=person,
                                     role=OrganisationMembership.Role.ADMIN)
 
 
@@ -156,14 +158,14 @@ def _seed_agreements(organisation: Organisation) -> None:
     signed_on = organisation.tier_starts_on
     if Agreement.Kind.CONSORTIUM not in kinds:
         if organisation.uen in CONSORTIUM_SENT:
-            agreement_save(actor=None, organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
+            agreement_save(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
                            status=Agreement.Status.SENT, reference=f"CA-{organisation.uen}")
         else:
-            agreement_save(actor=None, organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
+            agreement_save(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
                            status=Agreement.Status.SIGNED, signed_on=signed_on,
                            reference=f"CA-{organisation.uen}")
     if organisation.uen in NDA_SIGNED and Agreement.Kind.NDA not in kinds:
-        agreement_save(actor=None, organisation=organisation, kind=Agreement.Kind.NDA,
+        agreement_save(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.NDA,
                        status=Agreement.Status.SIGNED, signed_on=signed_on,
                        expires_on=signed_on + datetime.timedelta(days=3 * 365),
                        reference=f"NDA-{organisation.uen}")

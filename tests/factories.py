@@ -10,6 +10,7 @@ from django.utils import timezone
 from cluster_portal.accounts.models import User
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.services import user_grant_programme_role
+from cluster_portal.core.actors import SYSTEM
 from partners.models import Agreement, Organisation, OrganisationMembership
 from partners.validators import organisation_name_key
 from workstreams.models import JoinRequest, Programme, Workstream, WorkstreamMembership
@@ -37,7 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create and extracted:
-            user_grant_programme_role(user=user, role=ProgrammeRole(extracted))
+            user_grant_programme_role(actor=SYSTEM, user=user, role=ProgrammeRole(extracted))
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

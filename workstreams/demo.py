@@ -8,6 +8,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from cluster_portal.core.actors import SYSTEM
 from partners.models import Organisation
 from partners.selectors import organisation_admins
 
@@ -164,7 +165,7 @@ def seed_workstream_memberships(
                 organisation=organisation, workstream=workstream
             ).exists():
                 workstream_membership_add(
-                    actor=None, organisation=organisation, workstream=workstream, role=role,
+                    actor=SYSTEM, organisation=organisation, workstream=workstream, role=role,
                     since=today - datetime.timedelta(days=days),
                 )
 

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
+from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.notifications.services import notify
@@ -296,7 +297,7 @@ def workstream_membership_add(
     role: str = WorkstreamMembership.Role.CORE, since=None,
 ) -> WorkstreamMembership:
     """Record a membership directly (programme office, demo data), without a request."""
-    if actor is not None and not may_review_join_requests(actor):
+    if not (is_system(actor) or may_review_join_requests(actor)):
         raise NotAllowed("Only programme staff add workstream members directly.")
     membership = _start_membership(
         organisation=organisation, workstream=workstream, role=role,
@@ -318,7 +319,7 @@ def workstream_membership_end(
     if membership.until is not None:
         raise Conflict("This membership has already ended.", code="already_ended")
     membership.until = max(timezone.localdate(), membership.since)
-    membership.ended_by, membership.end_reason = actor, (reason or "").strip()
+    membership.ended_by, membership.end_reason = person_of(actor), (reason or "").strip()
     membership.save(update_fields=["until", "ended_by", "end_reason"])
     audit_record(actor=actor, action="workstream_membership.end", target=membership,
                  scope=membership.organisation,

@@ -2,6 +2,8 @@
 
 from allauth.account.models import EmailAddress
 
+from cluster_portal.core.actors import SYSTEM
+
 from .models import User
 from .roles import ProgrammeRole
 from .services import user_create, user_grant_programme_role
@@ -31,6 +33,6 @@ def seed_demo_people() -> dict[str, User]:
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
         if role is not None:
-            user_grant_programme_role(user=user, role=role)
+            user_grant_programme_role(actor=SYSTEM, user=user, role=role)
         people[email] = user
     return people

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cluster_portal.audit.services import audit_record
+from cluster_portal.core.actors import is_system
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.core.validators import single_line, validate_single_line
 from cluster_portal.notifications.services import notify
@@ -34,10 +35,10 @@ def user_create(
 
 
 @transaction.atomic
-def user_grant_programme_role(*, user: User, role: ProgrammeRole, actor=None) -> User:
+def user_grant_programme_role(*, actor, user: User, role: ProgrammeRole) -> User:
     """Make `user` programme staff or admin. From the admin, only a programme admin may (the
     demo data and tests grant without an actor)."""
-    if actor is not None and not may_use_admin_site(actor):
+    if not (is_system(actor) or may_use_admin_site(actor)):
         raise NotAllowed("Only programme admins grant programme roles.")
     group, _ = Group.objects.get_or_create(name=role.group_name)
     if not user.groups.filter(pk=group.pk).exists():
@@ -52,8 +53,8 @@ def user_grant_programme_role(*, user: User, role: ProgrammeRole, actor=None) ->
 
 
 @transaction.atomic
-def user_revoke_programme_role(*, user: User, role: ProgrammeRole, actor=None) -> User:
-    if actor is not None and not may_use_admin_site(actor):
+def user_revoke_programme_role(*, actor, user: User, role: ProgrammeRole) -> User:
+    if not (is_system(actor) or may_use_admin_site(actor)):
         raise NotAllowed("Only programme admins remove programme roles.")
     held = user.groups.filter(name=role.group_name)
     if held.exists():

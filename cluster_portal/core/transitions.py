@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .actors import person_of
 from .exceptions import Conflict
 
 
@@ -110,7 +111,7 @@ def apply_decision(instance, *, to: str, actor, reason: str | None = None) -> li
     machine: StateMachine = type(instance).MOVES
     machine.check_move(instance, to)
     setattr(instance, machine.field, to)
-    instance.decided_by, instance.decided_at = actor, timezone.now()
+    instance.decided_by, instance.decided_at = person_of(actor), timezone.now()
     fields = [machine.field, "decided_by", "decided_at"]
     if reason is not None:
         instance.decision_reason = reason.strip()

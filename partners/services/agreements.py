@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cluster_portal.audit.services import audit_record
+from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.validators import implausible_dates
 
@@ -17,7 +18,7 @@ def agreement_save(
     expires_on=None, reference: str = "", notes: str = "", agreement: Agreement | None = None,
 ) -> Agreement:
     """Record a new agreement, or update `agreement`. Programme admins only."""
-    if actor is not None and not may_decide_organisations(actor):
+    if not (is_system(actor) or may_decide_organisations(actor)):
         raise NotAllowed("Only programme admins manage agreements.")
     agreement = agreement or Agreement(organisation=organisation)
     before = {"status": agreement.status, "signed_on": agreement.signed_on,
@@ -25,7 +26,7 @@ def agreement_save(
     agreement.kind, agreement.status = kind, status
     agreement.signed_on, agreement.expires_on = signed_on, expires_on
     agreement.reference, agreement.notes = reference.strip(), notes.strip()
-    agreement.updated_by = actor
+    agreement.updated_by = person_of(actor)
     wrong_dates = implausible_dates(signed_on=signed_on, expires_on=expires_on)
     if wrong_dates:
         raise ApplicationError("Some dates are not valid.", fields=wrong_dates)

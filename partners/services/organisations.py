@@ -16,6 +16,7 @@ from cluster_portal.accounts.models import User
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
+from cluster_portal.core.actors import SYSTEM, is_system
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.core.transitions import apply_decision, decide, lock_for_decision
 from cluster_portal.core.validators import implausible_dates, single_line
@@ -298,7 +299,7 @@ def organisation_set_tier(
     *, actor, organisation: Organisation, tier: str, starts_on: datetime.date,
     ends_on: datetime.date | None = None,
 ) -> Organisation:
-    if actor is not None and not may_decide_organisations(actor):
+    if not (is_system(actor) or may_decide_organisations(actor)):
         raise NotAllowed("Only programme admins set an organisation's tier.")
     if tier not in Organisation.Tier.values:
         raise ApplicationError("Choose a tier.", fields={"tier": f"Unknown tier “{tier}”."})
@@ -337,7 +338,7 @@ def organisation_membership_statuses_refresh(*, today: datetime.date | None = No
                 old_status = organisation.membership_status
                 organisation.membership_status = new_status
                 organisation.save(update_fields=["membership_status"])
-                audit_record(actor=None, action="organisation.membership_status",
+                audit_record(actor=SYSTEM, action="organisation.membership_status",
                              target=organisation, changes={"before": old_status,
                                                            "after": new_status})
                 notify(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cluster_portal.accounts.memo import forget
 from cluster_portal.accounts.permissions import is_programme_admin
 from cluster_portal.audit.services import audit_record
+from cluster_portal.core.actors import is_system
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.notifications.services import notify
@@ -24,7 +25,7 @@ from ..models import (
     OrganisationMembership,
     PersonRequest,
 )
-from ..permissions import is_member_of, may_ask_to_join, may_manage_people
+from ..permissions import is_member_of, may_ask_to_join, may_decide_organisations, may_manage_people
 from ..selectors import organisation_admins
 
 Role = OrganisationMembership.Role
@@ -58,9 +59,12 @@ def _check_room_for_one_more(organisation: Organisation, *, counting_invitations
 
 @transaction.atomic
 def organisation_membership_add(
-    *, organisation: Organisation, person, role: str = Role.MEMBER, actor=None,
+    *, actor, organisation: Organisation, person, role: str = Role.MEMBER,
 ) -> OrganisationMembership:
-    """Attach a person directly (programme office, demo data). Partners use invitations."""
+    """Attach a person directly (programme admins in the admin, demo data as SYSTEM). Partners
+    use invitations."""
+    if not (is_system(actor) or may_decide_organisations(actor)):
+        raise NotAllowed("Only programme admins attach people directly.")
     if OrganisationMembership.objects.filter(organisation=organisation, person=person).exists():
         raise Conflict(f"{person} already acts for {organisation.name}.")
     membership = OrganisationMembership.objects.create(

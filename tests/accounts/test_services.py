@@ -7,6 +7,7 @@ from cluster_portal.accounts.services import (
     user_revoke_programme_role,
     user_update_profile,
 )
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.core.exceptions import ApplicationError
 from tests.factories import UserFactory
 
@@ -24,14 +25,14 @@ def test_an_empty_name_is_refused_with_a_field_message():
 
 def test_programme_admin_role_is_staff_too_and_opens_the_admin_site():
     person = UserFactory()
-    user_grant_programme_role(user=person, role=ProgrammeRole.ADMIN)
+    user_grant_programme_role(actor=SYSTEM, user=person, role=ProgrammeRole.ADMIN)
     person.refresh_from_db()
     assert person.is_staff
     assert is_programme_admin(person)
     assert is_programme_staff(person)
     assert person.has_perm("partners.change_organisation")
 
-    user_revoke_programme_role(user=person, role=ProgrammeRole.ADMIN)
+    user_revoke_programme_role(actor=SYSTEM, user=person, role=ProgrammeRole.ADMIN)
     person = type(person).objects.get(pk=person.pk)
     assert not person.is_staff
     assert not is_programme_admin(person)

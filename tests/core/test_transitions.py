@@ -1,6 +1,8 @@
 """The transition kit (cluster_portal.core.transitions): states and moves declared once, a
 refused move named with the moves that are allowed, and every decision recorded the same way."""
 
+import datetime
+
 import pytest
 from django.db import models, transaction
 
@@ -97,3 +99,24 @@ def test_a_withdrawal_records_who_withdrew():
     person_request_withdraw(actor=person, request=request)
     request.refresh_from_db()
     assert (request.status, request.decided_by) == ("withdrawn", person)
+
+
+@pytest.mark.django_db
+def test_work_of_the_portal_itself_is_done_as_system_never_as_nobody():
+    from cluster_portal.audit.models import AuditEvent
+    from cluster_portal.core.actors import SYSTEM
+    from cluster_portal.core.exceptions import NotAllowed
+    from partners.services import organisation_set_tier
+
+    organisation = OrganisationFactory()
+    # Leaving the actor out is a mistake Python refuses, not a way past the check.
+    with pytest.raises(TypeError):
+        organisation_set_tier(organisation=organisation, tier="core",
+                              starts_on=datetime.date(2026, 1, 1))
+    with pytest.raises(NotAllowed):
+        organisation_set_tier(actor=UserFactory(), organisation=organisation, tier="core",
+                              starts_on=datetime.date(2026, 1, 1))
+    organisation_set_tier(actor=SYSTEM, organisation=organisation, tier="core",
+                          starts_on=datetime.date(2026, 1, 1))
+    event = AuditEvent.objects.filter(action="organisation.set_tier").latest("pk")
+    assert event.actor is None  # recorded as the portal's own work

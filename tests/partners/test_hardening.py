@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.notifications.models import Notification
 from partners.models import Organisation, PersonRequest
@@ -86,7 +87,7 @@ def test_a_non_ascii_digit_as_invitation_id_is_refused_without_error(client):
 def test_a_term_that_has_not_started_entitles_to_nothing():
     organisation = OrganisationFactory(tier="core", membership_status="none")
     starts = timezone.localdate() + datetime.timedelta(days=30)
-    organisation_set_tier(actor=None, organisation=organisation, tier="core", starts_on=starts)
+    organisation_set_tier(actor=SYSTEM, organisation=organisation, tier="core", starts_on=starts)
     organisation.refresh_from_db()
     assert organisation.membership_status == Organisation.MembershipStatus.NONE
     assert membership_status_on(organisation, starts) == Organisation.MembershipStatus.NEW

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
 from cluster_portal.celery import app as celery_app
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.notifications.models import Notification
 from partners.entitlements import entitlements_of
 from partners.models import Organisation, OrganisationMembership
@@ -97,7 +98,7 @@ def test_the_renewal_reminder_is_sent_once_per_term(organisation):
     assert Organisation.objects.get(pk=organisation.pk).renewal_reminder_sent_on == on(11, 1)
 
     # A renewed term gets its own reminder before it ends.
-    organisation_set_tier(actor=None, organisation=Organisation.objects.get(pk=organisation.pk),
+    organisation_set_tier(actor=SYSTEM, organisation=Organisation.objects.get(pk=organisation.pk),
                           tier="core", starts_on=on(1, 1, 2027), ends_on=on(12, 31, 2027))
     organisation_membership_statuses_refresh(today=on(11, 15, 2027))
     assert reminders.count() == 2

@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cluster_portal.audit.models import AuditEvent
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from cluster_portal.notifications.models import Notification
 from partners.entitlements import NO_TIER, TIER_ENTITLEMENTS, entitlements_of
@@ -289,7 +290,7 @@ def test_only_programme_admins_set_tiers_but_the_portal_itself_may(mfa_staff_use
     with pytest.raises(NotAllowed):
         organisation_set_tier(actor=mfa_staff_user, organisation=organisation, tier="core",
                               starts_on=timezone.localdate())
-    organisation_set_tier(actor=None, organisation=organisation, tier="core",
+    organisation_set_tier(actor=SYSTEM, organisation=organisation, tier="core",
                           starts_on=timezone.localdate())
     assert Organisation.objects.get(pk=organisation.pk).tier == "core"
     assert AuditEvent.objects.get(action="organisation.set_tier").actor is None
@@ -473,7 +474,7 @@ def test_only_admins_change_roles_or_remove_others_but_anyone_may_leave():
 def test_adding_a_person_twice_is_refused():
     organisation = OrganisationFactory()
     person = UserFactory()
-    organisation_membership_add(organisation=organisation, person=person, role=ADMIN)
+    organisation_membership_add(actor=SYSTEM, organisation=organisation, person=person, role=ADMIN)
     with pytest.raises(Conflict):
-        organisation_membership_add(organisation=organisation, person=person)
+        organisation_membership_add(actor=SYSTEM, organisation=organisation, person=person)
     assert organisation.memberships.count() == 1

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.notifications.models import Notification
 from partners.models import Agreement, Organisation, OrganisationMembership
@@ -365,7 +366,7 @@ def test_only_staff_with_mfa_end_memberships(partner_admin, organisation, staff_
 def test_memberships_added_directly_are_audited_and_never_doubled(organisation, workstream,
                                                                   mfa_staff_user, partner_admin):
     since = timezone.localdate() - datetime.timedelta(days=30)
-    membership = workstream_membership_add(actor=None, organisation=organisation,
+    membership = workstream_membership_add(actor=SYSTEM, organisation=organisation,
                                            workstream=workstream, role=Role.OBSERVER, since=since)
     assert membership.since == since and membership.role == Role.OBSERVER
     assert AuditEvent.objects.get(action="workstream_membership.start").actor is None

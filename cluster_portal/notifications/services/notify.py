@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from cluster_portal.core.actors import person_of
+
 from ..kinds import NotificationKind, kind_get
 from ..models import Delivery, Notification, NotificationPreference
 from ..rendering import notification_email
@@ -35,6 +37,7 @@ def notify(
     the address that was just replaced). Nothing is e-mailed to a deactivated account.
     """
     kind = kind_get(kind)
+    actor = person_of(actor)  # work of the portal itself is told without a person's name
     seen, people = set(), []
     for person in recipients:
         if person is None or person.pk in seen or (actor is not None and person.pk == actor.pk):
