@@ -36,6 +36,7 @@ screenshots: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## Known vulnerabilities in the installed dependencies (pip-audit asks the PyPI advisory
 ## service: run it where that is reachable, e.g. in a deployment's pipeline; not in make test).

@@ -7,6 +7,7 @@ from cluster_portal.accounts import views as account_views
 from cluster_portal.accounts.permissions import may_use_admin_site
 from cluster_portal.core import views as core_views
 from cluster_portal.notifications import views as notification_views
+from workstreams import views as workstream_views
 
 # The admin site signs people in through allauth (rate limits, MFA) and admits programme admins
 # who have MFA; accounts.permissions decides.
@@ -32,6 +33,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("workstreams/", include("workstreams.urls")),
+    # A tab of the partners pages that is the workstreams app's (partners does not import it).
+    path("partners/<slug:slug>/workstreams/", workstream_views.organisation_workstreams,
+         name="organisation_workstreams"),
     path("partners/", include("partners.urls")),
     path("notifications/", include("cluster_portal.notifications.urls")),
 ]

@@ -21,11 +21,9 @@ class DirectoryFilterForm(PortalForm):
     )
     workstream = forms.ChoiceField(label="Workstream", required=False)
 
-    def __init__(self, *args, workstreams, **kwargs):
+    def __init__(self, *args, workstream_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workstream"].choices = [
-            ("", "Any workstream"), *((w.slug, w.name) for w in workstreams)
-        ]
+        self.fields["workstream"].choices = [("", "Any workstream"), *workstream_choices]
 
     def filters(self) -> dict[str, str]:
         """The valid filters only: a stale or mistyped value is dropped, not an error page."""

@@ -4,12 +4,13 @@ An organisation that is not approved, or not listed, is invisible to visitors an
 partners: every list, search, count and detail below starts from `organisation_list_visible`.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cluster_portal.accounts.memo import remembered
 from cluster_portal.accounts.permissions import may_act_as_staff
 
+from . import participation
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 
 
@@ -62,8 +63,6 @@ def organisation_directory(
 ) -> QuerySet[Organisation]:
     """The partner directory: visible organisations, searched and filtered, with their
     current workstreams prefetched (one query for the whole page)."""
-    from workstreams.models import WorkstreamMembership
-
     organisations = organisation_list_visible(user=user)
     if search:
         organisations = organisations.filter(
@@ -74,19 +73,8 @@ def organisation_directory(
     if tier:
         organisations = organisations.filter(tier=tier)
     if workstream:
-        organisations = organisations.filter(
-            Exists(WorkstreamMembership.objects.filter(
-                organisation=OuterRef("pk"), workstream__slug=workstream, until__isnull=True
-            ))
-        )
-    return organisations.prefetch_related(
-        Prefetch(
-            "workstream_memberships",
-            queryset=WorkstreamMembership.objects.filter(until__isnull=True)
-            .select_related("workstream").order_by("workstream__display_order"),
-            to_attr="current_workstream_memberships",
-        )
-    ).order_by("name")
+        organisations = participation.filter_by_workstream(organisations, workstream)
+    return participation.with_current_memberships(organisations).order_by("name")
 
 
 def organisation_people(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:

@@ -32,5 +32,4 @@ urlpatterns = [
     path("<slug:slug>/requests/<int:pk>/decline/", views.person_request_decline,
          name="person_request_decline"),
     path("<slug:slug>/agreements/", views.agreements, name="agreements"),
-    path("<slug:slug>/workstreams/", views.workstreams, name="workstreams"),
 ]

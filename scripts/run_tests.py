@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make test`: make sure PostgreSQL and Redis answer, then run ruff and pytest against them.
+"""`make test`: make sure PostgreSQL and Redis answer, then run ruff, the import contracts and
+pytest against them.
 
 Chromium, for the browser journeys, is the machine's own (installed with apt when missing).
 
@@ -157,6 +158,11 @@ def main(pytest_args: list[str]) -> int:
         lint = subprocess.run([python, "-m", "ruff", "check", "."], cwd=ROOT, env=env)
         if lint.returncode != 0:
             return lint.returncode
+        say("import contracts (the apps import only downward)")
+        layers = subprocess.run([str(Path(python).parent / "lint-imports"), "--no-cache"],
+                                cwd=ROOT, env=env)
+        if layers.returncode != 0:
+            return layers.returncode
         say("pytest")
         return subprocess.run([python, "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
     finally:

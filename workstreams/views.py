@@ -22,8 +22,15 @@ from cluster_portal.accounts.middleware import mfa_setup_redirect
 from cluster_portal.accounts.permissions import needs_second_factor_first
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.pages import fragment_status, paginate, redirect_back
-from partners.permissions import may_request_workstreams
-from partners.selectors import organisations_of
+from partners.entitlements import entitlements_of
+from partners.permissions import (
+    may_oversee_organisations,
+    may_request_workstreams,
+    may_see_membership_terms,
+)
+from partners.selectors import organisation_has_signed_consortium_agreement, organisations_of
+from partners.views.common import LIST_PAGE_SIZE as ORGANISATION_LIST_PAGE_SIZE
+from partners.views.common import organisation_for, organisation_tabs
 
 from . import services
 from .forms import (
@@ -37,12 +44,14 @@ from .permissions import (
     may_manage_workstreams,
     may_review_join_requests,
     may_see_members_area,
+    may_withdraw_join_request,
     member_organisation_ids,
 )
 from .selectors import (
     join_request_list_visible,
     join_request_queue,
     join_requests_recently_decided,
+    organisation_workstream_memberships,
     programme_for_home,
     workstream_documents,
     workstream_get_public,
@@ -211,7 +220,7 @@ def join(request, slug: str):
                     f"{organisation.name} asked to join {workstream.name}. Programme staff "
                     "review the request; you will be notified of their decision.",
                 )
-                return redirect("partners:workstreams", slug=organisation.slug)
+                return redirect("organisation_workstreams", slug=organisation.slug)
     return render(request, "workstreams/join.html",
                   {"workstream": workstream, "form": form, "obstacles": obstacles.values()},
                   status=status)
@@ -238,7 +247,7 @@ def join_request_withdraw(request, pk: int):
         messages.error(request, problem)
     else:
         messages.success(request, outcome)
-    return redirect("partners:workstreams", slug=join_request.organisation.slug)
+    return redirect("organisation_workstreams", slug=join_request.organisation.slug)
 
 
 # --- the staff review queue -------------------------------------------------------------------
@@ -421,3 +430,65 @@ def activate(request, slug: str):
         messages.success(request,
                          f"{workstream.name} is active: partners can ask to join it now.")
     return redirect(workstream)
+
+
+# --- An organisation's workstreams (a tab of the partners pages) ------------------------------
+
+
+@login_required
+@require_safe
+def organisation_workstreams(request, slug: str):
+    """An organisation's workstreams tab (/partners/<slug>/workstreams/, among the partners
+    pages' tabs): its memberships, its requests to join more, and what its tier and agreements
+    allow, so an admin can see beforehand why a request would be refused."""
+    organisation = organisation_for(request, slug, may_see_membership_terms)
+    user = request.user
+    memberships = list(organisation_workstream_memberships(organisation=organisation))
+    entitlements = entitlements_of(organisation)
+    context = {
+        "organisation": organisation,
+        "tabs": organisation_tabs(request, organisation, "workstreams"),
+        "memberships": memberships,
+        "entitlements": entitlements,
+        "entitled_kinds": [label for value, label in Workstream.Kind.choices
+                           if value in entitlements.workstream_kinds],
+        "has_consortium_agreement": organisation_has_signed_consortium_agreement(
+            organisation=organisation),
+        "may_request": may_request_workstreams(user, organisation),
+        "sees_requests": may_request_workstreams(user, organisation)
+        or may_oversee_organisations(user),
+    }
+    if context["sees_requests"]:
+        requests = join_request_list_visible(user=user).filter(organisation=organisation)
+        page = paginate(request, requests, per_page=ORGANISATION_LIST_PAGE_SIZE)
+        context["requests_page"] = page
+        context["withdrawable"] = {
+            join_request.pk for join_request in page
+            if join_request.is_pending and may_withdraw_join_request(user, join_request)
+        }
+    if context["may_request"]:
+        context["open_workstreams"] = _open_workstreams_for(
+            user, organisation, memberships, entitlements)
+    return render(request, "workstreams/organisation_workstreams.html", context)
+
+
+def _open_workstreams_for(user, organisation, memberships, entitlements) -> list[dict]:
+    """Each active workstream with what stands between the organisation and joining it."""
+    member_of = {membership.workstream_id for membership in memberships}
+    requested = set(
+        join_request_list_visible(user=user).filter(
+            organisation=organisation, status=JoinRequest.Status.PENDING
+        ).values_list("workstream_id", flat=True)
+    )
+    rows = []
+    for workstream in workstream_list_public().filter(status=Workstream.Status.ACTIVE):
+        if workstream.pk in member_of:
+            state = "member"
+        elif workstream.pk in requested:
+            state = "requested"
+        elif workstream.kind not in entitlements.workstream_kinds:
+            state = "not_covered"
+        else:
+            state = "open"
+        rows.append({"workstream": workstream, "state": state})
+    return rows

@@ -2,12 +2,11 @@
 already scoped to the caller, so no filter can reveal a row the caller may not see."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from workstreams.models import WorkstreamMembership
-
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from ..participation import filter_by_workstream
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -28,9 +27,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["kind", "tier", "status", "workstream"]
 
     def filter_workstream(self, queryset, name, value):
-        return queryset.filter(Exists(WorkstreamMembership.objects.filter(
-            organisation=OuterRef("pk"), workstream__slug=value, until__isnull=True,
-        )))
+        return filter_by_workstream(queryset, value)
 
 
 class OrganisationMembershipFilter(django_filters.FilterSet):

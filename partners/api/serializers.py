@@ -14,9 +14,9 @@ from cluster_portal.core.api.fields import (
     SingleLineField,
 )
 from cluster_portal.core.api.openapi import NamedChoiceField
-from workstreams.models import WorkstreamMembership
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from ..participation import registered as registered_participation
 from ..selectors import organisation_list_visible
 from ..validators import DESCRIPTION_MAX_LENGTH
 
@@ -73,18 +73,6 @@ class VisibleOrganisationField(serializers.SlugRelatedField):
 # --- Organisations ----------------------------------------------------------------------------
 
 
-class OrganisationWorkstreamSerializer(serializers.ModelSerializer):
-    slug = serializers.CharField(source="workstream.slug", read_only=True)
-    name = serializers.CharField(source="workstream.name", read_only=True)
-    role = NamedChoiceField(WorkstreamMembership.Role, enum_name="WorkstreamRoleEnum",
-                            read_only=True)
-
-    class Meta:
-        model = WorkstreamMembership
-        fields = ["slug", "name", "role", "since"]
-        read_only_fields = fields
-
-
 class OrganisationPublicSerializer(serializers.ModelSerializer):
     """The public profile: what the partner directory shows anyone."""
 
@@ -96,16 +84,25 @@ class OrganisationPublicSerializer(serializers.ModelSerializer):
     logo = serializers.SerializerMethodField(
         help_text="Absolute URL of the logo (served only to those who may see the "
                   "organisation), or null.")
-    workstreams = OrganisationWorkstreamSerializer(
-        source="current_workstream_memberships", many=True, read_only=True,
-        help_text="Workstreams the organisation is an active member of.",
-    )
 
     class Meta:
         model = Organisation
-        fields = ["slug", "name", "kind", "tier", "website", "country", "description", "logo",
-                  "workstreams"]
+        fields = ["slug", "name", "kind", "tier", "website", "country", "description", "logo"]
         read_only_fields = fields
+
+    def get_fields(self):
+        """With, after the logo, the workstreams it takes part in, as the workstreams app
+        describes them (partners.participation); the selectors prefetch them."""
+        participation = registered_participation()
+        fields = {}
+        for name, field in super().get_fields().items():
+            fields[name] = field
+            if name == "logo" and participation is not None:
+                fields["workstreams"] = participation.membership_serializer(
+                    source="current_workstream_memberships", many=True, read_only=True,
+                    help_text="Workstreams the organisation is an active member of.",
+                )
+        return fields
 
 
     def get_logo(self, organisation: Organisation) -> str | None:

@@ -16,7 +16,6 @@ from .organisations import (
     edit,
     logo,
     register,
-    workstreams,
 )
 from .people import (
     ask_to_join,
@@ -55,5 +54,4 @@ __all__ = [
     "person_request_decline",
     "person_request_withdraw",
     "register",
-    "workstreams",
 ]

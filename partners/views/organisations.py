@@ -1,5 +1,6 @@
 """The partner directory, organisation profiles, registration and the programme office's
-approvals, and an organisation's agreements and workstreams."""
+approvals, and an organisation's agreements (its workstreams tab is the workstreams app's:
+workstreams.views.organisation_workstreams)."""
 
 
 import mimetypes
@@ -15,16 +16,8 @@ from cluster_portal.accounts.decorators import programme_admin_required
 from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.pages import fragment_status, paginate
-from workstreams.models import JoinRequest, Workstream
-from workstreams.permissions import may_withdraw_join_request
-from workstreams.selectors import (
-    join_request_list_visible,
-    organisation_workstream_memberships,
-    workstream_list_public,
-)
 
-from .. import services
-from ..entitlements import entitlements_of
+from .. import participation, services
 from ..forms import (
     ApprovalForm,
     AskToJoinForm,
@@ -40,7 +33,6 @@ from ..permissions import (
     may_decide_organisations,
     may_edit_profile,
     may_oversee_organisations,
-    may_request_workstreams,
     may_see_agreements,
     may_see_membership_terms,
     may_see_people,
@@ -48,7 +40,6 @@ from ..permissions import (
 from ..selectors import (
     organisation_agreements,
     organisation_directory,
-    organisation_has_signed_consortium_agreement,
     organisation_people,
     organisations_pending_approval,
     person_request_list_visible,
@@ -69,8 +60,8 @@ from .common import (
 
 @require_safe
 def directory(request):
-    workstreams = workstream_list_public()
-    filter_form = DirectoryFilterForm(request.GET or None, workstreams=workstreams)
+    filter_form = DirectoryFilterForm(request.GET or None,
+                                      workstream_choices=participation.workstream_choices())
     filters = filter_form.filters() if request.GET else {}
     organisations = organisation_directory(user=request.user, **filters)
     return render(request, "partners/directory.html", {
@@ -106,7 +97,7 @@ def detail(request, slug: str):
     context = {
         "organisation": organisation,
         "tabs": organisation_tabs(request, organisation, "detail"),
-        "workstream_memberships": organisation_workstream_memberships(organisation=organisation),
+        "workstream_memberships": participation.memberships_of(organisation),
         "is_member": is_member_of(user, organisation),
         "may_see_people": may_see_people(user, organisation),
         "may_edit_profile": may_edit_profile(user, organisation),
@@ -279,7 +270,7 @@ def decline(request, slug: str):
     )
 
 
-# --- Agreements and workstreams --------------------------------------------------------------
+# --- Agreements --------------------------------------------------------------
 
 
 @login_required
@@ -294,61 +285,5 @@ def agreements(request, slug: str):
     })
 
 
-@login_required
-@require_safe
-def workstreams(request, slug: str):
-    """The organisation's workstreams, its requests to join more, and what its tier and
-    agreements allow, so an admin can see beforehand why a request would be refused."""
-    organisation = organisation_for(request, slug, may_see_membership_terms)
-    user = request.user
-    memberships = list(organisation_workstream_memberships(organisation=organisation))
-    entitlements = entitlements_of(organisation)
-    context = {
-        "organisation": organisation,
-        "tabs": organisation_tabs(request, organisation, "workstreams"),
-        "memberships": memberships,
-        "entitlements": entitlements,
-        "entitled_kinds": [label for value, label in Workstream.Kind.choices
-                           if value in entitlements.workstream_kinds],
-        "has_consortium_agreement": organisation_has_signed_consortium_agreement(
-            organisation=organisation),
-        "may_request": may_request_workstreams(user, organisation),
-        "sees_requests": may_request_workstreams(user, organisation)
-        or may_oversee_organisations(user),
-    }
-    if context["sees_requests"]:
-        requests = join_request_list_visible(user=user).filter(organisation=organisation)
-        page = paginate(request, requests, per_page=LIST_PAGE_SIZE)
-        context["requests_page"] = page
-        context["withdrawable"] = {
-            join_request.pk for join_request in page
-            if join_request.is_pending and may_withdraw_join_request(user, join_request)
-        }
-    if context["may_request"]:
-        context["open_workstreams"] = _open_workstreams_for(
-            user, organisation, memberships, entitlements)
-    return render(request, "partners/workstreams.html", context)
-
-
-def _open_workstreams_for(user, organisation, memberships, entitlements) -> list[dict]:
-    """Each active workstream with what stands between the organisation and joining it."""
-    member_of = {membership.workstream_id for membership in memberships}
-    requested = set(
-        join_request_list_visible(user=user).filter(
-            organisation=organisation, status=JoinRequest.Status.PENDING
-        ).values_list("workstream_id", flat=True)
-    )
-    rows = []
-    for workstream in workstream_list_public().filter(status=Workstream.Status.ACTIVE):
-        if workstream.pk in member_of:
-            state = "member"
-        elif workstream.pk in requested:
-            state = "requested"
-        elif workstream.kind not in entitlements.workstream_kinds:
-            state = "not_covered"
-        else:
-            state = "open"
-        rows.append({"workstream": workstream, "state": state})
-    return rows
 
 

@@ -785,7 +785,7 @@ row(
 )
 ORG_WORKSTREAM_ROWS = context_rows("memberships", "requests_page")
 row(
-    "partners:workstreams",
+    "organisation_workstreams",
     Case(page(signed_in=403, partner_member=Rows({"xylo@cm"}),
               partner_admin=Rows({"xylo@cm", "xylo->df"}),
               programme=Rows({"xylo@cm", "xylo->df"})),
@@ -822,7 +822,7 @@ row(
     # Partner admins of approved organisations ask; Xylo is already in Continuous
     # Manufacturing, so the page says why instead of offering a form that can only refuse.
     Case(page(signed_in=403, partner_admin=200, other_org_admin=200), kwargs={"slug": "bc"}),
-    Case(page(signed_in=403, partner_admin=to("partners:workstreams", slug="xylo"),
+    Case(page(signed_in=403, partner_admin=to("organisation_workstreams", slug="xylo"),
               other_org_admin=400),
          method="POST", kwargs={"slug": "bc"},
          data=lambda w: {"organisation": w.pk("xylo"), "motivation": "Enzymes.",
@@ -860,12 +860,12 @@ for _decision, _body in (("approve", {"role": "core"}), ("decline", {"reason": "
 row(
     "workstreams:join_request_withdraw",
     Case(page(signed_in=404, partner_member=403,
-              partner_admin=to("partners:workstreams", slug="xylo"), programme=403),
+              partner_admin=to("organisation_workstreams", slug="xylo"), programme=403),
          method="POST", kwargs={"pk": pk("xylo->df")}, idor="pk"),
     Case(page(signed_in=404, partner_member=403, partner_admin=200, programme=403),
          method="POST", htmx=True, kwargs={"pk": pk("xylo->df")}, idor="pk"),
     # Another organisation's request: not found, page or fragment.
-    Case(page(signed_in=404, other_org_admin=to("partners:workstreams", slug="other-hidden"),
+    Case(page(signed_in=404, other_org_admin=to("organisation_workstreams", slug="other-hidden"),
               programme=403),
          method="POST", kwargs={"pk": pk("hidden->df")}, idor="pk"),
     Case(page(signed_in=404, other_org_admin=200, programme=403), method="POST", htmx=True,

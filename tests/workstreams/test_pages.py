@@ -80,7 +80,7 @@ def test_whole_join_workflow_through_the_pages(client, mfa_staff_user):
         "organisation": organisation.pk, "motivation": MOTIVATION, "code_of_conduct": "on",
     })
     assert sent.status_code == 302
-    assert sent.url == reverse("partners:workstreams", kwargs={"slug": organisation.slug})
+    assert sent.url == reverse("organisation_workstreams", kwargs={"slug": organisation.slug})
     join_request = JoinRequest.objects.get()
     assert join_request.status == JoinRequest.Status.PENDING
     assert join_request.requested_by == admin
@@ -191,7 +191,7 @@ def test_partner_admin_withdraws_a_pending_request(client):
     client.force_login(admin)
     response = client.post(url("join_request_withdraw", join_request.pk))
     assert response.status_code == 302
-    assert response.url == reverse("partners:workstreams",
+    assert response.url == reverse("organisation_workstreams",
                                    kwargs={"slug": join_request.organisation.slug})
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.WITHDRAWN

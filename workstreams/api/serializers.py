@@ -19,6 +19,20 @@ def workstream_role_field(**kwargs) -> NamedChoiceField:
     return NamedChoiceField(WorkstreamMembership.Role, enum_name="WorkstreamRoleEnum", **kwargs)
 
 
+# Given to partners (workstreams.participation) for the organisation API's `workstreams`.
+class OrganisationWorkstreamSerializer(serializers.ModelSerializer):
+    """One workstream an organisation takes part in."""
+
+    slug = serializers.CharField(source="workstream.slug", read_only=True)
+    name = serializers.CharField(source="workstream.name", read_only=True)
+    role = workstream_role_field(read_only=True)
+
+    class Meta:
+        model = WorkstreamMembership
+        fields = ["slug", "name", "role", "since"]
+        read_only_fields = fields
+
+
 class WorkstreamRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Workstream
