@@ -6,6 +6,13 @@ organisations are shown only as far as the person may see those organisations.
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from cluster_portal.accounts.permissions import may_act_as_staff
+from partners.selectors import (
+    consortium_agreements_in_force,
+    organisation_list_visible,
+    user_organisation_roles,
+)
+
 from .models import (
     JoinRequest,
     Programme,
@@ -37,7 +44,6 @@ def workstream_get_public(*, slug: str) -> Workstream:
 def workstream_member_organisations(*, user, workstream: Workstream):
     """Active member organisations the person may see: listed ones, their own, or all for staff.
     An unlisted member stays invisible to visitors and other partners, in lists and counts."""
-    from partners.selectors import organisation_list_visible
 
     return (
         WorkstreamMembership.objects.filter(
@@ -49,7 +55,6 @@ def workstream_member_organisations(*, user, workstream: Workstream):
 
 def workstream_list_with_member_counts(*, user, programme: Programme | None = None):
     """Workstreams with the number of member organisations the person may see (one query)."""
-    from partners.selectors import organisation_list_visible
 
     visible = organisation_list_visible(user=user).values("pk")
     return workstream_list_public(programme=programme).annotate(
@@ -62,8 +67,6 @@ def workstream_list_with_member_counts(*, user, programme: Programme | None = No
 
 def join_request_list_visible(*, user) -> QuerySet[JoinRequest]:
     """Staff see every request; partner admins and members their organisations' own."""
-    from cluster_portal.accounts.permissions import may_act_as_staff
-    from partners.selectors import user_organisation_roles
 
     requests = JoinRequest.objects.select_related(
         "organisation", "workstream", "requested_by", "decided_by"
@@ -76,7 +79,6 @@ def join_request_list_visible(*, user) -> QuerySet[JoinRequest]:
 def join_request_queue(*, workstream_slug: str = "") -> QuerySet[JoinRequest]:
     """Pending requests, oldest first: the staff review queue. Each carries
     `has_consortium_agreement`, which the reviewer weighs, without a query per row."""
-    from partners.selectors import consortium_agreements_in_force
 
     requests = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING)
     if workstream_slug:
@@ -99,7 +101,6 @@ def join_requests_recently_decided(*, limit: int = 20) -> list[JoinRequest]:
 
 def workstream_membership_list_visible(*, user) -> QuerySet[WorkstreamMembership]:
     """Memberships whose organisation the person may see (all, for staff)."""
-    from partners.selectors import organisation_list_visible
 
     return WorkstreamMembership.objects.filter(
         organisation__in=organisation_list_visible(user=user)
