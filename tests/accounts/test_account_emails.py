@@ -29,7 +29,7 @@ from cluster_portal.notifications.sealing import unseal
 from cluster_portal.notifications.services import notify
 from tests.conftest import activate_totp, current_totp_code
 from tests.factories import PASSWORD, UserFactory
-from tests.mailserver import MailServer
+from tests.support.mailserver import MailServer
 
 pytestmark = pytest.mark.django_db
 

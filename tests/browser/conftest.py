@@ -19,8 +19,8 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import current_totp_code
 from tests.factories import PASSWORD
-from tests.mailserver import MailServer, free_port
-from tests.processes import child_env, start_web
+from tests.support.mailserver import MailServer, free_port
+from tests.support.processes import child_env, start_web
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",

@@ -12,7 +12,7 @@ from partners.models import Organisation
 from partners.services import agreement_save
 from tests.conftest import activate_totp
 from tests.factories import ProgrammeFactory, UserFactory, WorkstreamFactory
-from tests.mailserver import text_part
+from tests.support.mailserver import text_part
 from workstreams.models import JoinRequest, WorkstreamMembership
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from cluster_portal.accounts.services import api_token_create
 from cluster_portal.api_urls import router
 from tests.conftest import activate_totp
 from tests.factories import JoinRequestFactory, OrganisationFactory, UserFactory
-from tests.partners.test_api import client_for
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from tests.factories import (
     UserFactory,
     WorkstreamFactory,
 )
-from tests.mailserver import MailServer
-from tests.processes import PrivateRedis, child_env, start_web, start_worker, wait_until
+from tests.support.mailserver import MailServer
+from tests.support.processes import PrivateRedis, child_env, start_web, start_worker, wait_until
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from cluster_portal.celery import app as celery_app
-from tests.mailserver import MailServer
+from tests.support.mailserver import MailServer
 
 
 @pytest.fixture

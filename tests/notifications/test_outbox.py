@@ -37,7 +37,7 @@ from cluster_portal.notifications.services import (
 )
 from cluster_portal.notifications.services.outbox import MAX_ATTEMPTS, RETRY_DELAYS
 from tests.factories import UserFactory
-from tests.mailserver import MailServer, html_part, text_part
+from tests.support.mailserver import MailServer, html_part, text_part
 
 pytestmark = pytest.mark.django_db
 

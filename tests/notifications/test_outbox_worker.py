@@ -20,8 +20,8 @@ from tests.factories import (
     UserFactory,
     WorkstreamFactory,
 )
-from tests.mailserver import text_part
-from tests.processes import child_env, start_worker, wait_until
+from tests.support.mailserver import text_part
+from tests.support.processes import child_env, start_worker, wait_until
 from workstreams.services import join_request_approve
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

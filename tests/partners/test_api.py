@@ -4,7 +4,6 @@ nothing; every list costs the same number of queries whatever its length."""
 
 import datetime
 import io
-import threading
 
 import pytest
 from django.core import mail
@@ -13,9 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
-from cluster_portal.core.exceptions import ApplicationError, Conflict
+from cluster_portal.core.exceptions import Conflict
 from cluster_portal.notifications.models import Notification
 from cluster_portal.notifications.services import notify
 from partners.models import Invitation, Organisation, OrganisationMembership
@@ -32,17 +30,13 @@ from tests.factories import (
     WorkstreamFactory,
     WorkstreamMembershipFactory,
 )
+from tests.support.api import assert_error, client_for
+from tests.support.races import race
 from workstreams.services import workstream_membership_end
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user=None) -> APIClient:
-    """A client signed in as `user` (a session, so each request loads the person afresh)."""
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def admin_of(organisation, **kwargs):
@@ -60,14 +54,6 @@ def png_upload(name="logo.png", size=(40, 40)) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def assert_error(response, status_code: int, code: str | None = None) -> dict:
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["message"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 REGISTRATION = {
@@ -425,7 +411,7 @@ def test_two_admins_leaving_at_once_leave_exactly_one_admin():
     organisation = OrganisationFactory()
     first = OrganisationMembershipFactory(organisation=organisation, role="admin")
     second = OrganisationMembershipFactory(organisation=organisation, role="admin")
-    outcomes = run_concurrently(
+    outcomes = race(
         lambda: organisation_membership_remove(actor=first.person, membership=first),
         lambda: organisation_membership_remove(actor=second.person, membership=second),
     )
@@ -435,28 +421,6 @@ def test_two_admins_leaving_at_once_leave_exactly_one_admin():
     assert organisation.memberships.filter(role="admin").count() == 1
 
 
-def run_concurrently(*calls):
-    """Run each call in its own thread (so its own database connection), all released at
-    once; return what each returned or the ApplicationError it raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except ApplicationError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def _membership_rows(organisation, n: int):

@@ -1,6 +1,6 @@
 """Two decisions on one thing at the same moment, in two threads with their own connections
-(tests/races.py): exactly one wins, the other is told why, and nothing deadlocks. Each pair runs
-a few rounds, since locks taken in opposite orders deadlock only some of the time."""
+(tests/support/races.py): exactly one wins, the other is told why, and nothing deadlocks. Each
+pair runs a few rounds, since locks taken in opposite orders deadlock only some of the time."""
 
 import pytest
 
@@ -19,7 +19,7 @@ from partners.services import (
     person_request_withdraw,
 )
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
-from tests.races import conflicts, fresh, race, staff_with_mfa, unexpected
+from tests.support.races import conflicts, fresh, race, staff_with_mfa, unexpected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

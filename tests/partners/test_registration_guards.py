@@ -12,7 +12,7 @@ from partners.models import Organisation
 from partners.services import organisation_approve, organisation_register
 from partners.validators import DESCRIPTION_MAX_LENGTH, organisation_name_key
 from tests.factories import OrganisationFactory, UserFactory
-from tests.races import conflicts, fresh, race, unexpected
+from tests.support.races import conflicts, fresh, race, unexpected
 
 pytestmark = pytest.mark.django_db
 

@@ -64,7 +64,7 @@ from partners.models import (
 )
 from partners.services import invitation_create, organisation_update_profile
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
-from tests.partners.test_api_permissions import build_world as build_partners_world
+from tests.support.worlds import build_world as build_partners_world
 from workstreams.models import (
     JoinRequest,
     ProgrammePhase,

@@ -44,7 +44,7 @@ from partners import notification_kinds
 from partners.selectors import organisation_list_visible
 from partners.services import invitation_create
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
-from tests.partners.test_api_permissions import build_world
+from tests.support.worlds import build_world
 from workstreams.models import Workstream
 from workstreams.services import join_request_create
 

@@ -19,7 +19,8 @@ from tests.factories import (
     WorkstreamFactory,
     WorkstreamMembershipFactory,
 )
-from tests.partners.test_api import assert_error, client_for, run_concurrently
+from tests.support.api import assert_error, client_for
+from tests.support.races import race
 from workstreams.models import JoinRequest, WorkstreamMembership
 from workstreams.services import join_request_approve, workstream_membership_end
 
@@ -214,7 +215,7 @@ def test_two_concurrent_approvals_make_exactly_one_membership():
     for reviewer in reviewers:
         activate_totp(reviewer)
 
-    outcomes = run_concurrently(*(
+    outcomes = race(*(
         lambda reviewer=reviewer: join_request_approve(
             actor=reviewer, join_request=join_request, role="core")
         for reviewer in reviewers

@@ -9,7 +9,7 @@ each, Biocatalysis open to join, and Analytics, a planned platform.
 import pytest
 
 from tests.factories import JoinRequestFactory, WorkstreamFactory, WorkstreamMembershipFactory
-from tests.partners.test_api_permissions import ROLES, assert_answer, build_world, labels, table
+from tests.support.worlds import ROLES, assert_answer, build_world, labels, table
 from workstreams.models import JoinRequest
 
 pytestmark = pytest.mark.django_db

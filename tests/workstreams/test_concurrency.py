@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
     WorkstreamFactory,
 )
-from tests.races import conflicts, fresh, race, staff_with_mfa, unexpected
+from tests.support.races import conflicts, fresh, race, staff_with_mfa, unexpected
 from workstreams.models import JoinRequest, WorkstreamMembership
 from workstreams.services import (
     join_request_approve,

@@ -3,8 +3,6 @@ area, what each person sees of member organisations, and query budgets of every 
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from tests.factories import (
     WorkstreamFactory,
     WorkstreamMembershipFactory,
 )
+from tests.support.queries import queries_of_get
 from workstreams.forms import CODE_OF_CONDUCT_REQUIRED
 from workstreams.models import (
     JoinRequest,
@@ -361,19 +360,14 @@ def test_sub_workstreams_and_themes_are_shown_under_their_parent(client):
 
 # --- query budgets ----------------------------------------------------------------------------
 
-def count_queries(client, path) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def assert_constant_queries(client, path, add_rows, n=4):
     add_rows(n)
     client.get(path)  # warms per-process caches (content types, sessions)
-    few = count_queries(client, path)
+    few = queries_of_get(client, path)
     add_rows(2 * n)
-    many = count_queries(client, path)
+    many = queries_of_get(client, path)
     assert many == few
 
 

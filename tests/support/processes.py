@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from django.db import connection
 
-from tests.mailserver import free_port
+from tests.support.mailserver import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository: tests/support/processes.py
 
 
 def test_database_url() -> str:
