@@ -281,16 +281,9 @@ class InvitationStatusFilter(admin.SimpleListFilter):
         return Invitation.Status.choices
 
     def queryset(self, request, queryset):
-        now, value = timezone.now(), self.value()
-        if value == Invitation.Status.ACCEPTED:
-            return queryset.filter(accepted_at__isnull=False)
-        if value == Invitation.Status.REVOKED:
-            return queryset.filter(revoked_at__isnull=False)
-        open_ = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-        if value == Invitation.Status.EXPIRED:
-            return open_.filter(expires_at__lte=now)
-        if value == Invitation.Status.PENDING:
-            return open_.filter(expires_at__gt=now)
+        value = self.value()
+        if value in Invitation.Status.values:
+            return queryset.in_status(value)
         return queryset
 
 

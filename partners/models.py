@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from cluster_portal.core.storage import private_storage
 from cluster_portal.core.transitions import Decision, StateMachine
@@ -176,6 +177,28 @@ class PersonRequest(Decision):
         return f"{self.person} asks to join {self.organisation}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    """The one place that says, in the database's terms, what state an invitation is in
+    (Invitation.status_at says it for one row)."""
+
+    def unanswered(self):
+        """Neither accepted nor revoked: at most one per address and organisation."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def open(self, now=None):
+        """Unanswered and not expired: its link still works."""
+        return self.unanswered().filter(expires_at__gt=now or timezone.now())
+
+    def in_status(self, status: str, now=None):
+        now = now or timezone.now()
+        return {
+            Invitation.Status.ACCEPTED: lambda: self.filter(accepted_at__isnull=False),
+            Invitation.Status.REVOKED: lambda: self.filter(revoked_at__isnull=False),
+            Invitation.Status.EXPIRED: lambda: self.unanswered().filter(expires_at__lte=now),
+            Invitation.Status.PENDING: lambda: self.open(now),
+        }[status]()
+
+
 def invitation_token_digest(token: str) -> str:
     """Invitations store a digest of their token, so a database read cannot accept one."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -216,6 +239,8 @@ class Invitation(models.Model):
         "notifications.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

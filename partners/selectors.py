@@ -94,10 +94,8 @@ def organisation_admins(*, organisation: Organisation):
 
 def organisation_open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
     return (
-        Invitation.objects.filter(
-            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).select_related("invited_by", "email_message").order_by("-created_at")
+        Invitation.objects.open().filter(organisation=organisation)
+        .select_related("invited_by", "email_message").order_by("-created_at")
     )
 
 
@@ -129,9 +127,7 @@ def invitations_for_person(*, user) -> QuerySet[Invitation]:
     for address in addresses:
         query |= Q(email__iexact=address)
     return (
-        Invitation.objects.filter(
-            query, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(),
-        ).select_related("organisation", "invited_by")
+        Invitation.objects.open().filter(query).select_related("organisation", "invited_by")
     )
 
 

@@ -2,8 +2,6 @@
 already scoped to the caller, so no filter can reveal a row the caller may not see."""
 
 import django_filters
-from django.db.models import Q
-from django.utils import timezone
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from ..participation import filter_by_workstream
@@ -40,15 +38,6 @@ class OrganisationMembershipFilter(django_filters.FilterSet):
         fields = ["organisation", "role"]
 
 
-def _invitation_status_condition(status: str, now) -> Q:
-    """The database form of `Invitation.status_at`."""
-    still_open = Q(accepted_at__isnull=True, revoked_at__isnull=True)
-    return {
-        Invitation.Status.ACCEPTED: Q(accepted_at__isnull=False),
-        Invitation.Status.REVOKED: Q(revoked_at__isnull=False),
-        Invitation.Status.EXPIRED: still_open & Q(expires_at__lte=now),
-        Invitation.Status.PENDING: still_open & Q(expires_at__gt=now),
-    }[status]
 
 
 class InvitationFilter(django_filters.FilterSet):
@@ -62,7 +51,7 @@ class InvitationFilter(django_filters.FilterSet):
         fields = ["organisation", "status"]
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(_invitation_status_condition(value, timezone.now()))
+        return queryset.in_status(value)
 
 
 class PersonRequestFilter(django_filters.FilterSet):

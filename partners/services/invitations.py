@@ -92,9 +92,8 @@ def _invitation_email(invitation: Invitation, token: str) -> EmailDraft:
 def _close_open_invitations(organisation: Organisation, email: str, now) -> int:
     """Re-inviting an address replaces its earlier open invitation: revoked, and its e-mail
     stopped if it has not gone yet."""
-    replaced = list(organisation.invitations.filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
-    ).values_list("pk", "email_message_id"))
+    replaced = list(organisation.invitations.unanswered().filter(
+        email__iexact=email).values_list("pk", "email_message_id"))
     if replaced:
         Invitation.objects.filter(pk__in=[pk for pk, _ in replaced]).update(revoked_at=now)
         outgoing_emails_cancel(email_ids=[mail for _, mail in replaced if mail],

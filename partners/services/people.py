@@ -8,7 +8,6 @@ so two concurrent removals (or demotions) are decided one after the other.
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from cluster_portal.accounts.memo import forget
 from cluster_portal.accounts.permissions import is_programme_admin
@@ -45,9 +44,7 @@ def _check_room_for_one_more(organisation: Organisation, *, counting_invitations
     limit = entitlements_of(organisation).max_representatives
     taken = organisation.memberships.count()
     if counting_invitations:
-        taken += organisation.invitations.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        ).count()
+        taken += organisation.invitations.open().count()
     if taken >= limit:
         raise Conflict(
             f"{organisation.name} may register at most {limit} people on its current tier, "

@@ -7,7 +7,6 @@ Idempotent: running it again adds nothing that is already there. Each app owns i
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from cluster_portal.accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo_people
 from partners.demo import seed_organisations, seed_people_activity
@@ -58,8 +57,7 @@ class Command(BaseCommand):
 
     def _summary(self) -> str:
         organisations = Organisation.objects.all()
-        open_invitations = Invitation.objects.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        open_invitations = Invitation.objects.open()
         return (
             f"{organisations.count()} organisations "
             f"({organisations.filter(status=Organisation.Status.PENDING).count()} awaiting "
