@@ -103,13 +103,14 @@ def _has_active_membership(organisation, workstream) -> bool:
     ).exists()
 
 
-def _ensure_may_join(organisation: Organisation, workstream: Workstream) -> None:
-    """The conditions of joining, checked when a request is made and again when it is approved:
-    a tier or agreement may lapse while the request waits in the queue."""
+def _entitlement_obstacle(organisation: Organisation, workstream: Workstream, *,
+                          entitled_kinds, has_agreement: bool) -> ApplicationError | None:
+    """The conditions of joining that depend on the organisation's standing: the workstream is
+    open, the tier covers its kind, a consortium agreement is signed."""
     if workstream.status != Workstream.Status.ACTIVE:
-        raise Conflict(f"{workstream.name} is planned, not yet open to members.",
-                       code="workstream_not_active")
-    if workstream.kind not in entitlements_of(organisation).workstream_kinds:
+        return Conflict(f"{workstream.name} is planned, not yet open to members.",
+                        code="workstream_not_active")
+    if workstream.kind not in entitled_kinds:
         if not organisation.tier:
             reason = "it has no programme membership tier yet"
         elif organisation.membership_status == Organisation.MembershipStatus.EXPIRED:
@@ -119,32 +120,64 @@ def _ensure_may_join(organisation: Organisation, workstream: Workstream) -> None
         else:
             reason = f"its {organisation.get_tier_display().lower()} tier does not cover " \
                      f"{workstream.get_kind_display().lower()}s"
-        raise NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
-                         code="not_entitled")
-    if not organisation_has_signed_consortium_agreement(organisation=organisation):
-        raise NotAllowed(
+        return NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
+                          code="not_entitled")
+    if not has_agreement:
+        return NotAllowed(
             f"{organisation.name} needs a signed consortium agreement before joining "
             "workstreams. The programme office records it once signed.",
             code="no_consortium_agreement",
         )
+    return None
+
+
+def _ensure_may_join(organisation: Organisation, workstream: Workstream) -> None:
+    """The conditions of joining, checked when a request is made and again when it is approved:
+    a tier or agreement may lapse while the request waits in the queue."""
+    obstacle = _entitlement_obstacle(
+        organisation, workstream, entitled_kinds=entitlements_of(organisation).workstream_kinds,
+        has_agreement=organisation_has_signed_consortium_agreement(organisation=organisation))
+    if obstacle is not None:
+        raise obstacle
+
+
+def join_request_obstacles(*, organisation: Organisation,
+                           workstreams) -> dict[int, ApplicationError | None]:
+    """For each workstream, what would stop the organisation asking to join it now, if
+    anything; changes nothing. Pages ask before offering the form, so nobody writes a
+    motivation in vain. The same rule as join_request_create, in a fixed number of queries
+    however many workstreams are asked about."""
+    workstreams = list(workstreams)
+    member_of = set(WorkstreamMembership.objects.filter(
+        organisation=organisation, workstream__in=workstreams, until__isnull=True,
+    ).values_list("workstream_id", flat=True))
+    requested = set(JoinRequest.objects.filter(
+        organisation=organisation, workstream__in=workstreams, status=JoinRequest.Status.PENDING,
+    ).values_list("workstream_id", flat=True))
+    entitled_kinds = entitlements_of(organisation).workstream_kinds
+    has_agreement = organisation_has_signed_consortium_agreement(organisation=organisation)
+    obstacles = {}
+    for workstream in workstreams:
+        if workstream.pk in member_of:
+            obstacles[workstream.pk] = Conflict(
+                f"{organisation.name} is already a member of {workstream.name}.",
+                code="already_member")
+        elif workstream.pk in requested:
+            obstacles[workstream.pk] = Conflict(
+                f"{organisation.name} has already asked to join {workstream.name}; programme "
+                "staff will decide.", code="already_requested")
+        else:
+            obstacles[workstream.pk] = _entitlement_obstacle(
+                organisation, workstream, entitled_kinds=entitled_kinds,
+                has_agreement=has_agreement)
+    return obstacles
 
 
 def join_request_obstacle(*, organisation: Organisation,
                           workstream: Workstream) -> ApplicationError | None:
-    """What would stop the organisation asking to join now, if anything; changes nothing.
-    Pages ask it before offering the form, so nobody writes a motivation in vain."""
-    try:
-        _ensure_may_join(organisation, workstream)
-    except ApplicationError as error:
-        return error
-    if _has_active_membership(organisation, workstream):
-        return Conflict(f"{organisation.name} is already a member of {workstream.name}.",
-                        code="already_member")
-    if JoinRequest.objects.filter(organisation=organisation, workstream=workstream,
-                                  status=JoinRequest.Status.PENDING).exists():
-        return Conflict(f"{organisation.name} has already asked to join {workstream.name}; "
-                        "programme staff will decide.", code="already_requested")
-    return None
+    """join_request_obstacles for one workstream."""
+    return join_request_obstacles(organisation=organisation,
+                                  workstreams=[workstream])[workstream.pk]
 
 
 @transaction.atomic
@@ -168,14 +201,9 @@ def join_request_create(
                                      "conduct to ask to join.")
     if errors:
         raise ApplicationError("Some fields are not valid.", fields=errors)
-    _ensure_may_join(organisation, workstream)
-    if _has_active_membership(organisation, workstream):
-        raise Conflict(f"{organisation.name} is already a member of {workstream.name}.",
-                       code="already_member")
-    if JoinRequest.objects.filter(organisation=organisation, workstream=workstream,
-                                  status=JoinRequest.Status.PENDING).exists():
-        raise Conflict(f"{organisation.name} has already asked to join {workstream.name}.",
-                       code="already_requested")
+    obstacle = join_request_obstacle(organisation=organisation, workstream=workstream)
+    if obstacle is not None:
+        raise obstacle
     try:
         with transaction.atomic():
             join_request = JoinRequest.objects.create(

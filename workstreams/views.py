@@ -467,28 +467,28 @@ def organisation_workstreams(request, slug: str):
             if join_request.is_pending and may_withdraw_join_request(user, join_request)
         }
     if context["may_request"]:
-        context["open_workstreams"] = _open_workstreams_for(
-            user, organisation, memberships, entitlements)
+        context["open_workstreams"] = _open_workstreams_for(organisation)
     return render(request, "workstreams/organisation_workstreams.html", context)
 
 
-def _open_workstreams_for(user, organisation, memberships, entitlements) -> list[dict]:
-    """Each active workstream with what stands between the organisation and joining it."""
-    member_of = {membership.workstream_id for membership in memberships}
-    requested = set(
-        join_request_list_visible(user=user).filter(
-            organisation=organisation, status=JoinRequest.Status.PENDING
-        ).values_list("workstream_id", flat=True)
-    )
+# How the tab shows each refusal join_request_obstacles can give; no refusal is "open".
+OBSTACLE_STATES = {
+    "already_member": "member",
+    "already_requested": "requested",
+    "not_entitled": "not_covered",
+    "no_consortium_agreement": "no_agreement",
+}
+
+
+def _open_workstreams_for(organisation) -> list[dict]:
+    """Each active workstream with what stands between the organisation and joining it, as the
+    service that would refuse the request says."""
+    workstreams = list(workstream_list_public().filter(status=Workstream.Status.ACTIVE))
+    obstacles = services.join_request_obstacles(organisation=organisation,
+                                                workstreams=workstreams)
     rows = []
-    for workstream in workstream_list_public().filter(status=Workstream.Status.ACTIVE):
-        if workstream.pk in member_of:
-            state = "member"
-        elif workstream.pk in requested:
-            state = "requested"
-        elif workstream.kind not in entitlements.workstream_kinds:
-            state = "not_covered"
-        else:
-            state = "open"
-        rows.append({"workstream": workstream, "state": state})
+    for workstream in workstreams:
+        obstacle = obstacles[workstream.pk]
+        state = "open" if obstacle is None else OBSTACLE_STATES.get(obstacle.code, "refused")
+        rows.append({"workstream": workstream, "state": state, "obstacle": obstacle})
     return rows

@@ -392,6 +392,31 @@ def test_workstream_detail_query_count_does_not_grow(client):
     assert_constant_queries(client, workstream.get_absolute_url(), add_rows)
 
 
+def test_an_organisations_workstreams_tab_query_count_does_not_grow(client):
+    organisation = OrganisationFactory(ready_to_join=True)
+    client.force_login(partner_admin_of(organisation))
+
+    def add_rows(count):
+        # Open ones, ones it is in and ones it asked to join: each row asks what stands between.
+        WorkstreamFactory.create_batch(count)
+        WorkstreamMembershipFactory.create_batch(count, organisation=organisation)
+        JoinRequestFactory.create_batch(count, organisation=organisation)
+    assert_constant_queries(
+        client, reverse("organisation_workstreams", kwargs={"slug": organisation.slug}),
+        add_rows)
+
+
+def test_the_tab_says_what_the_service_would_refuse_for_each_workstream(client):
+    organisation = OrganisationFactory(ready_to_join=True)
+    open_one, joined, asked = WorkstreamFactory.create_batch(3)
+    WorkstreamMembershipFactory(organisation=organisation, workstream=joined)
+    JoinRequestFactory(organisation=organisation, workstream=asked)
+    client.force_login(partner_admin_of(organisation))
+    page = client.get(reverse("organisation_workstreams", kwargs={"slug": organisation.slug}))
+    rows = {row["workstream"]: row["state"] for row in page.context["open_workstreams"]}
+    assert (rows[open_one], rows[joined], rows[asked]) == ("open", "member", "requested")
+
+
 def test_queue_query_count_does_not_grow(client, mfa_staff_user):
     client.force_login(mfa_staff_user)
     assert_constant_queries(client, url("queue"),
