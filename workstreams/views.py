@@ -21,7 +21,13 @@ from cluster_portal.accounts.decorators import programme_admin_required, program
 from cluster_portal.accounts.middleware import mfa_setup_redirect
 from cluster_portal.accounts.permissions import needs_second_factor_first
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.core.pages import fragment_status, paginate, redirect_back
+from cluster_portal.core.pages import (
+    act_and_redirect,
+    form_messages,
+    fragment_status,
+    paginate,
+    redirect_back,
+)
 from partners.entitlements import entitlements_of
 from partners.permissions import (
     may_oversee_organisations,
@@ -302,9 +308,6 @@ def _queue_answer(request, join_request: JoinRequest, *, outcome: str = "",
     return redirect_back(request, reverse("workstreams:queue"))
 
 
-def _form_messages(form) -> list[str]:
-    return [message for messages_ in form.errors.values() for message in messages_]
-
 
 @require_POST
 @programme_staff_required
@@ -312,7 +315,7 @@ def join_request_approve(request, pk: int):
     join_request = _join_request_or_404(request.user, pk)
     form = JoinRequestApproveForm(request.POST)
     if not form.is_valid():
-        return _queue_answer(request, join_request, form_errors=_form_messages(form))
+        return _queue_answer(request, join_request, form_errors=form_messages(form))
     try:
         membership = services.join_request_approve(
             actor=request.user, join_request=join_request, role=form.cleaned_data["role"]
@@ -332,7 +335,7 @@ def join_request_decline(request, pk: int):
     join_request = _join_request_or_404(request.user, pk)
     form = JoinRequestDeclineForm(request.POST)
     if not form.is_valid():
-        return _queue_answer(request, join_request, form_errors=_form_messages(form))
+        return _queue_answer(request, join_request, form_errors=form_messages(form))
     try:
         services.join_request_decline(
             actor=request.user, join_request=join_request, reason=form.cleaned_data["reason"]
@@ -397,21 +400,15 @@ def membership_end(request, slug: str, pk: int):
         raise Http404("No such membership.") from None
     form = MembershipEndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(_form_messages(form)))
+        messages.error(request, " ".join(form_messages(form)))
         return redirect("workstreams:members", slug=workstream.slug)
-    try:
-        services.workstream_membership_end(
-            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            f"{membership.organisation.name}'s membership of {workstream.name} has ended; its "
-            "admins were told.",
-        )
-    return redirect("workstreams:members", slug=workstream.slug)
+    return act_and_redirect(
+        request,
+        lambda: services.workstream_membership_end(
+            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]),
+        success=f"{membership.organisation.name}'s membership of {workstream.name} has ended; "
+                "its admins were told.",
+        to=reverse("workstreams:members", kwargs={"slug": workstream.slug}))
 
 
 # --- the programme office ---------------------------------------------------------------------

@@ -4,9 +4,12 @@ A page may hold several lists, so each names its own query parameter, and its li
 other parameter (filters, the other lists' places).
 """
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from .exceptions import ApplicationError
 
 
 def paginate(request, items, *, per_page: int, parameter: str = "page") -> Page:
@@ -37,3 +40,29 @@ HTMX_SWAPPED_REFUSALS = frozenset({400, 409})
 
 def fragment_status(error) -> int:
     return error.status_code if error.status_code in HTMX_SWAPPED_REFUSALS else 409
+
+
+# --- Refusals on pages --------------------------------------------------------------------------
+# cluster_portal.core.api maps ApplicationError to JSON for the API; these are the pages'
+# counterparts, so a refusal reads the same on every page of every app.
+
+
+def act_and_redirect(request, action, *, success, to: str):
+    """Run one service call for a plain form POST, then go to `to`, telling the person what
+    happened: `success` (text, or a function of the result) or the service's own refusal."""
+    try:
+        result = action()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(to)
+
+
+def form_messages(form) -> list[str]:
+    """Every error of a form, field by field, as the person should read them."""
+    return [str(message) for errors in form.errors.values() for message in errors]
+
+
+def form_refusal_text(form) -> str:
+    return " ".join(form_messages(form))

@@ -2,13 +2,9 @@
 it, its tabs, and turning a service's refusal into an answer."""
 
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import reverse
-
-from cluster_portal.core.exceptions import ApplicationError
 
 from ..models import Organisation
 from ..permissions import (
@@ -72,26 +68,5 @@ def organisation_tabs(request, organisation: Organisation, current: str) -> list
         if permission(request.user, organisation)
     ]
     return tabs if len(tabs) > 1 else []
-
-
-# --- Refusals --------------------------------------------------------------------------------
-# cluster_portal.core maps ApplicationError to JSON for the API only; these are the HTML
-# counterparts, used by every view below so a refusal reads the same wherever it happens.
-
-
-def act_and_redirect(request, action, *, success, to: str):
-    """Run one service call for a plain form POST, then go to `to`, telling the person what
-    happened: `success` (text, or a function of the result) or the service's own refusal."""
-    try:
-        result = action()
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success(result) if callable(success) else success)
-    return redirect(to)
-
-
-def form_refusal_text(form) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cluster_portal.accounts.decorators import programme_admin_required
 from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.exceptions import ApplicationError
-from cluster_portal.core.pages import fragment_status, paginate
+from cluster_portal.core.pages import form_refusal_text, fragment_status, paginate
 
 from .. import participation, services
 from ..forms import (
@@ -49,7 +49,6 @@ from .common import (
     GET_AND_POST,
     LIST_PAGE_SIZE,
     PEOPLE_PREVIEW,
-    form_refusal_text,
     organisation_for,
     organisation_tabs,
     visible_organisation,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from cluster_portal.core.exceptions import ApplicationError, NotFound
-from cluster_portal.core.pages import fragment_status, paginate
+from cluster_portal.core.pages import act_and_redirect, form_refusal_text, fragment_status, paginate
 
 from .. import services
 from ..forms import (
@@ -48,8 +48,6 @@ from ..services.invitations import (
 from .common import (
     GET_AND_POST,
     MEMBERS_PAGE_SIZE,
-    act_and_redirect,
-    form_refusal_text,
     organisation_for,
     organisation_tabs,
     people_url,
