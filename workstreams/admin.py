@@ -24,10 +24,13 @@ from .services import (
     join_request_approve,
     join_request_decline,
     programme_create,
-    programme_phase_add,
+    programme_phase_create,
+    programme_phase_update,
+    programme_update,
     workstream_activate,
     workstream_create,
     workstream_membership_end,
+    workstream_update,
 )
 
 JOIN_REQUEST_DECLINE_REASON = (
@@ -38,44 +41,65 @@ MEMBERSHIP_END_REASON = "Ended by the programme office."
 
 
 class CreatedByServiceAdmin(ServiceBackedAdmin):
-    """New rows come from a `*_create` service (which derives slugs and keeps invariants);
-    descriptive fields of existing rows are edited in place."""
+    """New rows come from a `*_create` service (which derives slugs and keeps invariants), and
+    changes to existing ones from its `*_update` service (which keeps the same invariants and
+    records what changed); the admin only passes the form's fields on."""
 
     def create_through_service(self, request, form):
         raise NotImplementedError
 
+    def update_through_service(self, request, obj, changed: dict):
+        raise NotImplementedError
+
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
         try:
-            saved = self.create_through_service(request, form)
+            if change:
+                saved = self.update_through_service(
+                    request, obj, {name: form.cleaned_data[name] for name in form.changed_data
+                                   if name in form.cleaned_data})
+            else:
+                saved = self.create_through_service(request, form)
         except ValidationError as error:  # e.g. the slug made from the name is already taken
             raise ApplicationError(" ".join(error.messages)) from error
         adopt_saved(obj, saved)
 
 
 class ProgrammePhaseInline(admin.TabularInline):
+    """The programme's phases, for reading: each is added and changed on its own page, through
+    the phase services."""
+
     model = ProgrammePhase
     extra = 0
+    fields = ("number", "name", "starts_on", "ends_on")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ProgrammeAdminForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ("name", "short_name", "tagline", "description", "website", "is_featured")
+        fields = ("name", "short_name", "tagline", "description", "website")
 
     website = forms.URLField(required=False, assume_scheme="https",
                              widget=admin.widgets.AdminURLFieldWidget)
+    # Not the model's field: its one-featured constraint would refuse what the services do
+    # (featuring one programme stops featuring the other).
+    feature_on_home_page = forms.BooleanField(
+        required=False, label="Featured on the home page",
+        help_text="One programme is featured: featuring this one stops featuring the other.")
 
-    def clean_is_featured(self):
-        # The database allows one featured programme; say which one holds the place.
-        featured = self.cleaned_data["is_featured"]
-        holder = Programme.objects.filter(is_featured=True).exclude(pk=self.instance.pk).first()
-        if featured and holder is not None:
-            raise forms.ValidationError(
-                f"Only one programme is featured on the home page, and {holder} is. "
-                "Un-feature it first.")
-        return featured
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feature_on_home_page"].initial = self.instance.is_featured
 
 
 @admin.register(Programme)
@@ -90,10 +114,15 @@ class ProgrammeAdmin(CreatedByServiceAdmin):
     def create_through_service(self, request, form):
         data = form.cleaned_data
         return programme_create(
-            name=data["name"], short_name=data["short_name"], tagline=data["tagline"],
-            description=data["description"], website=data["website"],
-            is_featured=data["is_featured"],
+            actor=request.user, name=data["name"], short_name=data["short_name"],
+            tagline=data["tagline"], description=data["description"], website=data["website"],
+            is_featured=data["feature_on_home_page"],
         )
+
+    def update_through_service(self, request, obj, changed):
+        if "feature_on_home_page" in changed:
+            changed["is_featured"] = changed.pop("feature_on_home_page")
+        return programme_update(actor=request.user, programme=obj, **changed)
 
 
 @admin.register(ProgrammePhase)
@@ -105,10 +134,14 @@ class ProgrammePhaseAdmin(CreatedByServiceAdmin):
 
     def create_through_service(self, request, form):
         data = form.cleaned_data
-        return programme_phase_add(
-            programme=data["programme"], number=data["number"], name=data["name"],
-            starts_on=data["starts_on"], ends_on=data["ends_on"], summary=data["summary"],
+        return programme_phase_create(
+            actor=request.user, programme=data["programme"], number=data["number"],
+            name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+            summary=data["summary"],
         )
+
+    def update_through_service(self, request, obj, changed):
+        return programme_phase_update(actor=request.user, phase=obj, **changed)
 
 
 @admin.register(Workstream)
@@ -134,11 +167,14 @@ class WorkstreamAdmin(CreatedByServiceAdmin):
     def create_through_service(self, request, form):
         data = form.cleaned_data
         return workstream_create(
-            programme=data["programme"], name=data["name"], code=data["code"],
+            actor=request.user, programme=data["programme"], name=data["name"], code=data["code"],
             summary=data["summary"], kind=data["kind"], status=data["status"],
             description=data["description"], parent=data["parent"], lead=data["lead"],
             display_order=data["display_order"],
         )
+
+    def update_through_service(self, request, obj, changed):
+        return workstream_update(actor=request.user, workstream=obj, **changed)
 
     @admin.action(description="Activate selected planned workstreams or platforms",
                   permissions=["change"])

@@ -1,6 +1,12 @@
 """How the workstreams app's recorded actions read in a history."""
 
 PHRASES = {
+    "programme.create": "added the programme",
+    "programme.update": "changed the programme",
+    "programme_phase.create": "added a programme phase",
+    "programme_phase.update": "changed a programme phase",
+    "workstream.create": "added the workstream",
+    "workstream.update": "changed the workstream",
     "workstream.activate": "opened the platform to members",
     "join_request.create": "asked to join a workstream",
     "join_request.approve": "approved a request to join a workstream",

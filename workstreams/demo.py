@@ -23,7 +23,7 @@ from .models import (
 from .services import (
     join_request_create,
     programme_create,
-    programme_phase_add,
+    programme_phase_create,
     workstream_create,
     workstream_membership_add,
 )
@@ -124,25 +124,25 @@ DOCUMENT_TEXT = (
 def seed_programme_and_workstreams(*, lead=None) -> Programme:
     programme = Programme.objects.filter(short_name=PROGRAMME["short_name"]).first()
     if programme is None:
-        programme = programme_create(**PROGRAMME, is_featured=True)
+        programme = programme_create(actor=SYSTEM, **PROGRAMME, is_featured=True)
     existing_phases = set(programme.phases.values_list("number", flat=True))
     for number, name, starts_on, ends_on, summary in PHASES:
         if number not in existing_phases:
-            programme_phase_add(programme=programme, number=number, name=name,
-                                starts_on=starts_on, ends_on=ends_on, summary=summary)
+            programme_phase_create(actor=SYSTEM, programme=programme, number=number, name=name,
+                                   starts_on=starts_on, ends_on=ends_on, summary=summary)
 
     existing = set(programme.workstreams.values_list("code", flat=True))
     for order, (name, code, summary, description) in enumerate(ACTIVE_WORKSTREAMS, start=1):
         if code not in existing:
             workstream_create(
-                programme=programme, name=name, code=code, summary=summary,
+                actor=SYSTEM, programme=programme, name=name, code=code, summary=summary,
                 description=description, status=Workstream.Status.ACTIVE,
                 lead=lead if code in LED_BY_STAFF else None, display_order=order,
             )
     for order, (name, code, summary) in enumerate(PLANNED_PLATFORMS, start=10):
         if code not in existing:
             workstream_create(
-                programme=programme, name=name, code=code, summary=summary,
+                actor=SYSTEM, programme=programme, name=name, code=code, summary=summary,
                 kind=Workstream.Kind.SHARED_PLATFORM, status=Workstream.Status.PLANNED,
                 display_order=order,
             )

@@ -25,39 +25,88 @@ from .permissions import may_manage_workstreams, may_review_join_requests, may_w
 RESERVED_SLUGS = frozenset({"queue", "requests"})
 
 
+def _check_may_manage(actor) -> None:
+    if not (is_system(actor) or may_manage_workstreams(actor)):
+        raise NotAllowed("Only programme admins manage programmes, phases and workstreams.")
+
+
+def _unfeature_others(programme: Programme) -> None:
+    # Only one programme is presented on the home page; featuring this one unfeatures the rest.
+    Programme.objects.filter(is_featured=True).exclude(pk=programme.pk).update(is_featured=False)
+
+
+def _save_changes(*, actor, instance, action: str, fields: dict) -> dict:
+    """Set `fields` on `instance`, validate, save what changed and audit it (before, after)."""
+    changes = {name: [getattr(instance, name), value] for name, value in fields.items()
+               if getattr(instance, name) != value}
+    for name, (_, value) in changes.items():
+        setattr(instance, name, value)
+    if changes:
+        instance.full_clean()
+        instance.save(update_fields=list(changes))
+        audit_record(actor=actor, action=action, target=instance,
+                     changes={name: [str(before), str(after)]
+                              for name, (before, after) in changes.items()})
+    return changes
+
+
 @transaction.atomic
 def programme_create(
-    *, name: str, short_name: str, tagline: str = "", description: str = "",
+    *, actor, name: str, short_name: str, tagline: str = "", description: str = "",
     website: str = "", is_featured: bool = False,
 ) -> Programme:
-    if is_featured:
-        # Only one programme is presented on the home page; featuring this one unfeatures the rest.
-        Programme.objects.filter(is_featured=True).update(is_featured=False)
+    _check_may_manage(actor)
     programme = Programme(
         name=name, short_name=short_name, slug=slugify(short_name), tagline=tagline,
         description=description, website=website, is_featured=is_featured,
     )
+    if is_featured:
+        _unfeature_others(programme)
     programme.full_clean()
     programme.save()
+    audit_record(actor=actor, action="programme.create", target=programme)
     return programme
 
 
 @transaction.atomic
-def programme_phase_add(*, programme: Programme, number: int, name: str, starts_on,
-                        ends_on=None, summary: str = "") -> ProgrammePhase:
+def programme_update(*, actor, programme: Programme, **fields) -> Programme:
+    """Descriptive fields (name, tagline, description, website) and whether it is featured;
+    the slug stays, so links keep working."""
+    _check_may_manage(actor)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if fields.get("is_featured"):
+        _unfeature_others(programme)
+    _save_changes(actor=actor, instance=programme, action="programme.update", fields=fields)
+    return programme
+
+
+@transaction.atomic
+def programme_phase_create(*, actor, programme: Programme, number: int, name: str, starts_on,
+                           ends_on=None, summary: str = "") -> ProgrammePhase:
+    _check_may_manage(actor)
     phase = ProgrammePhase(programme=programme, number=number, name=name, starts_on=starts_on,
                            ends_on=ends_on, summary=summary)
     phase.full_clean()
     phase.save()
+    audit_record(actor=actor, action="programme_phase.create", target=phase)
+    return phase
+
+
+@transaction.atomic
+def programme_phase_update(*, actor, phase: ProgrammePhase, **fields) -> ProgrammePhase:
+    _check_may_manage(actor)
+    phase = ProgrammePhase.objects.select_for_update().get(pk=phase.pk)
+    _save_changes(actor=actor, instance=phase, action="programme_phase.update", fields=fields)
     return phase
 
 
 @transaction.atomic
 def workstream_create(
-    *, programme: Programme, name: str, code: str, summary: str,
+    *, actor, programme: Programme, name: str, code: str, summary: str,
     kind: str = Workstream.Kind.WORKSTREAM, status: str = Workstream.Status.PLANNED,
     description: str = "", parent: Workstream | None = None, lead=None, display_order: int = 100,
 ) -> Workstream:
+    _check_may_manage(actor)
     slug = slugify(name)
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-workstream"
@@ -68,6 +117,22 @@ def workstream_create(
     )
     workstream.full_clean()
     workstream.save()
+    audit_record(actor=actor, action="workstream.create", target=workstream)
+    return workstream
+
+
+@transaction.atomic
+def workstream_update(*, actor, workstream: Workstream, **fields) -> Workstream:
+    """Descriptive fields, its lead, parent and place in lists; the status moves only through
+    workstream_activate, the slug never (links must not break)."""
+    _check_may_manage(actor)
+    if {"status", "slug"} & set(fields):
+        raise ApplicationError("A workstream's status changes by activating it, and its "
+                               "address never changes.")
+    workstream = Workstream.objects.select_for_update().get(pk=workstream.pk)
+    if "code" in fields:
+        fields["code"] = fields["code"].upper()
+    _save_changes(actor=actor, instance=workstream, action="workstream.update", fields=fields)
     return workstream
 
 

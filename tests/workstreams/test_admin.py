@@ -244,19 +244,27 @@ def programme_form(**changes) -> dict:
 
 
 def test_a_programme_is_added_through_programme_create(office):
-    response = office.post(url("programme", "add"), programme_form(is_featured="on"))
+    response = office.post(url("programme", "add"), programme_form(feature_on_home_page="on"))
     assert response.status_code == 302
     programme = Programme.objects.get(short_name="BMP")
     assert programme.is_featured and programme.slug == "bmp"
 
 
-def test_a_second_featured_programme_is_a_form_error_naming_the_first(office):
-    ProgrammeFactory(is_featured=True, short_name="PIPS")
-    response = office.post(url("programme", "add"), programme_form(is_featured="on"))
-    assert response.status_code == 200
-    assert "Only one programme is featured on the home page, and PIPS is." in (
-        response.content.decode())
-    assert not Programme.objects.filter(short_name="BMP").exists()
+def test_featuring_a_programme_in_the_admin_stops_featuring_the_other_as_the_service_does(
+        office):
+    first = ProgrammeFactory(is_featured=True, short_name="PIPS")
+    response = office.post(url("programme", "add"), programme_form(feature_on_home_page="on"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    first.refresh_from_db()
+    assert Programme.objects.get(short_name="BMP").is_featured and not first.is_featured
+    office.post(url("programme", "change", first.pk),
+                programme_form(name=first.name, short_name=first.short_name,
+                               feature_on_home_page="on",
+                               **{"phases-TOTAL_FORMS": "0", "phases-INITIAL_FORMS": "0"}))
+    first.refresh_from_db()
+    assert first.is_featured and not Programme.objects.get(short_name="BMP").is_featured
+    # Each change went through the services, which recorded it.
+    assert AuditEvent.objects.filter(action="programme.update", target_id=first.pk).exists()
 
 
 @pytest.mark.parametrize("model, make", [

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from rest_framework.test import APIClient
 
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.core.exceptions import NotAllowed
 from cluster_portal.notifications.models import Notification
 from partners.models import Agreement
@@ -76,8 +77,8 @@ def test_a_nul_in_the_queue_filter_shows_the_whole_queue(client, mfa_staff_user)
 
 
 def test_a_workstream_never_takes_a_slug_the_urls_use():
-    workstream = workstream_create(programme=ProgrammeFactory(), name="Queue", code="QU",
-                                   summary="Queueing theory for plant logistics.")
+    workstream = workstream_create(actor=SYSTEM, programme=ProgrammeFactory(), name="Queue",
+                                   code="QU", summary="Queueing theory for plant logistics.")
     assert workstream.slug == "queue-workstream"
 
 
