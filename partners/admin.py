@@ -14,7 +14,7 @@ from cluster_portal.core.service_admin import ServiceBackedAdmin, adopt_saved, r
 
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from .services import (
-    agreement_save,
+    agreement_record,
     invitation_revoke,
     organisation_approve,
     organisation_create,
@@ -28,6 +28,7 @@ from .services import (
     person_request_decline,
 )
 from .services.organisations import PROFILE_FIELDS, normalise_uen
+from .validators import agreement_errors, tier_term_errors
 
 ORGANISATION_DECLINE_REASON = (
     "The programme office could not confirm this registration. Write to the programme office "
@@ -60,17 +61,13 @@ class OrganisationAdminForm(forms.ModelForm):
         return uen
 
     def clean(self):
+        # The service's rule (partners.validators), asked here to say it beside the fields.
         cleaned = super().clean()
-        tier = cleaned.get("tier")
-        starts, ends = cleaned.get("tier_starts_on"), cleaned.get("tier_ends_on")
-        if self.instance.tier and not tier:
-            self.add_error("tier", "A tier can't be removed; end its term instead.")
-        elif tier and not starts:
-            self.add_error("tier_starts_on", "Enter the date the tier's term starts.")
-        elif not tier and (starts or ends):
-            self.add_error("tier", "Choose the tier this term is for.")
-        if starts and ends and ends < starts:
-            self.add_error("tier_ends_on", "End the term after its start.")
+        for field, message in tier_term_errors(
+                tier=cleaned.get("tier") or "", starts_on=cleaned.get("tier_starts_on"),
+                ends_on=cleaned.get("tier_ends_on"), current_tier=self.instance.tier).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
 
@@ -335,13 +332,13 @@ class AgreementAdminForm(forms.ModelForm):
                   "notes")
 
     def clean(self):
-        # The same rules as the database constraints, worded for the person filling the form.
+        # The service's rule (partners.validators), asked here to say it beside the fields.
         cleaned = super().clean()
-        signed_on, expires_on = cleaned.get("signed_on"), cleaned.get("expires_on")
-        if cleaned.get("status") == Agreement.Status.SIGNED and not signed_on:
-            self.add_error("signed_on", "Enter the date it was signed.")
-        if signed_on and expires_on and expires_on < signed_on:
-            self.add_error("expires_on", "Enter a date after the signing date.")
+        for field, message in agreement_errors(
+                status=cleaned.get("status"), signed_on=cleaned.get("signed_on"),
+                expires_on=cleaned.get("expires_on")).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
 
@@ -367,7 +364,7 @@ class AgreementAdmin(ServiceBackedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        agreement = agreement_save(
+        agreement = agreement_record(
             actor=request.user, organisation=obj.organisation, kind=data["kind"],
             status=data["status"], signed_on=data.get("signed_on"),
             expires_on=data.get("expires_on"), reference=data.get("reference", ""),

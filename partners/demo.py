@@ -17,7 +17,7 @@ from cluster_portal.core.actors import SYSTEM
 
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from .services import (
-    agreement_save,
+    agreement_record,
     invitation_create,
     organisation_create,
     organisation_membership_add,
@@ -156,19 +156,18 @@ def _ensure_admin(organisation: Organisation, email: str, full_name: str) -> Non
 def _seed_agreements(organisation: Organisation) -> None:
     kinds = set(organisation.agreements.values_list("kind", flat=True))
     signed_on = organisation.tier_starts_on
+    consortium = {"actor": SYSTEM, "organisation": organisation,
+                  "kind": Agreement.Kind.CONSORTIUM, "reference": f"CA-{organisation.uen}"}
     if Agreement.Kind.CONSORTIUM not in kinds:
         if organisation.uen in CONSORTIUM_SENT:
-            agreement_save(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
-                           status=Agreement.Status.SENT, reference=f"CA-{organisation.uen}")
+            agreement_record(**consortium, status=Agreement.Status.SENT)
         else:
-            agreement_save(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.CONSORTIUM,
-                           status=Agreement.Status.SIGNED, signed_on=signed_on,
-                           reference=f"CA-{organisation.uen}")
+            agreement_record(**consortium, status=Agreement.Status.SIGNED, signed_on=signed_on)
     if organisation.uen in NDA_SIGNED and Agreement.Kind.NDA not in kinds:
-        agreement_save(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.NDA,
-                       status=Agreement.Status.SIGNED, signed_on=signed_on,
-                       expires_on=signed_on + datetime.timedelta(days=3 * 365),
-                       reference=f"NDA-{organisation.uen}")
+        agreement_record(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.NDA,
+                         status=Agreement.Status.SIGNED, signed_on=signed_on,
+                         expires_on=signed_on + datetime.timedelta(days=3 * 365),
+                         reference=f"NDA-{organisation.uen}")
 
 
 def seed_people_activity(*, people: dict, organisations: dict[str, Organisation]) -> None:

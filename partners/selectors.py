@@ -146,7 +146,7 @@ def person_request_list_visible(*, user) -> QuerySet[PersonRequest]:
     return requests.filter(Q(person=user) | Q(organisation__in=administered))
 
 
-def membership_list_visible(*, user) -> QuerySet[OrganisationMembership]:
+def organisation_membership_list_visible(*, user) -> QuerySet[OrganisationMembership]:
     """People of the organisations the person belongs to (everyone's, for staff)."""
     memberships = OrganisationMembership.objects.select_related("organisation", "person")
     if may_act_as_staff(user):

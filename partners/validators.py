@@ -1,5 +1,6 @@
 """Checks on what people enter about an organisation (its name, single-line fields, description,
-logo), shared by the forms, the API and the services."""
+logo, its membership term, its agreements), shared by the forms, the API, the admin and the
+services: each rule is written once, here."""
 
 import re
 import unicodedata
@@ -8,10 +9,13 @@ from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 from cluster_portal.core.validators import (
+    implausible_dates,
     single_line,
     validate_multiline_text,
     validate_single_line,
 )
+
+from .models import Agreement, Organisation
 
 NAME_MIN_LENGTH = 2
 DESCRIPTION_MAX_LENGTH = 5000
@@ -97,3 +101,31 @@ def validate_logo(upload) -> str:
             code="too_big",
         )
     return LOGO_EXTENSIONS[image_format]
+
+
+def tier_term_errors(*, tier: str, starts_on, ends_on, current_tier: str = "") -> dict[str, str]:
+    """What is wrong with a programme membership term, field by field: the rule
+    organisation_set_tier keeps, which the admin's form asks too so it can say so in place."""
+    errors = dict(implausible_dates(tier_starts_on=starts_on, tier_ends_on=ends_on))
+    if current_tier and not tier:
+        errors["tier"] = "A tier can't be removed; end its term instead."
+    elif tier and tier not in Organisation.Tier.values:
+        errors["tier"] = f"Unknown tier “{tier}”."
+    elif tier and not starts_on:
+        errors["tier_starts_on"] = "Enter the date the tier's term starts."
+    elif not tier and (starts_on or ends_on):
+        errors["tier"] = "Choose the tier this term is for."
+    if starts_on and ends_on and ends_on < starts_on and "tier_ends_on" not in errors:
+        errors["tier_ends_on"] = "End the term after its start."
+    return errors
+
+
+def agreement_errors(*, status: str, signed_on, expires_on) -> dict[str, str]:
+    """What is wrong with an agreement's dates, field by field (the rule of agreement_record,
+    asked by the admin's form too)."""
+    errors = dict(implausible_dates(signed_on=signed_on, expires_on=expires_on))
+    if status == Agreement.Status.SIGNED and signed_on is None:
+        errors.setdefault("signed_on", "Enter the date it was signed.")
+    if signed_on and expires_on and expires_on < signed_on:
+        errors.setdefault("expires_on", "Enter a date after the signing date.")
+    return errors

@@ -4,7 +4,7 @@ Split by concern: `organisations` (registration, approval, profile, tier), `peop
 (memberships, requests to join), `invitations` and `agreements`.
 """
 
-from .agreements import agreement_save
+from .agreements import agreement_record
 from .invitations import (
     invitation_accept,
     invitation_create,
@@ -31,7 +31,7 @@ from .people import (
 )
 
 __all__ = [
-    "agreement_save",
+    "agreement_record",
     "invitation_accept",
     "invitation_create",
     "invitation_revoke",

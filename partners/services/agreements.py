@@ -6,14 +6,14 @@ from django.db import transaction
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.core.validators import implausible_dates
 
 from ..models import Agreement, Organisation
 from ..permissions import may_decide_organisations
+from ..validators import agreement_errors
 
 
 @transaction.atomic
-def agreement_save(
+def agreement_record(
     *, actor, organisation: Organisation, kind: str, status: str, signed_on=None,
     expires_on=None, reference: str = "", notes: str = "", agreement: Agreement | None = None,
 ) -> Agreement:
@@ -27,15 +27,9 @@ def agreement_save(
     agreement.signed_on, agreement.expires_on = signed_on, expires_on
     agreement.reference, agreement.notes = reference.strip(), notes.strip()
     agreement.updated_by = person_of(actor)
-    wrong_dates = implausible_dates(signed_on=signed_on, expires_on=expires_on)
-    if wrong_dates:
-        raise ApplicationError("Some dates are not valid.", fields=wrong_dates)
-    if status == Agreement.Status.SIGNED and signed_on is None:
-        raise ApplicationError("A signed agreement needs its signing date.",
-                               fields={"signed_on": "Enter the date it was signed."})
-    if signed_on and expires_on and expires_on < signed_on:
-        raise ApplicationError("The agreement must expire after it was signed.",
-                               fields={"expires_on": "Enter a date after the signing date."})
+    errors = agreement_errors(status=status, signed_on=signed_on, expires_on=expires_on)
+    if errors:
+        raise ApplicationError("The agreement's dates are not valid.", fields=errors)
     try:
         agreement.full_clean()
     except ValidationError as error:

@@ -19,14 +19,19 @@ from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import SYSTEM, is_system
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 from cluster_portal.core.transitions import apply_decision, decide, lock_for_decision
-from cluster_portal.core.validators import implausible_dates, single_line
+from cluster_portal.core.validators import single_line
 from cluster_portal.notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Organisation, OrganisationMembership
 from ..permissions import may_decide_organisations, may_edit_profile
 from ..selectors import organisation_admins, organisation_list_visible
-from ..validators import organisation_fields_errors, organisation_name_key, validate_logo
+from ..validators import (
+    organisation_fields_errors,
+    organisation_name_key,
+    tier_term_errors,
+    validate_logo,
+)
 
 # A new member is "new" for its first three months; an ended term has a month's grace.
 NEW_MEMBER_DAYS = 90
@@ -301,14 +306,12 @@ def organisation_set_tier(
 ) -> Organisation:
     if not (is_system(actor) or may_decide_organisations(actor)):
         raise NotAllowed("Only programme admins set an organisation's tier.")
-    if tier not in Organisation.Tier.values:
-        raise ApplicationError("Choose a tier.", fields={"tier": f"Unknown tier “{tier}”."})
-    wrong_dates = implausible_dates(tier_starts_on=starts_on, tier_ends_on=ends_on)
-    if wrong_dates:
-        raise ApplicationError("Some dates are not valid.", fields=wrong_dates)
-    if ends_on is not None and ends_on < starts_on:
-        raise ApplicationError("The term must end after it starts.",
-                               fields={"tier_ends_on": "End the term after its start."})
+    errors = tier_term_errors(tier=tier or "", starts_on=starts_on, ends_on=ends_on,
+                              current_tier=organisation.tier)
+    if not tier:
+        errors.setdefault("tier", "Choose a tier.")
+    if errors:
+        raise ApplicationError("The membership term is not valid.", fields=errors)
     before = [organisation.tier, organisation.tier_starts_on, organisation.tier_ends_on]
     organisation.tier, organisation.tier_starts_on, organisation.tier_ends_on = (
         tier, starts_on, ends_on)

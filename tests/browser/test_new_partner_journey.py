@@ -9,7 +9,7 @@ import re
 import pytest
 
 from partners.models import Organisation
-from partners.services import agreement_save
+from partners.services import agreement_record
 from tests.conftest import activate_totp
 from tests.factories import ProgrammeFactory, UserFactory, WorkstreamFactory
 from tests.support.mailserver import text_part
@@ -92,7 +92,7 @@ def test_a_new_partner_from_first_visit_to_the_members_area(visitor, mail_server
     organisation.refresh_from_db()
     assert organisation.status == "approved" and organisation.tier == "core"
     # The signed consortium agreement, as the programme office records it.
-    agreement_save(actor=office, organisation=organisation, kind="consortium", status="signed",
+    agreement_record(actor=office, organisation=organisation, kind="consortium", status="signed",
                    signed_on=datetime.date.today() - datetime.timedelta(days=1))
 
     # --- The new partner admin invites a colleague and asks to join ---------------------------

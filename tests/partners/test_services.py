@@ -17,7 +17,7 @@ from partners.entitlements import NO_TIER, TIER_ENTITLEMENTS, entitlements_of
 from partners.models import Agreement, Organisation, OrganisationMembership, PersonRequest
 from partners.selectors import organisation_list_visible
 from partners.services import (
-    agreement_save,
+    agreement_record,
     organisation_approve,
     organisation_decline,
     organisation_membership_add,
@@ -299,11 +299,11 @@ def test_only_programme_admins_set_tiers_but_the_portal_itself_may(mfa_staff_use
 def test_agreements_are_recorded_and_updated_by_programme_admins(mfa_admin_user):
     organisation = OrganisationFactory()
     signed_on = timezone.localdate() - datetime.timedelta(days=10)
-    agreement = agreement_save(actor=mfa_admin_user, organisation=organisation,
+    agreement = agreement_record(actor=mfa_admin_user, organisation=organisation,
                                kind=Agreement.Kind.CONSORTIUM, status=Agreement.Status.SENT,
                                reference=" CA-1 ")
     assert agreement.reference == "CA-1"
-    agreement = agreement_save(actor=mfa_admin_user, organisation=organisation,
+    agreement = agreement_record(actor=mfa_admin_user, organisation=organisation,
                                kind=Agreement.Kind.CONSORTIUM, status=Agreement.Status.SIGNED,
                                signed_on=signed_on, agreement=agreement)
     agreement.refresh_from_db()
@@ -321,7 +321,7 @@ def test_agreements_are_recorded_and_updated_by_programme_admins(mfa_admin_user)
 def test_an_inconsistent_agreement_is_refused(mfa_admin_user, status, signed, expires, field):
     today = timezone.localdate()
     with pytest.raises(ApplicationError) as refused:
-        agreement_save(
+        agreement_record(
             actor=mfa_admin_user, organisation=OrganisationFactory(), kind="consortium",
             status=status,
             signed_on=None if signed is None else today + datetime.timedelta(days=signed),
@@ -334,7 +334,7 @@ def test_an_inconsistent_agreement_is_refused(mfa_admin_user, status, signed, ex
 def test_a_partner_admin_cannot_record_agreements():
     organisation = OrganisationFactory()
     with pytest.raises(NotAllowed):
-        agreement_save(actor=partner_admin_of(organisation), organisation=organisation,
+        agreement_record(actor=partner_admin_of(organisation), organisation=organisation,
                        kind="consortium", status="signed", signed_on=timezone.localdate())
     assert not Agreement.objects.exists()
 

@@ -16,7 +16,7 @@ from cluster_portal.core.api.viewsets import ScopedViewSet
 from ...models import PersonRequest
 from ...selectors import (
     invitation_list_visible,
-    membership_list_visible,
+    organisation_membership_list_visible,
     person_request_list_visible,
 )
 from ...services import (
@@ -75,7 +75,7 @@ class OrganisationMembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelM
     ordering_fields = ["created_at"]
 
     def get_queryset(self):
-        return membership_list_visible(user=self.request.user)
+        return organisation_membership_list_visible(user=self.request.user)
 
     def partial_update(self, request, pk=None):
         membership = self.get_object()
@@ -192,7 +192,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         payload = s.InvitationAcceptSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         membership = invitation_accept(actor=request.user, token=payload.validated_data["token"])
-        membership = membership_list_visible(user=request.user).get(pk=membership.pk)
+        membership = organisation_membership_list_visible(user=request.user).get(pk=membership.pk)
         return Response(s.OrganisationMembershipSerializer(membership).data,
                         status=status.HTTP_201_CREATED)
 
