@@ -253,7 +253,7 @@ class PersonRequestAdmin(admin.ModelAdmin):
         run_for_each(
             self, request, queryset,
             lambda person_request: person_request_approve(actor=request.user,
-                                                          request=person_request),
+                                                          person_request=person_request),
             done="Approved {count} request(s).",
         )
 
@@ -263,7 +263,8 @@ class PersonRequestAdmin(admin.ModelAdmin):
         run_for_each(
             self, request, queryset,
             lambda person_request: person_request_decline(
-                actor=request.user, request=person_request, reason=PERSON_REQUEST_DECLINE_REASON),
+                actor=request.user, person_request=person_request,
+                reason=PERSON_REQUEST_DECLINE_REASON),
             done="Declined {count} request(s).",
         )
 

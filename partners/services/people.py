@@ -176,36 +176,36 @@ def person_request_create(*, actor, organisation: Organisation, message: str = "
     return request
 
 
-def _locked_request(request: PersonRequest, *, to: str) -> PersonRequest:
-    """The request's own row, locked after its organisation's (`_lock`): every decision takes
-    the two locks in that one order, so two decisions at once wait for each other instead of
+def _locked_request(person_request: PersonRequest, *, to: str) -> PersonRequest:
+    """The request's own row, locked after its organisation's (`_lock`): every decision takes the
+    two locks in that one order, so two decisions at once wait for each other instead of
     deadlocking."""
-    return lock_for_decision(PersonRequest, request, to=to,
+    return lock_for_decision(PersonRequest, person_request, to=to,
                              with_related=("organisation", "person"))
 
 
 @transaction.atomic
-def person_request_approve(*, actor, request: PersonRequest,
+def person_request_approve(*, actor, person_request: PersonRequest,
                            role: str = Role.MEMBER) -> OrganisationMembership:
     if role not in Role.values:
         raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
-    organisation = _lock(request.organisation)
+    organisation = _lock(person_request.organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the organisation's admins decide requests to join it.")
-    request = _locked_request(request, to=PersonRequest.Status.APPROVED)
-    if is_member_of(request.person, organisation):
-        raise Conflict(f"{request.person} already acts for {organisation.name}.")
+    person_request = _locked_request(person_request, to=PersonRequest.Status.APPROVED)
+    if is_member_of(person_request.person, organisation):
+        raise Conflict(f"{person_request.person} already acts for {organisation.name}.")
     _check_room_for_one_more(organisation, counting_invitations=False)
     membership = OrganisationMembership.objects.create(
-        organisation=organisation, person=request.person, role=role
+        organisation=organisation, person=person_request.person, role=role
     )
-    decide(request, to=PersonRequest.Status.APPROVED, actor=actor)
-    _forget_roles(request.person)
-    audit_record(actor=actor, action="person_request.approve", target=request,
+    decide(person_request, to=PersonRequest.Status.APPROVED, actor=actor)
+    _forget_roles(person_request.person)
+    audit_record(actor=actor, action="person_request.approve", target=person_request,
                  scope=organisation,
                  changes={"role": role})
     notify(
-        recipients=[request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
+        recipients=[person_request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
         message=f"You now act for {organisation.name} as {membership.get_role_display().lower()}.",
         url=organisation.get_absolute_url(),
         context={"organisation": organisation.name, "approved": True,
@@ -215,32 +215,34 @@ def person_request_approve(*, actor, request: PersonRequest,
 
 
 @transaction.atomic
-def person_request_decline(*, actor, request: PersonRequest, reason: str = "") -> PersonRequest:
-    organisation = _lock(request.organisation)
+def person_request_decline(*, actor, person_request: PersonRequest,
+                           reason: str = "") -> PersonRequest:
+    organisation = _lock(person_request.organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the organisation's admins decide requests to join it.")
-    request = _locked_request(request, to=PersonRequest.Status.DECLINED)
-    decide(request, to=PersonRequest.Status.DECLINED, actor=actor, reason=reason)
-    audit_record(actor=actor, action="person_request.decline", target=request,
-                 scope=request.organisation,
-                 changes={"reason": request.decision_reason})
+    person_request = _locked_request(person_request, to=PersonRequest.Status.DECLINED)
+    decide(person_request, to=PersonRequest.Status.DECLINED, actor=actor, reason=reason)
+    audit_record(actor=actor, action="person_request.decline", target=person_request,
+                 scope=person_request.organisation,
+                 changes={"reason": person_request.decision_reason})
     notify(
-        recipients=[request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
-        message=f"Your request to join {request.organisation.name} was declined"
-                + (f": {request.decision_reason}" if request.decision_reason else "."),
-        context={"organisation": request.organisation.name, "approved": False,
-                 "reason": request.decision_reason},
+        recipients=[person_request.person], kind=kinds.PERSON_REQUEST_DECIDED, actor=actor,
+        message=f"Your request to join {person_request.organisation.name} was declined"
+                + (f": {person_request.decision_reason}" if person_request.decision_reason
+                   else "."),
+        context={"organisation": person_request.organisation.name, "approved": False,
+                 "reason": person_request.decision_reason},
     )
-    return request
+    return person_request
 
 
 @transaction.atomic
-def person_request_withdraw(*, actor, request: PersonRequest) -> PersonRequest:
-    if request.person_id != actor.pk:
+def person_request_withdraw(*, actor, person_request: PersonRequest) -> PersonRequest:
+    if person_request.person_id != actor.pk:
         raise NotAllowed("Only the person who asked can withdraw the request.")
-    _lock(request.organisation)
-    request = _locked_request(request, to=PersonRequest.Status.WITHDRAWN)
-    decide(request, to=PersonRequest.Status.WITHDRAWN, actor=actor)
-    audit_record(actor=actor, action="person_request.withdraw", target=request,
-                 scope=request.organisation)
-    return request
+    _lock(person_request.organisation)
+    person_request = _locked_request(person_request, to=PersonRequest.Status.WITHDRAWN)
+    decide(person_request, to=PersonRequest.Status.WITHDRAWN, actor=actor)
+    audit_record(actor=actor, action="person_request.withdraw", target=person_request,
+                 scope=person_request.organisation)
+    return person_request

@@ -153,7 +153,7 @@ def person_request_withdraw(request, pk: int):
         raise Http404("No such request.")
     return act_and_redirect(
         request,
-        lambda: services.person_request_withdraw(actor=request.user, request=person_request),
+        lambda: services.person_request_withdraw(actor=request.user, person_request=person_request),
         success=f"Your request to join {person_request.organisation.name} is withdrawn.",
         to=reverse("partners:my_organisations"),
     )
@@ -377,7 +377,7 @@ def person_request_approve(request, slug: str, pk: int):
     return act_and_redirect(
         request,
         lambda: services.person_request_approve(
-            actor=request.user, request=person_request, role=role),
+            actor=request.user, person_request=person_request, role=role),
         success=lambda membership: f"{membership.person} now acts for {organisation.name} as "
                                    f"{membership.get_role_display().lower()}.",
         to=people_url(organisation),
@@ -394,7 +394,7 @@ def person_request_decline(request, slug: str, pk: int):
     return act_and_redirect(
         request,
         lambda: services.person_request_decline(
-            actor=request.user, request=person_request, reason=reason),
+            actor=request.user, person_request=person_request, reason=reason),
         success=f"The request of {person_request.person} is declined; they are told.",
         to=people_url(organisation),
     )

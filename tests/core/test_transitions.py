@@ -96,7 +96,7 @@ def test_a_withdrawal_records_who_withdrew():
     person = UserFactory()
     organisation = OrganisationFactory()
     request = PersonRequest.objects.create(organisation=organisation, person=person)
-    person_request_withdraw(actor=person, request=request)
+    person_request_withdraw(actor=person, person_request=request)
     request.refresh_from_db()
     assert (request.status, request.decided_by) == ("withdrawn", person)
 

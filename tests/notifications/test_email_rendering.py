@@ -276,7 +276,7 @@ def test_approving_a_person_request_mails_the_person(
         person_request, django_capture_on_commit_callbacks, strict_templates):
     request, asker, deciding, other = person_request
     with django_capture_on_commit_callbacks(execute=True):
-        membership = person_request_approve(actor=deciding, request=request)
+        membership = person_request_approve(actor=deciding, person_request=request)
     assert_every_name_given(mail.outbox)
 
     [message] = mail.outbox
@@ -292,7 +292,7 @@ def test_declining_a_person_request_mails_the_person_the_reason(
         person_request, django_capture_on_commit_callbacks, strict_templates):
     request, asker, deciding, other = person_request
     with django_capture_on_commit_callbacks(execute=True):
-        person_request_decline(actor=deciding, request=request, reason="We don't know you.")
+        person_request_decline(actor=deciding, person_request=request, reason="We don't know you.")
     assert_every_name_given(mail.outbox)
 
     [message] = mail.outbox

@@ -28,12 +28,12 @@ ROUNDS = 3
 
 PERSON_REQUEST_DECISIONS = {
     "approve": lambda people, pk: person_request_approve(
-        actor=fresh(User, people["admin"].pk), request=fresh(PersonRequest, pk)),
+        actor=fresh(User, people["admin"].pk), person_request=fresh(PersonRequest, pk)),
     "decline": lambda people, pk: person_request_decline(
-        actor=fresh(User, people["other_admin"].pk), request=fresh(PersonRequest, pk),
+        actor=fresh(User, people["other_admin"].pk), person_request=fresh(PersonRequest, pk),
         reason="We do not know you."),
     "withdraw": lambda people, pk: person_request_withdraw(
-        actor=fresh(User, people["asker"].pk), request=fresh(PersonRequest, pk)),
+        actor=fresh(User, people["asker"].pk), person_request=fresh(PersonRequest, pk)),
 }
 PERSON_REQUEST_STATUS = {"approve": "approved", "decline": "declined", "withdraw": "withdrawn"}
 

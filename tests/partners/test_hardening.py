@@ -98,7 +98,7 @@ def test_an_unknown_role_when_approving_a_person_request_is_refused():
     admin = admin_of(organisation)
     request = PersonRequest.objects.create(organisation=organisation, person=UserFactory())
     with pytest.raises(ApplicationError) as refused:
-        person_request_approve(actor=admin, request=request, role="owner")
+        person_request_approve(actor=admin, person_request=request, role="owner")
     assert "role" in refused.value.fields
     request.refresh_from_db()
     assert request.status == PersonRequest.Status.PENDING

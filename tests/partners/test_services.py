@@ -372,7 +372,7 @@ def test_an_approved_request_makes_the_person_a_member_with_the_role():
     organisation = OrganisationFactory()
     admin, asker = partner_admin_of(organisation), UserFactory()
     request = person_request_create(actor=asker, organisation=organisation)
-    membership = person_request_approve(actor=admin, request=request, role=MEMBER)
+    membership = person_request_approve(actor=admin, person_request=request, role=MEMBER)
     assert membership.person == asker and membership.role == MEMBER
     request.refresh_from_db()
     assert request.status == PersonRequest.Status.APPROVED
@@ -381,7 +381,7 @@ def test_an_approved_request_makes_the_person_a_member_with_the_role():
     assert not Notification.objects.filter(recipient=admin,
                                            kind="person_request_decided").exists()
     with pytest.raises(Conflict):
-        person_request_decline(actor=admin, request=request)
+        person_request_decline(actor=admin, person_request=request)
 
 
 def test_a_request_is_refused_when_the_tier_has_no_room():
@@ -390,7 +390,7 @@ def test_a_request_is_refused_when_the_tier_has_no_room():
     OrganisationMembershipFactory.create_batch(4, organisation=organisation)
     request = person_request_create(actor=UserFactory(), organisation=organisation)
     with pytest.raises(Conflict) as refused:
-        person_request_approve(actor=admin, request=request)
+        person_request_approve(actor=admin, person_request=request)
     assert refused.value.code == "representative_limit"
     assert organisation.memberships.count() == 5
     assert PersonRequest.objects.get(pk=request.pk).status == PersonRequest.Status.PENDING
@@ -402,19 +402,19 @@ def test_a_request_is_declined_or_withdrawn_only_by_those_entitled():
     OrganisationMembershipFactory(organisation=organisation, person=member, role=MEMBER)
     request = person_request_create(actor=asker, organisation=organisation)
     with pytest.raises(NotAllowed):
-        person_request_decline(actor=member, request=request)
+        person_request_decline(actor=member, person_request=request)
     with pytest.raises(NotAllowed):
-        person_request_withdraw(actor=admin, request=request)
+        person_request_withdraw(actor=admin, person_request=request)
 
-    person_request_decline(actor=admin, request=request, reason="We don't know you.")
+    person_request_decline(actor=admin, person_request=request, reason="We don't know you.")
     request.refresh_from_db()
     assert request.status == PersonRequest.Status.DECLINED
     assert "We don't know you." in Notification.objects.get(recipient=asker).message
     with pytest.raises(Conflict):
-        person_request_withdraw(actor=asker, request=request)
+        person_request_withdraw(actor=asker, person_request=request)
 
     second = person_request_create(actor=asker, organisation=organisation)
-    person_request_withdraw(actor=asker, request=second)
+    person_request_withdraw(actor=asker, person_request=second)
     assert PersonRequest.objects.get(pk=second.pk).status == PersonRequest.Status.WITHDRAWN
     assert audit_actions(second) == ["person_request.create", "person_request.withdraw"]
 

@@ -265,7 +265,7 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self.transition(person_request_approve, target="request",
+        return self.transition(person_request_approve, target="person_request",
                                payload=s.PersonRequestApproveSerializer)
 
     @extend_schema(
@@ -275,7 +275,7 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        return self.transition(person_request_decline, target="request",
+        return self.transition(person_request_decline, target="person_request",
                                payload=s.OptionalReasonSerializer)
 
     @extend_schema(
@@ -285,6 +285,6 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self.transition(person_request_withdraw, target="request")
+        return self.transition(person_request_withdraw, target="person_request")
 
 
