@@ -192,15 +192,15 @@ class JoinRequestAdmin(admin.ModelAdmin):
     added here. A pending request is decided with the actions; a decided one is history and
     cannot be changed at all."""
 
-    list_display = ("organisation", "workstream", "status", "requested_by", "requested_at",
+    list_display = ("organisation", "workstream", "status", "requested_by", "created_at",
                     "decided_by", "decided_at", "granted_role")
     list_filter = ("status", "workstream__kind", "workstream")
     search_fields = ("organisation__name", "workstream__name", "motivation")
     list_select_related = ("organisation", "workstream", "requested_by", "decided_by")
-    date_hierarchy = "requested_at"
+    date_hierarchy = "created_at"
     readonly_fields = ("organisation", "workstream", "motivation",
                        "code_of_conduct_acknowledged_at", "status", "requested_by",
-                       "requested_at", "decided_by", "decided_at", "decision_reason",
+                       "created_at", "decided_by", "decided_at", "decision_reason",
                        "granted_role")
     fields = readonly_fields
     actions = ["approve_as_core", "approve_as_associate", "approve_as_observer",

@@ -135,11 +135,11 @@ class JoinRequest(Decision):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # when it was asked
     granted_role = models.CharField(max_length=20, blank=True)
 
     class Meta:
-        ordering = ["-requested_at", "-pk"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "workstream"], condition=Q(status="pending"),

@@ -87,7 +87,7 @@ def join_request_queue(*, workstream_slug: str = "") -> QuerySet[JoinRequest]:
         has_consortium_agreement=Exists(
             consortium_agreements_in_force().filter(organisation=OuterRef("organisation_id"))
         )
-    ).order_by("requested_at", "pk")
+    ).order_by("created_at", "pk")
 
 
 def join_requests_recently_decided(*, limit: int = 20) -> list[JoinRequest]:

@@ -412,3 +412,14 @@ def test_the_schema_endpoint_serves_the_new_paths(api_client):
     response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "/api/v1/join-requests/{id}/approve/" in response.json()["paths"]
+
+
+def test_join_requests_are_ordered_by_when_they_were_asked_under_the_apis_name(mfa_staff_user):
+    older, newer = JoinRequestFactory(), JoinRequestFactory()
+    JoinRequest.objects.filter(pk=older.pk).update(created_at="2026-01-05T09:00:00+08:00")
+    client = client_for(mfa_staff_user)
+    oldest_first = client.get("/api/v1/join-requests/?ordering=requested_at").json()["results"]
+    newest_first = client.get("/api/v1/join-requests/?ordering=-requested_at").json()["results"]
+    assert [r["id"] for r in oldest_first] == [older.pk, newer.pk]
+    assert [r["id"] for r in newest_first] == [newer.pk, older.pk]
+    assert oldest_first[0]["requested_at"] == "2026-01-05T09:00:00+08:00"

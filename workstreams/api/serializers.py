@@ -75,6 +75,8 @@ class JoinRequestSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(JoinRequest.Status, enum_name="JoinRequestStatusEnum",
                               read_only=True)
     requested_by = PersonNameSerializer(read_only=True, allow_null=True)
+    # The API's name since it was first published; the model says created_at, as every other.
+    requested_at = serializers.DateTimeField(source="created_at", read_only=True)
     decided_by = PersonNameSerializer(read_only=True, allow_null=True)
 
     class Meta:

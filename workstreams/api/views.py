@@ -7,6 +7,7 @@ services as the staff queue and the partner pages; the services decide and refus
 
 from contextlib import contextmanager
 
+from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -167,7 +168,9 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     ordering_fields = ["requested_at", "decided_at"]
 
     def get_queryset(self):
-        return join_request_list_visible(user=self.request.user)
+        # ?ordering=requested_at, the API's name for when a request was made (created_at).
+        return join_request_list_visible(user=self.request.user).alias(
+            requested_at=F("created_at"))
 
     def create(self, request):
         payload = s.JoinRequestCreateSerializer(data=request.data,
