@@ -14,6 +14,10 @@ from cluster_portal.core.api.fields import (
     SingleLineField,
 )
 from cluster_portal.core.api.openapi import NamedChoiceField
+from cluster_portal.core.api.serializers import (  # noqa: F401 (the partners API's too)
+    DecisionReasonSerializer,
+    OptionalReasonSerializer,
+)
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from ..participation import registered as registered_participation
@@ -197,13 +201,6 @@ class OrganisationSetTierSerializer(serializers.Serializer):
     tier_starts_on = PlausibleDateField()
     tier_ends_on = PlausibleDateField(required=False, allow_null=True, default=None)
 
-
-class DecisionReasonSerializer(serializers.Serializer):
-    reason = MultilineTextField(max_length=2000, help_text="Told to the people concerned.")
-
-
-class OptionalReasonSerializer(serializers.Serializer):
-    reason = MultilineTextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 # --- People -----------------------------------------------------------------------------------

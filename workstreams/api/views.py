@@ -18,9 +18,9 @@ from rest_framework.permissions import IsAuthenticated
 from cluster_portal.core.api.filters import SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin, IsProgrammeStaff
+from cluster_portal.core.api.serializers import DecisionReasonSerializer, OptionalReasonSerializer
 from cluster_portal.core.api.viewsets import ScopedViewSet
 from cluster_portal.core.exceptions import ApplicationError
-from partners.api.serializers import DecisionReasonSerializer, OptionalReasonSerializer
 
 from ..selectors import (
     join_request_list_visible,
