@@ -146,13 +146,13 @@ def test_send_outbox_sends_what_a_stopped_process_left_half_sent(smtp):
 
 def test_a_worker_that_lost_its_claim_suppresses_nothing_and_tells_no_one(gone_mailbox,
                                                                         mfa_admin_user):
-    from cluster_portal.notifications.services import outbox
+    from cluster_portal.notifications.services import sending
 
     email = outgoing_email_queue(draft=draft(to="gone@example.org"))
-    claimed = outbox._claim(email.pk)
+    claimed = sending._claim(email.pk)
     # Its lease ran out and another worker claimed the row meanwhile.
     OutgoingEmail.objects.filter(pk=email.pk).update(attempts=claimed.attempts + 1)
-    assert outbox._after_failure(claimed, refused_recipient(550, "5.1.1 No such user")) == \
+    assert sending._after_failure(claimed, refused_recipient(550, "5.1.1 No such user")) == \
         "skipped"
     assert not SuppressedAddress.objects.exists()
     assert not Notification.objects.filter(kind="email_failed").exists()
