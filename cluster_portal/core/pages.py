@@ -5,11 +5,12 @@ other parameter (filters, the other lists' places).
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, NotAllowed
 
 
 def paginate(request, items, *, per_page: int, parameter: str = "page") -> Page:
@@ -49,9 +50,13 @@ def fragment_status(error) -> int:
 
 def act_and_redirect(request, action, *, success, to: str):
     """Run one service call for a plain form POST, then go to `to`, telling the person what
-    happened: `success` (text, or a function of the result) or the service's own refusal."""
+    happened: `success` (text, or a function of the result) or the service's own refusal. A
+    refusal of the person (NotAllowed) is a 403, as in the API: the service decides who may,
+    so the view need not ask first."""
     try:
         result = action()
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
