@@ -152,7 +152,8 @@ class JoinRequest(Decision):
 
     @property
     def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING
+        """Still to be decided: its state allows a move (MOVES), so pages offer the decisions."""
+        return not self.MOVES.is_final(self)
 
 
 class WorkstreamMembership(models.Model):

@@ -44,6 +44,11 @@ class Decision(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def next_states(self) -> tuple[str, ...]:
+        """The states this row may move to now (its model's MOVES): what pages and the API offer."""
+        return type(self).MOVES.next_states(self)
+
 
 @dataclass(frozen=True)
 class StateMachine:

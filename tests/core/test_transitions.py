@@ -120,3 +120,12 @@ def test_work_of_the_portal_itself_is_done_as_system_never_as_nobody():
                           starts_on=datetime.date(2026, 1, 1))
     event = AuditEvent.objects.filter(action="organisation.set_tier").latest("pk")
     assert event.actor is None  # recorded as the portal's own work
+
+
+@pytest.mark.django_db
+def test_a_decided_row_says_what_it_may_become_next():
+    join_request = JoinRequestFactory()
+    assert join_request.next_states == ("approved", "declined", "withdrawn")
+    assert join_request.is_pending
+    join_request.status = JoinRequest.Status.DECLINED
+    assert join_request.next_states == () and not join_request.is_pending
