@@ -135,7 +135,7 @@ class JoinRequest(Decision):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)  # when it was asked
+    created_at = models.DateTimeField("requested at", auto_now_add=True)
     granted_role = models.CharField(max_length=20, blank=True)
 
     class Meta:

@@ -25,6 +25,14 @@ from .permissions import may_manage_workstreams, may_review_join_requests, may_w
 RESERVED_SLUGS = frozenset({"queue", "requests"})
 
 
+# What the *_update services change; the slug never (links must not break), a workstream's
+# status only through workstream_activate.
+PROGRAMME_EDITABLE = {"name", "short_name", "tagline", "description", "website", "is_featured"}
+PHASE_EDITABLE = {"programme", "number", "name", "starts_on", "ends_on", "summary"}
+WORKSTREAM_EDITABLE = {"programme", "name", "code", "summary", "kind", "description", "parent",
+                       "lead", "display_order"}
+
+
 def _check_may_manage(actor) -> None:
     if not (is_system(actor) or may_manage_workstreams(actor)):
         raise NotAllowed("Only programme admins manage programmes, phases and workstreams.")
@@ -35,8 +43,12 @@ def _unfeature_others(programme: Programme) -> None:
     Programme.objects.filter(is_featured=True).exclude(pk=programme.pk).update(is_featured=False)
 
 
-def _save_changes(*, actor, instance, action: str, fields: dict) -> dict:
-    """Set `fields` on `instance`, validate, save what changed and audit it (before, after)."""
+def _save_changes(*, actor, instance, action: str, fields: dict, editable: set[str]) -> dict:
+    """Set `fields` on `instance`, validate, save what changed and audit it (before, after).
+    Only the `editable` fields may be given: anything else is refused in words, not a 500."""
+    refused = set(fields) - editable
+    if refused:
+        raise ApplicationError(f"These can't be changed here: {', '.join(sorted(refused))}.")
     changes = {name: [getattr(instance, name), value] for name, value in fields.items()
                if getattr(instance, name) != value}
     for name, (_, value) in changes.items():
@@ -76,7 +88,8 @@ def programme_update(*, actor, programme: Programme, **fields) -> Programme:
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if fields.get("is_featured"):
         _unfeature_others(programme)
-    _save_changes(actor=actor, instance=programme, action="programme.update", fields=fields)
+    _save_changes(actor=actor, instance=programme, action="programme.update", fields=fields,
+                  editable=PROGRAMME_EDITABLE)
     return programme
 
 
@@ -96,7 +109,8 @@ def programme_phase_create(*, actor, programme: Programme, number: int, name: st
 def programme_phase_update(*, actor, phase: ProgrammePhase, **fields) -> ProgrammePhase:
     _check_may_manage(actor)
     phase = ProgrammePhase.objects.select_for_update().get(pk=phase.pk)
-    _save_changes(actor=actor, instance=phase, action="programme_phase.update", fields=fields)
+    _save_changes(actor=actor, instance=phase, action="programme_phase.update", fields=fields,
+                  editable=PHASE_EDITABLE)
     return phase
 
 
@@ -132,7 +146,8 @@ def workstream_update(*, actor, workstream: Workstream, **fields) -> Workstream:
     workstream = Workstream.objects.select_for_update().get(pk=workstream.pk)
     if "code" in fields:
         fields["code"] = fields["code"].upper()
-    _save_changes(actor=actor, instance=workstream, action="workstream.update", fields=fields)
+    _save_changes(actor=actor, instance=workstream, action="workstream.update", fields=fields,
+                  editable=WORKSTREAM_EDITABLE)
     return workstream
 
 

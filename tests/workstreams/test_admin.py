@@ -285,3 +285,15 @@ def test_every_change_page_and_add_page_opens(office, model, make):
     assert office.get(url(model, "change", obj.pk)).status_code == 200
     can_add = model not in {"joinrequest", "workstreammembership"}
     assert office.get(url(model, "add")).status_code == (200 if can_add else 403)
+
+
+def test_the_update_services_refuse_what_they_do_not_change_in_words():
+    from cluster_portal.core.actors import SYSTEM
+    from cluster_portal.core.exceptions import ApplicationError
+    from workstreams.services import programme_update
+
+    programme = ProgrammeFactory(short_name="PIPS")
+    with pytest.raises(ApplicationError, match="slug"):
+        programme_update(actor=SYSTEM, programme=programme, slug="elsewhere")
+    programme.refresh_from_db()
+    assert programme.slug == "pips"

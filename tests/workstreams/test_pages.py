@@ -453,3 +453,11 @@ def test_members_area_staff_view_query_count_does_not_grow(client, mfa_staff_use
     assert_constant_queries(
         client, url("members", workstream.slug),
         lambda count: WorkstreamMembershipFactory.create_batch(count, workstream=workstream))
+
+
+def test_the_organisations_workstreams_tab_is_under_partners_in_the_navigation(client):
+    organisation = OrganisationFactory(ready_to_join=True)
+    client.force_login(partner_admin_of(organisation))
+    page = client.get(reverse("organisation_workstreams", kwargs={"slug": organisation.slug}))
+    assert ('<a class="nav-link active" aria-current="page" href="/partners/">Partners</a>'
+            in page.content.decode())

@@ -25,6 +25,7 @@ from workstreams.services import (
     join_request_approve,
     join_request_create,
     join_request_decline,
+    join_request_obstacle,
     join_request_withdraw,
     workstream_activate,
     workstream_membership_add,
@@ -401,3 +402,18 @@ def test_a_pending_organisation_cannot_ask(workstream):
     organisation = OrganisationFactory(status=Organisation.Status.PENDING, ready_to_join=True)
     with pytest.raises(NotAllowed):
         ask(partner_admin_of(organisation), organisation, workstream)
+
+
+def test_a_member_is_told_it_is_a_member_before_anything_about_its_standing():
+    # What stands in the way first: being in it already (or having asked), then the standing
+    # of the organisation (tier, agreement), the same on the join page, the tab and the API.
+    organisation = OrganisationFactory(tier="core", ready_to_join=True)
+    workstream = WorkstreamFactory(status="active")
+    WorkstreamMembershipFactory(organisation=organisation, workstream=workstream)
+    Organisation.objects.filter(pk=organisation.pk).update(membership_status="expired")
+    organisation.refresh_from_db()
+    obstacle = join_request_obstacle(organisation=organisation, workstream=workstream)
+    assert obstacle.code == "already_member"
+    other = WorkstreamFactory(status="active")
+    assert join_request_obstacle(organisation=organisation, workstream=other).code == \
+        "not_entitled"
