@@ -10,7 +10,12 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from cluster_portal.core.service_admin import ServiceBackedAdmin, adopt_saved, run_for_each
+from cluster_portal.core.service_admin import (
+    ReadOnlyInline,
+    ServiceBackedAdmin,
+    adopt_saved,
+    run_for_each,
+)
 
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from .services import (
@@ -71,23 +76,11 @@ class OrganisationAdminForm(forms.ModelForm):
         return cleaned
 
 
-class OrganisationMembershipInline(admin.TabularInline):
+class OrganisationMembershipInline(ReadOnlyInline):
     """The organisation's people, for reading; roles change on the membership's own page."""
 
     model = OrganisationMembership
-    extra = 0
     fields = ("person", "role", "created_at")
-    readonly_fields = fields
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

@@ -9,7 +9,12 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from cluster_portal.core.exceptions import ApplicationError
-from cluster_portal.core.service_admin import ServiceBackedAdmin, adopt_saved, run_for_each
+from cluster_portal.core.service_admin import (
+    ReadOnlyInline,
+    ServiceBackedAdmin,
+    adopt_saved,
+    run_for_each,
+)
 
 from .models import (
     JoinRequest,
@@ -64,24 +69,12 @@ class CreatedByServiceAdmin(ServiceBackedAdmin):
         adopt_saved(obj, saved)
 
 
-class ProgrammePhaseInline(admin.TabularInline):
+class ProgrammePhaseInline(ReadOnlyInline):
     """The programme's phases, for reading: each is added and changed on its own page, through
     the phase services."""
 
     model = ProgrammePhase
-    extra = 0
     fields = ("number", "name", "starts_on", "ends_on")
-    readonly_fields = fields
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProgrammeAdminForm(forms.ModelForm):
