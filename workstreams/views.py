@@ -442,6 +442,7 @@ def organisation_workstreams(request, slug: str):
     user = request.user
     memberships = list(organisation_workstream_memberships(organisation=organisation))
     entitlements = entitlements_of(organisation)
+    may_request = may_request_workstreams(user, organisation)
     context = {
         "organisation": organisation,
         "tabs": organisation_tabs(request, organisation, "workstreams"),
@@ -451,9 +452,8 @@ def organisation_workstreams(request, slug: str):
                            if value in entitlements.workstream_kinds],
         "has_consortium_agreement": organisation_has_signed_consortium_agreement(
             organisation=organisation),
-        "may_request": may_request_workstreams(user, organisation),
-        "sees_requests": may_request_workstreams(user, organisation)
-        or may_oversee_organisations(user),
+        "may_request": may_request,
+        "sees_requests": may_request or may_oversee_organisations(user),
     }
     if context["sees_requests"]:
         requests = join_request_list_visible(user=user).filter(organisation=organisation)

@@ -14,10 +14,6 @@ from cluster_portal.core.api.fields import (
     SingleLineField,
 )
 from cluster_portal.core.api.openapi import NamedChoiceField
-from cluster_portal.core.api.serializers import (  # noqa: F401 (the partners API's too)
-    DecisionReasonSerializer,
-    OptionalReasonSerializer,
-)
 
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from ..participation import registered as registered_participation

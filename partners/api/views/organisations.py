@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from cluster_portal.core.api.filters import SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin
+from cluster_portal.core.api.serializers import DecisionReasonSerializer
 from cluster_portal.core.api.viewsets import ScopedViewSet
 
 from ...models import Organisation
@@ -202,13 +203,13 @@ class OrganisationViewSet(ScopedViewSet):
     @extend_schema(
         summary="Decline a registered organisation",
         description="Programme admins with MFA. The reason is sent to the registrant.",
-        request=s.DecisionReasonSerializer,
+        request=DecisionReasonSerializer,
         responses=with_errors({200: s.OrganisationSerializer}, 400, 401, 403, 404, 409),
     )
     @action(detail=True, methods=["post"], permission_classes=[IsProgrammeAdmin])
     def decline(self, request, slug=None):
         return self.transition(organisation_decline, target="organisation",
-                               payload=s.DecisionReasonSerializer)
+                               payload=DecisionReasonSerializer)
 
     @extend_schema(
         summary="Set an organisation's programme tier and term",

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cluster_portal.core.api.openapi import error_example, with_errors
+from cluster_portal.core.api.serializers import OptionalReasonSerializer
 from cluster_portal.core.api.viewsets import ScopedViewSet
 
 from ...models import PersonRequest
@@ -270,13 +271,13 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
 
     @extend_schema(
         summary="Decline a request to join the organisation",
-        request=s.OptionalReasonSerializer,
+        request=OptionalReasonSerializer,
         responses=with_errors({200: s.PersonRequestSerializer}, 400, 401, 403, 404, 409),
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self.transition(person_request_decline, target="person_request",
-                               payload=s.OptionalReasonSerializer)
+                               payload=OptionalReasonSerializer)
 
     @extend_schema(
         summary="Withdraw one's own pending request",
