@@ -86,9 +86,9 @@ class OrganisationMembershipInline(ReadOnlyInline):
 @admin.register(Organisation)
 class OrganisationAdmin(ServiceBackedAdmin):
     form = OrganisationAdminForm
-    list_display = ("name", "uen", "kind", "status", "tier", "membership_status",
+    list_display = ("name", "uen", "kind", "status", "tier", "tier_status",
                     "tier_ends_on", "is_listed", "country", "created_at")
-    list_filter = ("status", "membership_status", "tier", "kind", "is_listed", "country")
+    list_filter = ("status", "tier_status", "tier", "kind", "is_listed", "country")
     search_fields = ("name", "uen")
     list_select_related = ()  # the list shows no related rows
     date_hierarchy = "created_at"
@@ -100,13 +100,13 @@ class OrganisationAdmin(ServiceBackedAdmin):
         ("Approval", {"fields": ("status", "created_by", "created_at", "decided_by",
                                  "decided_at", "decision_reason")}),
         ("Programme membership", {
-            "fields": (*TIER_FIELDS, "membership_status", "renewal_reminder_sent_on"),
+            "fields": (*TIER_FIELDS, "tier_status", "renewal_reminder_sent_on"),
             "description": "Changing the tier or its dates starts a new term: the status is "
                            "worked out again and a renewal reminder is sent before it ends.",
         }),
     )
     readonly_fields = ("slug", "status", "created_by", "created_at", "decided_by", "decided_at",
-                       "decision_reason", "membership_status", "renewal_reminder_sent_on")
+                       "decision_reason", "tier_status", "renewal_reminder_sent_on")
 
     def get_readonly_fields(self, request, obj=None):
         # A UEN identifies the organisation; it is set once, when it registers.

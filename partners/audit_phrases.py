@@ -6,7 +6,7 @@ PHRASES = {
     "organisation.decline": "declined the registration",
     "organisation.update_profile": "changed the profile",
     "organisation.set_tier": "set the programme membership tier and term",
-    "organisation.membership_status": "moved the programme membership to a new status",
+    "organisation.tier_status": "moved the programme membership to a new status",
     "organisation_membership.add": "added a person",
     "organisation_membership.change_role": "changed a person's role",
     "organisation_membership.remove": "removed a person",

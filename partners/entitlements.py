@@ -38,14 +38,14 @@ NO_TIER = TierEntitlements(
 
 # Statuses in which the tier's entitlements hold. Grace keeps them while renewal is arranged.
 ENTITLED_STATUSES = frozenset({
-    Organisation.MembershipStatus.NEW,
-    Organisation.MembershipStatus.CURRENT,
-    Organisation.MembershipStatus.GRACE,
+    Organisation.TierStatus.NEW,
+    Organisation.TierStatus.CURRENT,
+    Organisation.TierStatus.GRACE,
 })
 
 
 def entitlements_of(organisation: Organisation) -> TierEntitlements:
-    if organisation.tier and organisation.membership_status in ENTITLED_STATUSES:
+    if organisation.tier and organisation.tier_status in ENTITLED_STATUSES:
         return TIER_ENTITLEMENTS[organisation.tier]
     if organisation.tier:
         # Lapsed: people already registered stay, but nothing new may be joined.

@@ -38,7 +38,7 @@ class Organisation(Decision):
     # A registration is decided once: approved (it joins the programme) or declined.
     MOVES = StateMachine(Status, {Status.PENDING: (Status.APPROVED, Status.DECLINED)})
 
-    class MembershipStatus(models.TextChoices):
+    class TierStatus(models.TextChoices):
         """Where the organisation's programme membership term stands; kept current daily."""
 
         NONE = "none", "No membership"
@@ -72,8 +72,8 @@ class Organisation(Decision):
     tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
     tier_starts_on = models.DateField(null=True, blank=True)
     tier_ends_on = models.DateField(null=True, blank=True)
-    membership_status = models.CharField(
-        max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NONE
+    tier_status = models.CharField(
+        max_length=20, choices=TierStatus.choices, default=TierStatus.NONE
     )
     renewal_reminder_sent_on = models.DateField(null=True, blank=True)
 

@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from .services import organisation_membership_statuses_refresh
+from .services import organisation_tier_statuses_refresh
 from .services.invitations import invitation_email_from_the_old_queue
 
 
 @shared_task(ignore_result=True)
-def refresh_membership_statuses() -> dict:
-    return organisation_membership_statuses_refresh()
+def refresh_tier_statuses() -> dict:
+    return organisation_tier_statuses_refresh()
 
 
 # The task name the portal used before the e-mail outbox. Messages of it still in the broker when

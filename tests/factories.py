@@ -82,7 +82,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         lambda: timezone.localdate() - datetime.timedelta(days=200))
     tier_ends_on = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=365))
-    membership_status = Organisation.MembershipStatus.CURRENT
+    tier_status = Organisation.TierStatus.CURRENT
 
     class Params:
         # OrganisationFactory(ready_to_join=True): approved, current tier, signed consortium

@@ -193,9 +193,9 @@ def _entitlement_obstacle(organisation: Organisation, workstream: Workstream, *,
     if workstream.kind not in entitled_kinds:
         if not organisation.tier:
             reason = "it has no programme membership tier yet"
-        elif organisation.membership_status == Organisation.MembershipStatus.EXPIRED:
+        elif organisation.tier_status == Organisation.TierStatus.EXPIRED:
             reason = "its programme membership has expired"
-        elif organisation.membership_status not in ENTITLED_STATUSES:
+        elif organisation.tier_status not in ENTITLED_STATUSES:
             reason = "its programme membership term has not started yet"
         else:
             reason = f"its {organisation.get_tier_display().lower()} tier does not cover " \

@@ -172,7 +172,7 @@ def workstream_detail(request, slug: str):
             "sub_workstreams": [c for c in children if c.kind != Workstream.Kind.THEME],
             "themes": [c for c in children if c.kind == Workstream.Kind.THEME],
             "members": members,
-            # Projects arrive with the programmes app; until then the section says so.
+            # Projects arrive with the projects app; until then the section says so.
             "public_projects": [],
             "may_see_members_area": may_see_members_area(request.user, workstream),
             "may_ask_to_join": workstream.is_active and any(
@@ -366,7 +366,7 @@ def members_area(request, slug: str):
                               "meetings_page"),
             "documents": _page(request, workstream_documents(workstream=workstream),
                                "documents_page"),
-            # Projects visible to members arrive with the programmes app.
+            # Projects visible to members arrive with the projects app.
             "member_projects": [],
             "now": timezone.now(),
             "may_end_memberships": may_review_join_requests(request.user),

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "cluster_portal.audit",
     "partners",
     "workstreams",
-    "programmes",
+    "projects",
     "talent",
 ]
 
@@ -355,8 +355,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cluster_portal.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The entry keeps its first name: the database scheduler holds a row per name, and a renamed
+    # entry would leave the old row calling a task that no longer exists.
     "refresh-membership-statuses": {
-        "task": "partners.tasks.refresh_membership_statuses",
+        "task": "partners.tasks.refresh_tier_statuses",
         "schedule": crontab(hour=0, minute=30),
     },
     "sweep-outbox": {

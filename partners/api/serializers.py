@@ -129,9 +129,16 @@ class OrganisationSerializer(OrganisationPublicSerializer):
     """The profile as its own people and programme staff see it: with approval and programme
     membership status and the tier's term."""
 
+    # The field's first published name, kept so that clients written against it go on working.
+    membership_status = serializers.CharField(
+        source="tier_status", read_only=True,
+        help_text="Deprecated: the same value as tier_status, under its earlier name. It will "
+                  "not be in the next version of the API.")
+
     class Meta(OrganisationPublicSerializer.Meta):
         fields = [*OrganisationPublicSerializer.Meta.fields, "uen", "is_listed", "status",
-                  "membership_status", "tier_starts_on", "tier_ends_on", "created_at"]
+                  "tier_status", "membership_status", "tier_starts_on", "tier_ends_on",
+                  "created_at"]
         read_only_fields = fields
 
 

@@ -15,9 +15,9 @@ from .organisations import (
     organisation_approve,
     organisation_create,
     organisation_decline,
-    organisation_membership_statuses_refresh,
     organisation_register,
     organisation_set_tier,
+    organisation_tier_statuses_refresh,
     organisation_update_profile,
 )
 from .people import (
@@ -42,9 +42,9 @@ __all__ = [
     "organisation_membership_add",
     "organisation_membership_change_role",
     "organisation_membership_remove",
-    "organisation_membership_statuses_refresh",
     "organisation_register",
     "organisation_set_tier",
+    "organisation_tier_statuses_refresh",
     "organisation_update_profile",
     "person_request_approve",
     "person_request_create",

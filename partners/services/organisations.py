@@ -197,10 +197,10 @@ def organisation_approve(
         raise _approved_twin_error(organisation, twin.first())
     decided = apply_decision(organisation, to=Organisation.Status.APPROVED, actor=actor)
     # A term recorded while the registration waited starts to count now, not at the next sweep.
-    organisation.membership_status = membership_status_on(organisation, timezone.localdate())
+    organisation.tier_status = tier_status_on(organisation, timezone.localdate())
     try:
         with transaction.atomic():
-            organisation.save(update_fields=[*decided, "membership_status"])
+            organisation.save(update_fields=[*decided, "tier_status"])
     except IntegrityError as error:  # a registration of the same UEN approved at this moment
         raise _approved_twin_error(organisation, twin.first()) from error
     if tier:
@@ -284,9 +284,9 @@ def organisation_update_profile(*, actor, organisation: Organisation, logo=None,
     return organisation
 
 
-def membership_status_on(organisation: Organisation, today: datetime.date) -> str:
+def tier_status_on(organisation: Organisation, today: datetime.date) -> str:
     """Where the programme membership term stands on `today`."""
-    Status = Organisation.MembershipStatus
+    Status = Organisation.TierStatus
     starts, ends = organisation.tier_starts_on, organisation.tier_ends_on
     if not organisation.tier or starts is None or not organisation.is_approved or today < starts:
         return Status.NONE  # a term that has not started entitles to nothing yet
@@ -316,15 +316,15 @@ def organisation_set_tier(
     organisation.tier, organisation.tier_starts_on, organisation.tier_ends_on = (
         tier, starts_on, ends_on)
     organisation.renewal_reminder_sent_on = None  # a new term gets its own reminder
-    organisation.membership_status = membership_status_on(organisation, timezone.localdate())
+    organisation.tier_status = tier_status_on(organisation, timezone.localdate())
     organisation.save(update_fields=["tier", "tier_starts_on", "tier_ends_on",
-                                     "renewal_reminder_sent_on", "membership_status"])
+                                     "renewal_reminder_sent_on", "tier_status"])
     audit_record(actor=actor, action="organisation.set_tier", target=organisation,
                  changes={"before": before, "after": [tier, starts_on, ends_on]})
     return organisation
 
 
-def organisation_membership_statuses_refresh(*, today: datetime.date | None = None) -> dict:
+def organisation_tier_statuses_refresh(*, today: datetime.date | None = None) -> dict:
     """The daily sweep: move each term's status on and send renewal reminders once per term.
 
     Idempotent, so a retried or doubled run changes nothing more. Each organisation is its own
@@ -336,22 +336,22 @@ def organisation_membership_statuses_refresh(*, today: datetime.date | None = No
     for pk in ids.values_list("pk", flat=True):
         with transaction.atomic():
             organisation = Organisation.objects.select_for_update().get(pk=pk)
-            new_status = membership_status_on(organisation, today)
-            if new_status != organisation.membership_status:
-                old_status = organisation.membership_status
-                organisation.membership_status = new_status
-                organisation.save(update_fields=["membership_status"])
-                audit_record(actor=SYSTEM, action="organisation.membership_status",
+            new_status = tier_status_on(organisation, today)
+            if new_status != organisation.tier_status:
+                old_status = organisation.tier_status
+                organisation.tier_status = new_status
+                organisation.save(update_fields=["tier_status"])
+                audit_record(actor=SYSTEM, action="organisation.tier_status",
                              target=organisation, changes={"before": old_status,
                                                            "after": new_status})
                 notify(
                     recipients=organisation_admins(organisation=organisation),
                     kind=kinds.TIER_STATUS_CHANGED,
                     message=f"{organisation.name}'s programme membership is now "
-                            f"{organisation.get_membership_status_display().lower()}.",
+                            f"{organisation.get_tier_status_display().lower()}.",
                     url=organisation.get_absolute_url(),
                     context={"organisation": organisation.name,
-                             "status": organisation.get_membership_status_display().lower()},
+                             "status": organisation.get_tier_status_display().lower()},
                 )
                 changed += 1
             if _renewal_reminder_due(organisation, today):

@@ -73,10 +73,10 @@ def test_seed_demo_sends_the_invitation_emails_once(django_capture_on_commit_cal
 def test_seed_demo_gives_organisations_terms_agreements_and_admins():
     call_command("seed_demo", stdout=StringIO())
     approved = Organisation.objects.filter(status="approved")
-    statuses = set(approved.values_list("membership_status", flat=True))
+    statuses = set(approved.values_list("tier_status", flat=True))
     assert {"new", "current", "grace", "expired"} <= statuses
-    assert Organisation.objects.get(name="Lumen Bioprocess").membership_status == "grace"
-    assert Organisation.objects.get(name="Northshore Polytechnic").membership_status == "expired"
+    assert Organisation.objects.get(name="Lumen Bioprocess").tier_status == "grace"
+    assert Organisation.objects.get(name="Northshore Polytechnic").tier_status == "expired"
     for organisation in approved.exclude(tier=""):
         assert organisation.tier_starts_on is not None
     signed = [o for o in approved if organisation_has_signed_consortium_agreement(organisation=o)]

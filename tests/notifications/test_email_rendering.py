@@ -21,8 +21,8 @@ from partners.models import Organisation, OrganisationMembership
 from partners.services import (
     organisation_approve,
     organisation_decline,
-    organisation_membership_statuses_refresh,
     organisation_register,
+    organisation_tier_statuses_refresh,
     person_request_approve,
     person_request_create,
     person_request_decline,
@@ -311,7 +311,7 @@ def test_the_renewal_reminder_mails_the_admins_once(django_capture_on_commit_cal
     member = OrganisationMembershipFactory(organisation=organisation).person
     OrganisationFactory(tier="core")  # its term ends in a year: no reminder yet
     with django_capture_on_commit_callbacks(execute=True):
-        assert organisation_membership_statuses_refresh() == {"changed": 0, "reminded": 1}
+        assert organisation_tier_statuses_refresh() == {"changed": 0, "reminded": 1}
     assert_every_name_given(mail.outbox)
 
     [message] = mail.outbox
@@ -325,5 +325,5 @@ def test_the_renewal_reminder_mails_the_admins_once(django_capture_on_commit_cal
     assert notice.delivery == Delivery.IMMEDIATELY and notice.email is not None
 
     with django_capture_on_commit_callbacks(execute=True):
-        organisation_membership_statuses_refresh()  # run again: no second reminder this term
+        organisation_tier_statuses_refresh()  # run again: no second reminder this term
     assert len(mail.outbox) == 1

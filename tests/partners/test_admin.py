@@ -212,7 +212,7 @@ def test_a_new_term_in_the_change_form_goes_through_organisation_set_tier(office
 
     organisation.refresh_from_db()
     assert (organisation.tier, organisation.tier_starts_on) == ("core", today)
-    assert organisation.membership_status == Organisation.MembershipStatus.NEW
+    assert organisation.tier_status == Organisation.TierStatus.NEW
     assert organisation.name == "Helix Bio"
     actions = set(AuditEvent.objects.filter(actor=mfa_admin_user)
                   .values_list("action", flat=True))
@@ -283,13 +283,13 @@ def test_adding_an_organisation_goes_through_the_service(office, mfa_admin_user)
     assert organisation.country == "SG"
     assert organisation.status == Organisation.Status.PENDING
     assert organisation.created_by == mfa_admin_user
-    assert organisation.membership_status == Organisation.MembershipStatus.NONE  # until approved
+    assert organisation.tier_status == Organisation.TierStatus.NONE  # until approved
     assert AuditEvent.objects.get(action="organisation.set_tier").actor == mfa_admin_user
 
     run_action(office, "organisation", "approve_selected", [organisation])
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.APPROVED
-    assert organisation.membership_status == Organisation.MembershipStatus.NEW
+    assert organisation.tier_status == Organisation.TierStatus.NEW
 
 
 def test_adding_a_uen_already_registered_is_a_form_error(office):

@@ -127,7 +127,7 @@ def test_anonymous_callers_cannot_register():
 
 
 def test_a_programme_admin_approves_with_a_tier_and_a_second_approval_is_409(mfa_admin_user):
-    organisation = OrganisationFactory(status="pending", tier="", membership_status="none",
+    organisation = OrganisationFactory(status="pending", tier="", tier_status="none",
                                        tier_starts_on=None, tier_ends_on=None)
     registrant = admin_of(organisation)
     client = client_for(mfa_admin_user)
@@ -203,9 +203,11 @@ def test_the_public_profile_hides_membership_terms_that_members_see():
 
     assert set(public) == {"slug", "name", "kind", "tier", "website", "country", "description",
                            "logo", "workstreams"}
-    assert set(own) == set(public) | {"uen", "is_listed", "status", "membership_status",
-                                      "tier_starts_on", "tier_ends_on", "created_at"}
-    assert own["membership_status"] == "current"
+    assert set(own) == set(public) | {"uen", "is_listed", "status", "tier_status",
+                                      "membership_status", "tier_starts_on", "tier_ends_on",
+                                      "created_at"}
+    assert own["tier_status"] == "current"
+    assert own["membership_status"] == "current"  # its earlier name, deprecated
 
 
 def test_a_partner_admin_edits_the_profile_with_json():

@@ -65,6 +65,7 @@ def test_organisation_retrieve_shows_membership_terms_to_its_people_and_staff(
         world, role, expected):
     response = world.client(role).get("/api/v1/organisations/xylo/")
     assert response.status_code == 200
+    assert ("tier_status" in response.json()) == (expected == "full")
     assert ("membership_status" in response.json()) == (expected == "full")
     assert ("status" in response.json()) == (expected == "full")
 

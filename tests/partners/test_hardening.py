@@ -23,7 +23,7 @@ from partners.services import (
     organisation_set_tier,
     person_request_approve,
 )
-from partners.services.organisations import membership_status_on
+from partners.services.organisations import tier_status_on
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,12 +85,12 @@ def test_a_non_ascii_digit_as_invitation_id_is_refused_without_error(client):
 
 
 def test_a_term_that_has_not_started_entitles_to_nothing():
-    organisation = OrganisationFactory(tier="core", membership_status="none")
+    organisation = OrganisationFactory(tier="core", tier_status="none")
     starts = timezone.localdate() + datetime.timedelta(days=30)
     organisation_set_tier(actor=SYSTEM, organisation=organisation, tier="core", starts_on=starts)
     organisation.refresh_from_db()
-    assert organisation.membership_status == Organisation.MembershipStatus.NONE
-    assert membership_status_on(organisation, starts) == Organisation.MembershipStatus.NEW
+    assert organisation.tier_status == Organisation.TierStatus.NONE
+    assert tier_status_on(organisation, starts) == Organisation.TierStatus.NEW
 
 
 def test_an_unknown_role_when_approving_a_person_request_is_refused():

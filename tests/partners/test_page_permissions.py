@@ -92,7 +92,7 @@ def world(db):
     pending = OrganisationFactory(
         name="Newcomer Labs", status=Organisation.Status.PENDING, tier="",
         tier_starts_on=None, tier_ends_on=None,
-        membership_status=Organisation.MembershipStatus.NONE,
+        tier_status=Organisation.TierStatus.NONE,
     )
     other = OrganisationFactory(name="Other Manufacturing")
     people = {

@@ -114,7 +114,7 @@ def test_a_programme_admin_approves_with_a_tier_and_the_organisation_is_told(mfa
     assert organisation.decided_by == mfa_admin_user
     assert organisation.decided_at is not None
     assert organisation.tier == "member"
-    assert organisation.membership_status == Organisation.MembershipStatus.NEW
+    assert organisation.tier_status == Organisation.TierStatus.NEW
     assert audit_actions(organisation)[-2:] == ["organisation.set_tier", "organisation.approve"]
     assert notified(registrant, "organisation_approved")
     assert not Notification.objects.filter(recipient=mfa_admin_user,
@@ -145,10 +145,10 @@ def test_a_term_recorded_before_approval_counts_from_the_approval(mfa_admin_user
     organisation = register(UserFactory())
     organisation_set_tier(actor=mfa_admin_user, organisation=organisation, tier="member",
                           starts_on=timezone.localdate() - datetime.timedelta(days=200))
-    assert organisation.membership_status == Organisation.MembershipStatus.NONE  # pending
+    assert organisation.tier_status == Organisation.TierStatus.NONE  # pending
     organisation_approve(actor=mfa_admin_user, organisation=organisation)
     organisation.refresh_from_db()
-    assert organisation.membership_status == Organisation.MembershipStatus.CURRENT
+    assert organisation.tier_status == Organisation.TierStatus.CURRENT
     assert entitlements_of(organisation) == TIER_ENTITLEMENTS["member"]
 
 
@@ -245,14 +245,14 @@ def test_a_bad_logo_is_refused_and_changes_nothing(upload, code_words):
 
 def test_setting_a_tier_starts_a_term_and_its_entitlements(mfa_admin_user):
     organisation = OrganisationFactory(tier="", tier_starts_on=None, tier_ends_on=None,
-                                       membership_status="none")
+                                       tier_status="none")
     assert entitlements_of(organisation) == NO_TIER
     today = timezone.localdate()
     organisation_set_tier(actor=mfa_admin_user, organisation=organisation, tier="associate",
                           starts_on=today - datetime.timedelta(days=200),
                           ends_on=today + datetime.timedelta(days=100))
     organisation.refresh_from_db()
-    assert organisation.membership_status == Organisation.MembershipStatus.CURRENT
+    assert organisation.tier_status == Organisation.TierStatus.CURRENT
     assert entitlements_of(organisation) == TIER_ENTITLEMENTS["associate"]
     event = AuditEvent.objects.get(action="organisation.set_tier")
     assert event.actor == mfa_admin_user
@@ -263,7 +263,7 @@ def test_a_lapsed_tier_keeps_its_people_but_grants_nothing_new():
     today = timezone.localdate()
     organisation = OrganisationFactory(
         tier="core", tier_starts_on=today - datetime.timedelta(days=800),
-        tier_ends_on=today - datetime.timedelta(days=100), membership_status="expired")
+        tier_ends_on=today - datetime.timedelta(days=100), tier_status="expired")
     entitlements = entitlements_of(organisation)
     assert entitlements.workstream_kinds == frozenset()
     assert not entitlements.may_lead_projects

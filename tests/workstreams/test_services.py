@@ -148,11 +148,11 @@ def test_the_tier_decides_which_kinds_of_workstream_an_organisation_may_join(tie
         assert not JoinRequest.objects.exists()
 
 
-@pytest.mark.parametrize("membership_status, allowed", [
+@pytest.mark.parametrize("tier_status, allowed", [
     ("new", True), ("current", True), ("grace", True), ("expired", False),
 ])
-def test_an_expired_membership_cannot_join(workstream, membership_status, allowed):
-    organisation = OrganisationFactory(tier="core", membership_status=membership_status,
+def test_an_expired_membership_cannot_join(workstream, tier_status, allowed):
+    organisation = OrganisationFactory(tier="core", tier_status=tier_status,
                                        ready_to_join=True)
     if allowed:
         ask(partner_admin_of(organisation), organisation, workstream)
@@ -165,7 +165,7 @@ def test_an_expired_membership_cannot_join(workstream, membership_status, allowe
 
 def test_an_organisation_without_a_tier_cannot_join(workstream):
     organisation = OrganisationFactory(tier="", tier_starts_on=None, tier_ends_on=None,
-                                       membership_status="none", ready_to_join=True)
+                                       tier_status="none", ready_to_join=True)
     with pytest.raises(NotAllowed) as refused:
         ask(partner_admin_of(organisation), organisation, workstream)
     assert "no programme membership tier" in refused.value.message
@@ -410,7 +410,7 @@ def test_a_member_is_told_it_is_a_member_before_anything_about_its_standing():
     organisation = OrganisationFactory(tier="core", ready_to_join=True)
     workstream = WorkstreamFactory(status="active")
     WorkstreamMembershipFactory(organisation=organisation, workstream=workstream)
-    Organisation.objects.filter(pk=organisation.pk).update(membership_status="expired")
+    Organisation.objects.filter(pk=organisation.pk).update(tier_status="expired")
     organisation.refresh_from_db()
     obstacle = join_request_obstacle(organisation=organisation, workstream=workstream)
     assert obstacle.code == "already_member"

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class ProgrammesConfig(AppConfig):
-    name = "programmes"
-    verbose_name = "Projects and calls"
