@@ -19,6 +19,10 @@ admin.site.site_title = "Cluster Portal admin"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health_check, name="health"),
+    path("privacy/", core_views.privacy, name="privacy"),
+    path("terms/", core_views.terms, name="terms"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     # Beside allauth's account pages (e-mail, password, two-factor), named as they are.
     path("accounts/notifications/", notification_views.preferences,
          name="account_notifications"),

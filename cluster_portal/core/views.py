@@ -1,8 +1,12 @@
-"""Site-wide pages: the home page, /health/, and the styled error pages."""
+"""Site-wide pages: the home page, /health/, privacy and terms, robots.txt, the favicon, and the
+styled error pages."""
 
-from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -27,6 +31,36 @@ def home(request):
             "open_course_runs": [],
         },
     )
+
+
+@require_safe
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+@require_safe
+def terms(request):
+    return render(request, "core/terms.html")
+
+
+# Crawlers index the public face only; the rest is for signed-in people or is the API, and an
+# account or admin address in a search engine invites nothing good.
+ROBOTS_DISALLOWED = ("/accounts/", "/admin/", "/api/", "/me/", "/notifications/",
+                     "/workstreams/queue/", "/partners/approvals/", "/partners/mine/")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @never_cache
@@ -72,4 +106,5 @@ def error_404(request, exception=None):
 def error_500(request):
     # Rendered without a request context on purpose: whatever broke may be in a context processor.
     return _api_error(request, 500) or HttpResponseServerError(
-        loader.get_template("errors/500.html").render())
+        loader.get_template("errors/500.html").render(
+            {"programme_office_email": settings.PROGRAMME_OFFICE_EMAIL}))

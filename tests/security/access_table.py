@@ -555,6 +555,10 @@ row("home", Case(cells(everyone=Rows({"cm", "df", "bc", "analytics"})),
                  rows=context_rows("active_workstreams", "planned_platforms")),
     Case(cells(everyone=405), method="POST"))
 row("health", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("privacy", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("terms", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("robots_txt", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+row("favicon", Case(cells(everyone=301)), Case(cells(everyone=405), method="POST"))
 
 # --- partners: pages ---------------------------------------------------------------------------
 

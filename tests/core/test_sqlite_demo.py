@@ -1,0 +1,64 @@
+"""`make run`'s SQLite takes several people writing at once, as PostgreSQL does: three
+simultaneous "Ask to join" posts once answered one of them with a 500 "database is locked"."""
+
+import json
+import subprocess
+import sys
+
+from tests.support.processes import ROOT, child_env
+
+# Each thread reads, then writes, in one transaction: the pattern of a service that checks
+# before it changes something. On SQLite's default (deferred) transactions a second writer
+# fails at once with "database is locked" instead of waiting.
+WRITERS = """
+import json, threading, time
+import django
+django.setup()
+from django.db import connection, connections, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE seat (id integer PRIMARY KEY, seen integer)")
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+errors = []
+start = threading.Barrier(6)
+
+def write():
+    try:
+        start.wait()
+        for _ in range(15):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM seat")
+                seen = cursor.fetchone()[0]
+                time.sleep(0.002)
+                cursor.execute("INSERT INTO seat (seen) VALUES (%s)", [seen])
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=write) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*), count(DISTINCT seen) FROM seat")
+    rows, distinct = cursor.fetchone()
+print(json.dumps({"errors": errors, "rows": rows, "distinct": distinct, "journal": journal}))
+"""
+
+
+def test_the_demo_database_serialises_concurrent_writers_instead_of_failing(tmp_path):
+    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="")
+    finished = subprocess.run([sys.executable, "-c", WRITERS], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    assert result["errors"] == []
+    assert result["journal"] == "wal"
+    assert result["rows"] == 90
+    # Each writer saw every row written before it: the writes happened one after another.
+    assert result["distinct"] == 90
