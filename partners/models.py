@@ -271,6 +271,34 @@ class Invitation(models.Model):
         return self.Status.PENDING
 
 
+class InvitationImport(models.Model):
+    """What one CSV import of invitations did, line by line. The upload redirects to its own
+    page (post, redirect, get), so reloading the report shows it again instead of sending every
+    invitation again, which would kill each earlier link. A row of the organisation's, read only
+    by the person who imported (the addresses in it are their colleagues'), and only until
+    `expires_at`: it is the answer to one upload, not a record (the audit trail is)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitation_imports"
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    # [{"line": 2, "email": "...", "outcome": "invited" | "refused", "message": "..."}]
+    rows = models.JSONField(default=list)
+    invited = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name or 'a CSV file'} for {self.organisation}"
+
+
 class Agreement(models.Model):
     class Kind(models.TextChoices):
         CONSORTIUM = "consortium", "Consortium agreement"
