@@ -10,7 +10,7 @@ account's mail speaks for the portal and goes through its outbox.
 
 import time
 from types import SimpleNamespace
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.links import portal_url
+from cluster_portal.core.return_to import opens_with_get
 from cluster_portal.notifications.drafts import EmailDraft
 from cluster_portal.notifications.rendering import layout
 from cluster_portal.notifications.services import (
@@ -105,10 +106,29 @@ class AccountAdapter(DefaultAccountAdapter):
         latest = max((record.get("at", 0) for record in records), default=0)
         return time.time() - latest >= allauth_settings.REAUTHENTICATION_TIMEOUT
 
+    def is_safe_url(self, url: str) -> bool:
+        """Every `next` allauth accepts passes here: besides being on this site, it must name a
+        page that opens with a GET (cluster_portal.core.return_to)."""
+        if not super().is_safe_url(url):
+            return False
+        return opens_with_get(urlsplit(url).path or "/")
+
     # --- Links in mail: on the public address, not the host the request named ----------------
 
     def get_email_confirmation_url(self, request, emailconfirmation):
-        return portal_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        """The link carries where the person was going when they signed up, so that confirming
+        the address leads there, even from a phone that never saw the sign-up's session."""
+        url = portal_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        going_to = self._next_of(request)
+        return f"{url}?{urlencode({'next': going_to})}" if going_to else url
+
+    def _next_of(self, request) -> str | None:
+        if request is None:
+            return None
+        going_to = request.POST.get("next") or request.GET.get("next")
+        if not going_to or not going_to.startswith("/") or not self.is_safe_url(going_to):
+            return None
+        return going_to
 
     def get_reset_password_from_key_url(self, key):
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})

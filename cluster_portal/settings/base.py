@@ -24,6 +24,9 @@ PORTAL_NAME = "Cluster Portal"
 # Where people write when the portal says "contact the programme office": every page's footer
 # and every e-mail name it.
 PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL", default="programme.office@example.org")
+# Working days (Monday to Friday) within which the programme office decides a registration: the
+# registrant's acknowledgement and the organisation's timeline promise it.
+REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=5)
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cluster_portal.accounts.middleware.StaffMFAMiddleware",
+    "cluster_portal.accounts.middleware.SignInReturnsToTheFormMiddleware",
+    "cluster_portal.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
