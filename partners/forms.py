@@ -1,6 +1,7 @@
 """Forms of the partners pages. They check the shape of the input; the services decide."""
 
 from django import forms
+from django_countries import countries
 
 from cluster_portal.core.forms import PortalForm
 
@@ -11,19 +12,26 @@ COUNTRY_HELP = "Two-letter ISO code, such as SG, DE or US."
 
 
 class DirectoryFilterForm(PortalForm):
-    q = forms.CharField(label="Name", required=False, max_length=100)
+    q = forms.CharField(
+        label="Name or description", required=False, max_length=100,
+        help_text="Words in any order; capitals and accents don't matter.",
+    )
     kind = forms.ChoiceField(
         label="Kind", required=False,
         choices=[("", "Any kind"), *Organisation.Kind.choices],
     )
+    country = forms.ChoiceField(label="Country", required=False)
     tier = forms.ChoiceField(
         label="Tier", required=False, choices=[("", "Any tier"), *Organisation.Tier.choices]
     )
     workstream = forms.ChoiceField(label="Workstream", required=False)
 
-    def __init__(self, *args, workstream_choices, **kwargs):
+    def __init__(self, *args, workstream_choices, country_codes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workstream"].choices = [("", "Any workstream"), *workstream_choices]
+        named = sorted(((code, countries.name(code) or code) for code in country_codes),
+                       key=lambda choice: choice[1])
+        self.fields["country"].choices = [("", "Any country"), *named]
 
     def filters(self) -> dict[str, str]:
         """The valid filters only: a stale or mistyped value is dropped, not an error page."""
@@ -32,6 +40,7 @@ class DirectoryFilterForm(PortalForm):
         return {
             "search": cleaned.get("q", "").strip(),
             "kind": cleaned.get("kind", ""),
+            "country": cleaned.get("country", ""),
             "tier": cleaned.get("tier", ""),
             "workstream": cleaned.get("workstream", ""),
         }

@@ -4,11 +4,13 @@ An organisation that is not approved, or not listed, is invisible to visitors an
 partners: every list, search, count and detail below starts from `organisation_list_visible`.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cluster_portal.accounts.memo import remembered
 from cluster_portal.accounts.permissions import may_act_as_staff
+from cluster_portal.core.search import matching_every_word
 
 from . import participation
 from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
@@ -59,22 +61,47 @@ def organisation_list_visible(*, user) -> QuerySet[Organisation]:
 
 
 def organisation_directory(
-    *, user, search: str = "", kind: str = "", tier: str = "", workstream: str = ""
+    *, user, search: str = "", kind: str = "", tier: str = "", workstream: str = "",
+    country: str = "",
 ) -> QuerySet[Organisation]:
-    """The partner directory: visible organisations, searched and filtered, with their
-    current workstreams prefetched (one query for the whole page)."""
+    """The partner directory: visible organisations, searched and filtered, each with
+    `people_count` and its current workstreams prefetched (one query for the whole page).
+
+    The search ignores case and accents and takes the words in any order, in the name or the
+    description (cluster_portal.core.search)."""
     organisations = organisation_list_visible(user=user)
     if search:
-        organisations = organisations.filter(
-            Q(name__icontains=search) | Q(description__icontains=search)
-        )
+        organisations = matching_every_word(organisations, search, "name", "description")
     if kind:
         organisations = organisations.filter(kind=kind)
     if tier:
         organisations = organisations.filter(tier=tier)
+    if country:
+        organisations = organisations.filter(country=country.upper())
     if workstream:
         organisations = participation.filter_by_workstream(organisations, workstream)
-    return participation.with_current_memberships(organisations).order_by("name")
+    return participation.with_current_memberships(
+        organisations.annotate(people_count=_people_count())
+    ).order_by("name")
+
+
+def _people_count():
+    """How many people act for the organisation (deactivated accounts left out): a subquery,
+    so that it neither multiplies rows nor groups the directory's query."""
+    return Coalesce(Subquery(
+        OrganisationMembership.objects.filter(organisation=OuterRef("pk"), person__is_active=True)
+        .order_by().values("organisation").annotate(count=Count("pk")).values("count"),
+        output_field=IntegerField(),
+    ), 0)
+
+
+def organisation_directory_countries(*, user) -> list[str]:
+    """The countries of the organisations the person may see, for the directory's filter: a
+    country is offered only where a visible organisation is, so an unlisted one shows nowhere."""
+    return list(
+        organisation_list_visible(user=user).order_by("country")
+        .values_list("country", flat=True).distinct()
+    )
 
 
 def organisation_people(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:

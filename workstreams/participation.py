@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from partners.participation import Participation
 
 from .api.serializers import OrganisationWorkstreamSerializer
-from .models import WorkstreamMembership
+from .models import Workstream, WorkstreamMembership
 from .selectors import organisation_workstream_memberships, workstream_list_public
 
 
@@ -26,7 +26,10 @@ def filter_by_workstream(organisations: QuerySet, slug: str) -> QuerySet:
 
 
 def workstream_choices() -> list[tuple[str, str]]:
-    return list(workstream_list_public().values_list("slug", "name"))
+    # Only active workstreams take members: a planned platform would be a filter that never
+    # matches.
+    return list(workstream_list_public().filter(status=Workstream.Status.ACTIVE)
+                .values_list("slug", "name"))
 
 
 PARTICIPATION = Participation(

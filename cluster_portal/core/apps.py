@@ -7,6 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .search import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions,
+                                   dispatch_uid="core.search.register_sqlite_functions")
+
         # After django.contrib.admin loaded every app's admin module (it comes earlier in
         # INSTALLED_APPS), so third-party admin pages are covered too.
         from django.contrib import admin

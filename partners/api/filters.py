@@ -3,12 +3,23 @@ already scoped to the caller, so no filter can reveal a row the caller may not s
 
 import django_filters
 
+from cluster_portal.core.search import matching_every_word
+
 from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
 from ..participation import filter_by_workstream
 
 
 class OrganisationFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=100,
+        help_text="Words found in the name or the description, in any order; capitals and "
+                  "accents don't matter (`meridian asia` finds Meridian Pharma Asia).",
+    )
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    country = django_filters.CharFilter(
+        method="filter_country", max_length=2,
+        help_text="Two-letter ISO 3166 code of the organisation's country, such as SG.",
+    )
     tier = django_filters.ChoiceFilter(choices=Organisation.Tier.choices)
     status = django_filters.ChoiceFilter(
         choices=Organisation.Status.choices,
@@ -22,7 +33,13 @@ class OrganisationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Organisation
-        fields = ["kind", "tier", "status", "workstream"]
+        fields = ["search", "kind", "country", "tier", "status", "workstream"]
+
+    def filter_search(self, queryset, name, value):
+        return matching_every_word(queryset, value, "name", "description")
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.upper())
 
     def filter_workstream(self, queryset, name, value):
         return filter_by_workstream(queryset, value)

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_countries import countries
 
 from cluster_portal.accounts.decorators import programme_admin_required
 from cluster_portal.audit.selectors import audit_events_for
@@ -40,6 +41,7 @@ from ..permissions import (
 from ..selectors import (
     organisation_agreements,
     organisation_directory,
+    organisation_directory_countries,
     organisation_people,
     organisations_pending_approval,
     person_request_list_visible,
@@ -59,14 +61,19 @@ from .common import (
 
 @require_safe
 def directory(request):
-    filter_form = DirectoryFilterForm(request.GET or None,
-                                      workstream_choices=participation.workstream_choices())
+    filter_form = DirectoryFilterForm(
+        request.GET or None, workstream_choices=participation.workstream_choices(),
+        country_codes=organisation_directory_countries(user=request.user),
+    )
     filters = filter_form.filters() if request.GET else {}
     organisations = organisation_directory(user=request.user, **filters)
+    page = paginate(request, organisations, per_page=DIRECTORY_PAGE_SIZE)
+    for organisation in page:
+        organisation.country_name = countries.name(organisation.country) or organisation.country
     return render(request, "partners/directory.html", {
         "filter_form": filter_form,
         "filtered": any(filters.values()),
-        "page": paginate(request, organisations, per_page=DIRECTORY_PAGE_SIZE),
+        "page": page,
     })
 
 

@@ -517,10 +517,11 @@ def not_accepted(label: str) -> Callable:
 
 
 def same_workstream_choices(world: World, response, role: str) -> list[str]:
-    """The directory's workstream filter offers the public workstreams, the same to everyone:
-    its choices never depend on which organisations the caller may see."""
+    """The directory's workstream filter offers the active workstreams (a planned platform has
+    no members to find), the same to everyone: its choices never depend on which organisations
+    the caller may see."""
     choices = {value for value, _ in response.context["filter_form"].fields["workstream"].choices}
-    expected = {"", "cm", "df", "bc", "analytics"}
+    expected = {"", "cm", "df", "bc"}
     return [] if choices == expected else [f"workstream filter offers {sorted(choices)}"]
 
 

@@ -14,7 +14,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cluster_portal.core.api.filters import SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin
 from cluster_portal.core.api.serializers import DecisionReasonSerializer
@@ -139,9 +138,10 @@ class OrganisationViewSet(ScopedViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    # The search is the filter set's (the directory's search), not DRF's, which would compare
+    # accents and capitals as they were typed.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = OrganisationFilter
-    search_fields = ["name", "description"]
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
