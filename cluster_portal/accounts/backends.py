@@ -1,4 +1,4 @@
-"""Programme admins hold every model permission, as the role "everything" in DESIGN.md says.
+"""Programme admins hold every model permission, as the role "everything" in docs/design.md says.
 
 The grant comes from the group, not from per-model permission rows, so a new app's models are
 covered without a data migration.

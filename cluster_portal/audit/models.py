@@ -1,4 +1,4 @@
-"""Who changed what, and when (DESIGN.md rule 7). Rows are written by services, never edited."""
+"""Who changed what, and when (design rule 7). Rows are written by services, never edited."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey

@@ -1,6 +1,6 @@
 """The cache backend: Redis, and this process's own memory while Redis is unreachable.
 
-The portal keeps answering when Redis is down (DESIGN.md rule 4), and what it keeps in the cache
+The portal keeps answering when Redis is down (design rule 4), and what it keeps in the cache
 must keep working meanwhile: API throttles and allauth's login rate limits count their hits
 there, and allauth even takes a lock in it (`cache.add`) before counting. A cache that merely
 answered "miss" would turn that lock into a refusal (429 for every sign-in). So for a short

@@ -64,5 +64,5 @@ def dependency_states() -> dict[str, dict]:
 
 def is_ready(states: dict[str, dict]) -> bool:
     # Without its database the portal can serve nothing. A broker or cache outage only delays
-    # background work (DESIGN.md rule 4), so the process stays in rotation and says "degraded".
+    # background work (design rule 4), so the process stays in rotation and says "degraded".
     return states["database"]["status"] == OK

@@ -2,8 +2,9 @@
 against the portal served as production serves it (gunicorn, on loopback) on the real
 PostgreSQL, its mail going to a real SMTP server the journey reads.
 
-Every page a journey visits is checked with axe-core (no serious or critical finding), and a
-journey fails on any console error, uncaught script error or failed request of the site's own.
+Every page a journey visits is checked with axe-core (no serious or critical finding) and, at
+375 px, for controls pushed off the screen; a journey fails on any console error, uncaught
+script error or failed request of the site's own.
 Each step saves a screenshot, at desktop width and at 375 px, under SCREENSHOTS_DIR (`make
 screenshots` points it at docs/screenshots/; otherwise a folder of the test run)."""
 
@@ -28,6 +29,31 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 SERIOUS = {"serious", "critical"}
+
+# What a person on a phone cannot reach: the page scrolling sideways, or a control of the page's
+# main part lying outside the screen (a table's Remove button beyond its right edge). A control
+# inside a table that scrolls sideways counts too: nothing tells the person to scroll it.
+CUT_OFF_CONTROLS = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  if (document.documentElement.scrollWidth > width + 1) {
+    found.push(`the page is ${document.documentElement.scrollWidth}px wide`);
+  }
+  const controls = 'main a[href], main button, main input:not([type=hidden]), main select, ' +
+                   'main textarea';
+  for (const control of document.querySelectorAll(controls)) {
+    const box = control.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not shown (a closed dialog)
+    if (getComputedStyle(control).visibility === 'hidden') continue;
+    if (box.right > width + 1 || box.left < -1) {
+      const name = (control.innerText || control.getAttribute('aria-label') || control.name ||
+                    '').trim().slice(0, 40);
+      found.push(`${control.tagName.toLowerCase()} "${name}" at ${Math.round(box.left)}` +
+                 `-${Math.round(box.right)}px`);
+    }
+  }
+  return found;
+}"""
 
 
 def chromium_path() -> str:
@@ -109,6 +135,8 @@ class Visitor:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=self.folder / f"{stem}-desktop.png", full_page=True)
         self.page.set_viewport_size(PHONE)
+        for cut_off in self.page.evaluate(CUT_OFF_CONTROLS):
+            self.problems.append(f"cut off at 375 px on {self.page.url}: {cut_off}")
         self.page.screenshot(path=self.folder / f"{stem}-phone.png", full_page=True)
         self.page.set_viewport_size(DESKTOP)
 

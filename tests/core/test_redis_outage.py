@@ -1,4 +1,4 @@
-"""Redis (cache and broker) down, the portal up (DESIGN.md rule 4): pages and the API answer,
+"""Redis (cache and broker) down, the portal up (design rule 4): pages and the API answer,
 throttles and login rate limits fail open with a warning, /health/ says "degraded", a decision
 still answers 200, and the mail it caused goes out, once, when Redis is back.
 

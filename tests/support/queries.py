@@ -1,5 +1,5 @@
 """Counting the queries a page, an API call or a service makes (constant query counts are a
-rule of the portal: DESIGN.md)."""
+rule of the portal: docs/design.md)."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

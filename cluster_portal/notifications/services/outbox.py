@@ -1,4 +1,4 @@
-"""The e-mail outbox (DESIGN.md rule 4): every e-mail is a row written in the transaction of the
+"""The e-mail outbox (design rule 4): every e-mail is a row written in the transaction of the
 change that caused it, and sent once by a task (sending.py sends it; this module queues it and
 hands it out).
 
