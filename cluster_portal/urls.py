@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from cluster_portal.accounts import views as account_views
 from cluster_portal.accounts.permissions import may_use_admin_site
+from cluster_portal.core import my_portal
 from cluster_portal.core import views as core_views
 from cluster_portal.notifications import views as notification_views
 from workstreams import views as workstream_views
@@ -19,11 +20,16 @@ admin.site.site_title = "Cluster Portal admin"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health_check, name="health"),
+    # Where signing in leads (LOGIN_REDIRECT_URL): the person's own page.
+    path("me/", my_portal.my_portal, name="my_portal"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("terms/", core_views.terms, name="terms"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     # Beside allauth's account pages (e-mail, password, two-factor), named as they are.
+    path("accounts/profile/", account_views.profile, name="account_profile"),
+    path("accounts/profile/data/", account_views.personal_data_download,
+         name="account_personal_data"),
     path("accounts/notifications/", notification_views.preferences,
          name="account_notifications"),
     path("accounts/api-tokens/", account_views.api_tokens, name="account_api_tokens"),
@@ -42,6 +48,7 @@ urlpatterns = [
          name="organisation_workstreams"),
     path("partners/", include("partners.urls")),
     path("notifications/", include("cluster_portal.notifications.urls")),
+    path("courses/", include("talent.urls")),
 ]
 
 handler400 = "cluster_portal.core.views.error_400"

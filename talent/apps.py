@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class TalentConfig(AppConfig):
     name = "talent"
     verbose_name = "Talent and training"
+
+    def ready(self) -> None:
+        from cluster_portal.audit.descriptions import register as register_phrases
+        from cluster_portal.notifications.kinds import register
+
+        from . import audit_phrases, notification_kinds
+
+        register(*notification_kinds.ALL)
+        register_phrases(audit_phrases.PHRASES)

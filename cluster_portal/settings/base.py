@@ -156,7 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# The person's own page; allauth still sends a person to the `next` they came with first.
+LOGIN_REDIRECT_URL = "my_portal"
 
 ACCOUNT_ADAPTER = "cluster_portal.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -391,6 +392,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {
         "task": "cluster_portal.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+    },
+    # An offered seat lapses at most this long after its time is up.
+    "expire-seat-offers": {
+        "task": "talent.tasks.expire_seat_offers",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 600},
     },
 }
 

@@ -20,8 +20,8 @@ Bio, approved and listed, with an admin, a member and a colleague; Other Hidden,
 unlisted, with its own admin and member; Pending Co, waiting for approval; Public Co, listed with
 nobody of ours) plus workstreams (Continuous Manufacturing with Xylo and Other Hidden as members,
 Digital Factory with a pending request from each, Biocatalysis open, Analytics a planned
-platform), members-only documents and a meeting, logos, a notification and an API token for
-every person, and a row for every model the admin shows.
+platform), members-only documents, meetings with their files and calendar links, logos, a
+notification and an API token for every person, and a row for every model the admin shows.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -63,17 +64,21 @@ from partners.models import (
     PersonRequest,
 )
 from partners.services import invitation_create, organisation_update_profile
+from talent.services import enrolment_create
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
+from tests.talent.factories import CourseFactory, CourseRunFactory
 from tests.support.worlds import build_world as build_partners_world
+from workstreams.calendars import FEED_SALT, feed_token
 from workstreams.models import (
     JoinRequest,
     ProgrammePhase,
     Workstream,
     WorkstreamDocument,
     WorkstreamMeeting,
+    WorkstreamMeetingFile,
     WorkstreamMembership,
 )
-from workstreams.services import join_request_create
+from workstreams.services import join_request_create, meeting_calendar_feed_renew
 
 ROLES = (
     "visitor",            # not signed in
@@ -177,6 +182,22 @@ def build_world() -> World:
     }
     meeting = WorkstreamMeeting.objects.create(workstream=cm, title="CM quarterly",
                                                starts_at=timezone.now())
+    df_meeting = WorkstreamMeeting.objects.create(workstream=df, title="DF kick-off",
+                                                  starts_at=timezone.now())
+    meeting_files = {
+        "cm-agenda": WorkstreamMeetingFile.objects.create(
+            meeting=meeting, kind="agenda", file=ContentFile(b"%PDF-1.4", name="cm-agenda.pdf")),
+        "df-minutes": WorkstreamMeetingFile.objects.create(
+            meeting=df_meeting, kind="minutes",
+            file=ContentFile(b"%PDF-1.4", name="df-minutes.pdf")),
+    }
+    # The partner member's calendar link; the partner admin's first link, replaced since; and
+    # the partner member's key under another person's id, signed as the portal would.
+    member_feed = meeting_calendar_feed_renew(actor=people["partner_member"])
+    replaced_link = feed_token(meeting_calendar_feed_renew(actor=people["partner_admin"]))
+    meeting_calendar_feed_renew(actor=people["partner_admin"])
+    borrowed_key = signing.Signer(salt=FEED_SALT).sign(
+        f"{people['other_org_admin'].pk}.{member_feed.key}")
     # Logos through the service, as a partner admin uploads them.
     for organisation, admin_person in ((xylo, people["partner_admin"]),
                                        (hidden, people["other_org_admin"]),
@@ -187,6 +208,16 @@ def build_world() -> World:
                                     content_type="image/png"))
 
     bc_membership = WorkstreamMembershipFactory(organisation=public, workstream=bc)
+    # Training: a published course with a run where the partner member and the other
+    # organisation's admin each have a seat, and a run of a course not yet published.
+    course = CourseFactory(code="CM-101", slug="cm-101", title="Flow chemistry basics")
+    course_run = CourseRunFactory(course=course, capacity=5)
+    draft_run = CourseRunFactory(course=CourseFactory(code="DRAFT-1", slug="draft-1",
+                                                      is_published=False))
+    enrolments = {
+        "enrol:member": enrolment_create(actor=people["partner_member"], run=course_run),
+        "enrol:other": enrolment_create(actor=people["other_org_admin"], run=course_run),
+    }
     signed_in = {role: person for role, person in people.items() if person is not None}
     api_tokens = {f"token:{role}": api_token_create(actor=person, name=f"{role} script")[0]
                   for role, person in signed_in.items()}
@@ -225,7 +256,7 @@ def build_world() -> World:
         "cm": cm, "df": df, "bc": bc, "analytics": analytics,
         "programme": cm.programme, "phase": phase,
         **ws_memberships, "public@bc": bc_membership, **join_requests, **documents,
-        "meeting": meeting,
+        "meeting": meeting, "df-meeting": df_meeting, **meeting_files,
         **notifications, **api_tokens,
         **{f"person:{role}": person for role, person in signed_in.items()},
         "requester": base.person_requests["requester->xylo"].person,
@@ -237,11 +268,15 @@ def build_world() -> World:
         "outgoing": OutgoingEmail.objects.order_by("pk").first(),
         "suppressed": suppressed, "invite:xylo-link": link_invitation, **beat,
         "audit": AuditEvent.objects.order_by("pk").first(),
+        "course": course, "course-run": course_run, "draft-run": draft_run, **enrolments,
     }
     tokens = {
         "invitation:xylo": link_token,
         "unsubscribe:trainee": unsubscribe_token(person=people["trainee"],
                                                  kind_key=notification_kinds.ROLE_CHANGED.key),
+        "calendar:partner_member": feed_token(member_feed),
+        "calendar:replaced": replaced_link,
+        "calendar:borrowed_key": borrowed_key,
     }
     return World(people=people, objects=objects, tokens=tokens,
                  secrets=_secrets(base, people))
@@ -329,6 +364,7 @@ LOGIN = to("account_login")
 MFA_SETUP = to("mfa_activate_totp")
 REAUTHENTICATE = to("account_reauthenticate")
 HOME = to("home")
+MY_PORTAL = to("my_portal")  # where signing in leads (LOGIN_REDIRECT_URL)
 ADMIN_LOGIN = to("admin:login")
 
 
@@ -525,6 +561,33 @@ def same_workstream_choices(world: World, response, role: str) -> list[str]:
     return [] if choices == expected else [f"workstream filter offers {sorted(choices)}"]
 
 
+def panel_rows(world: World, response) -> tuple[set[str], list[str]]:
+    """Rows of the person's own page (/me/): every object listed in any of its panels."""
+    labels = set()
+    for shown in (response.context or {}).get("panels", []):
+        for value in shown["context"].values():
+            if isinstance(value, list):
+                labels |= {world.label_of(item) for item in value}
+    return labels, []
+
+
+def waiting_counts(world: World, response, role: str) -> list[str]:
+    """What /me/ says waits on each role: the staff queue, the approvals, the people asking to
+    join the organisation the person decides for (Xylo: one)."""
+    panels = {shown["key"]: shown["context"] for shown in response.context["panels"]}
+    queue = panels.get("workstreams", {}).get("queue_waiting")
+    approvals = panels.get("partners", {}).get("approvals_waiting")
+    to_decide = sorted(m.requests_to_decide for m in panels.get("partners", {})
+                       .get("memberships", []))
+    expected = {
+        "staff": (2, None, []), "programme_admin": (2, 1, []),
+        "partner_admin": (None, None, [1]), "partner_member": (None, None, [0]),
+        "other_org_admin": (None, None, [0]),
+    }.get(role, (None, None, []))
+    found = (queue, approvals, to_decide)
+    return [] if found == expected else [f"waiting: {found}, expected {expected}"]
+
+
 def csv_upload(world: World) -> dict:
     return {"organisation": "xylo", "file": SimpleUploadedFile(
         "people.csv", b"name,email,role\nAng,ang@example.org,member\n", content_type="text/csv")}
@@ -560,6 +623,14 @@ row("privacy", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST
 row("terms", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
 row("robots_txt", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
 row("favicon", Case(cells(everyone=301)), Case(cells(everyone=405), method="POST"))
+row("my_portal",
+    Case(page(trainee=Rows({"trainee->public"}),
+              partner_member=Rows({"xylo:member", "xylo@cm", "xylo->df"}),
+              partner_admin=Rows({"xylo:partner_admin", "xylo@cm", "xylo->df"}),
+              other_org_admin=Rows({"hidden:admin", "hidden@cm", "hidden->df"}),
+              staff_without_mfa=NOTHING, programme=NOTHING),
+         rows=panel_rows, check=waiting_counts),
+    Case(page(signed_in=405), method="POST"))
 
 # --- partners: pages ---------------------------------------------------------------------------
 
@@ -582,7 +653,9 @@ row(
 row("partners:register",
     Case(page(signed_in=200)),
     Case(page(signed_in=to("partners:detail")), method="POST", data=REGISTRATION),
-    Case(page(signed_in=to("partners:detail"), other_org_admin=400, programme=400),
+    # Its own admin registering it again is sent to it; staff see it and are refused.
+    Case(page(signed_in=to("partners:detail"),
+              other_org_admin=to("partners:detail", slug="other-hidden"), programme=400),
          method="POST",
          data={**REGISTRATION, "uen": Ref("hidden", "uen")}, idor="uen", absent="209999999Z",
          note="with the hidden organisation's UEN"))
@@ -615,7 +688,9 @@ row(
          kwargs={"pk": pk("trainee->public")}, idor="pk"),
     Case(page(signed_in=404), method="POST", kwargs={"pk": pk("requester->xylo")}, idor="pk",
          note="someone else's request"),
-    Case(page(signed_in=405), kwargs={"pk": pk("trainee->public")}),
+    # GET is the page that asks first (cluster_portal/core/confirmation.py); it changes nothing.
+    Case(page(signed_in=404, trainee=200), kwargs={"pk": pk("trainee->public")}, idor="pk",
+         note="asks first"),
 )
 DETAIL_ROWS = context_rows("workstream_memberships", "people")
 row(
@@ -664,6 +739,10 @@ row(
          kwargs={"slug": slug("pending")}, data={"reason": "Out of scope."}, idor="slug"),
     Case(page(signed_in=403, programme_admin=200), method="POST", htmx=True,
          kwargs={"slug": slug("pending")}, data={"reason": "Out of scope."}, idor="slug"),
+    Case(page(signed_in=403, programme_admin=200), kwargs={"slug": slug("pending")},
+         idor="slug", note="asks first"),
+    Case(page(signed_in=403, programme_admin=200), htmx=True, kwargs={"slug": slug("pending")},
+         idor="slug", note="asks first, in the dialog"),
 )
 row(
     "partners:ask_to_join",
@@ -722,7 +801,15 @@ row(
               staff=403, programme_admin=to("partners:people", slug="other-hidden")),
          method="POST", kwargs={"slug": slug("hidden"), "pk": pk("hidden:other_member")},
          idor="slug"),
-    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("xylo:colleague")}),
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200),
+         kwargs={"slug": "xylo", "pk": pk("xylo:colleague")}, note="asks first"),
+    # Leaving: one's own membership, asked of anyone who acts for the organisation.
+    Case(page(signed_in=403, partner_member=200, partner_admin=200, programme_admin=200),
+         kwargs={"slug": "xylo", "pk": pk("xylo:member")}, note="asks first, to leave"),
+    Case(page(signed_in=403, partner_member=404, partner_admin=404, staff=404,
+              programme_admin=404),
+         kwargs={"slug": "xylo", "pk": pk("hidden:other_member")}, idor="pk",
+         note="asks first, someone of another organisation"),
 )
 row(
     "partners:invitation_create",
@@ -763,7 +850,13 @@ row(
               staff=403, programme_admin=to("partners:people", slug="other-hidden")),
          method="POST", kwargs={"slug": slug("hidden"), "pk": pk("invite:hidden")},
          idor="slug"),
-    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200),
+         kwargs={"slug": "xylo", "pk": pk("invite:xylo")}, note="asks first"),
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), htmx=True,
+         kwargs={"slug": "xylo", "pk": pk("invite:xylo")}, note="asks first, in the dialog"),
+    Case(page(signed_in=403, partner_admin=404, programme_admin=404),
+         kwargs={"slug": "xylo", "pk": pk("invite:hidden")}, idor="pk",
+         note="asks first, another organisation's invitation"),
 )
 for _decision in ("approve", "decline"):
     row(
@@ -777,7 +870,10 @@ for _decision in ("approve", "decline"):
         Case(page(signed_in=404, staff=403), method="POST",
              kwargs={"slug": slug("hidden"), "pk": pk("requester->xylo")},
              note="a hidden organisation, a request that is not its own", idor="slug"),
-        Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("requester->xylo")}),
+        # Declining asks first (a GET page); approving is a form on the people page only.
+        Case(page(signed_in=403, partner_admin=200, programme_admin=200)
+             if _decision == "decline" else page(signed_in=405),
+             kwargs={"slug": "xylo", "pk": pk("requester->xylo")}),
     )
 row(
     "partners:agreements",
@@ -801,6 +897,56 @@ row(
          kwargs={"slug": slug("hidden")}, rows=ORG_WORKSTREAM_ROWS, idor="slug"),
     Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
 )
+
+# --- talent: pages -----------------------------------------------------------------------------
+
+RUN_PAGE = to("talent:run", pk=pk("course-run"))
+row("talent:catalogue", Case(cells(everyone=200)), Case(cells(everyone=200), query="q=flow"),
+    Case(cells(everyone=405), method="POST"))
+row(
+    "talent:course",
+    Case(cells(everyone=200), kwargs={"slug": "cm-101"}),
+    # A course not yet published is not found, as one that does not exist.
+    Case(cells(everyone=404), kwargs={"slug": "draft-1"}),
+    Case(cells(everyone=404), kwargs={"slug": MISSING_SLUG}),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm-101"}),
+)
+row(
+    "talent:run",
+    Case(cells(everyone=200), kwargs={"pk": pk("course-run")}),
+    Case(cells(everyone=404, programme=200), kwargs={"pk": pk("draft-run")}, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs={"pk": pk("course-run")}),
+)
+row(
+    "talent:enrol",
+    # Everyone signed in is sent back to the run: with a seat, or told they have one already.
+    Case(page(signed_in=RUN_PAGE), method="POST", kwargs={"pk": pk("course-run")}),
+    Case(page(signed_in=404, programme=to("talent:run", pk=pk("draft-run"))), method="POST",
+         kwargs={"pk": pk("draft-run")}, idor="pk"),
+    Case(cells(everyone=405), kwargs={"pk": pk("course-run")}),
+)
+row(
+    "talent:enrolment_cancel",
+    Case(page(signed_in=404, partner_member=200, programme=200),
+         kwargs={"pk": pk("enrol:member")}, idor="pk", note="asks first"),
+    Case(page(signed_in=404, partner_member=RUN_PAGE, programme=RUN_PAGE), method="POST",
+         kwargs={"pk": pk("enrol:member")}, idor="pk"),
+)
+row(
+    "talent:offer_accept",
+    # No seat is offered: its person is told so on the run's page; nobody else finds it.
+    Case(page(signed_in=404, partner_member=RUN_PAGE), method="POST",
+         kwargs={"pk": pk("enrol:member")}, idor="pk"),
+    Case(cells(everyone=405), kwargs={"pk": pk("enrol:member")}),
+)
+row(
+    "talent:offer_decline",
+    Case(page(signed_in=404, partner_member=200), kwargs={"pk": pk("enrol:member")}, idor="pk",
+         note="asks first"),
+    Case(page(signed_in=404, partner_member=RUN_PAGE), method="POST",
+         kwargs={"pk": pk("enrol:member")}, idor="pk"),
+)
+row("talent:my_learning", Case(page(signed_in=200)), Case(cells(everyone=405), method="POST"))
 
 # --- workstreams: pages ------------------------------------------------------------------------
 
@@ -861,7 +1007,10 @@ for _decision, _body in (("approve", {"role": "core"}), ("decline", {"reason": "
              kwargs={"pk": pk("hidden->df")}, data=_body, idor="pk"),
         Case(cells(STAFF_PAGE, outsiders=403, programme=404), method="POST",
              kwargs={"pk": MISSING_ID}, data=_body),
-        Case(cells(everyone=405), kwargs={"pk": pk("xylo->df")}),
+        # Declining asks first (a GET page, or the dialog's fragment); approving does not.
+        Case(cells(STAFF_PAGE, outsiders=403, programme=200)
+             if _decision == "decline" else cells(everyone=405),
+             kwargs={"pk": pk("xylo->df")}),
     )
 row(
     "workstreams:join_request_withdraw",
@@ -876,7 +1025,8 @@ row(
          method="POST", kwargs={"pk": pk("hidden->df")}, idor="pk"),
     Case(page(signed_in=404, other_org_admin=200, programme=403), method="POST", htmx=True,
          kwargs={"pk": pk("hidden->df")}, idor="pk"),
-    Case(cells(everyone=405), kwargs={"pk": pk("xylo->df")}),
+    Case(page(signed_in=404, partner_member=403, partner_admin=200, programme=403),
+         kwargs={"pk": pk("xylo->df")}, idor="pk", note="asks first"),
 )
 row(
     "workstreams:activate",
@@ -884,7 +1034,8 @@ row(
          method="POST", kwargs={"slug": "analytics"}),
     Case(page(signed_in=403, programme_admin=404), method="POST",
          kwargs={"slug": MISSING_SLUG}),
-    Case(cells(everyone=405), kwargs={"slug": "analytics"}),
+    Case(page(signed_in=403, programme_admin=200), kwargs={"slug": "analytics"},
+         note="asks first"),
 )
 row(
     "workstreams:members",
@@ -892,8 +1043,8 @@ row(
                programme=CM_AREA | {"hidden@cm"}),
          kwargs={"slug": "cm"}, rows=MEMBERS_AREA),
     # A workstream none of the caller's organisations belongs to.
-    Case(cells(STAFF_PAGE, outsiders=403, programme=Rows({"df-roadmap"})), kwargs={"slug": "df"},
-         rows=MEMBERS_AREA),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=Rows({"df-roadmap", "df-meeting"})),
+         kwargs={"slug": "df"}, rows=MEMBERS_AREA),
     Case(cells(everyone=404), kwargs={"slug": MISSING_SLUG}),
     Case(cells(everyone=405), method="POST", kwargs={"slug": "cm"}),
 )
@@ -910,6 +1061,113 @@ row(
          kwargs={"slug": "df", "pk": pk("df-roadmap")}, idor="pk"),
     Case(cells(everyone=405), method="POST", kwargs={"slug": "cm", "pk": pk("cm-roadmap")}),
 )
+def pdf_upload(name: str) -> Callable:
+    def body(world: World) -> dict:
+        return {"title": "Pilot results", "kind": "agenda",
+                "file": SimpleUploadedFile(name, b"%PDF-1.4 shared",
+                                           content_type="application/pdf")}
+    return body
+
+
+def calendar_events(*summaries: str) -> Callable:
+    """A feed's answer lists exactly these meetings, whoever asks: the token says whose they are."""
+    def check(world: World, response, role: str) -> list[str]:
+        from icalendar import Calendar
+
+        found = {str(event["SUMMARY"]) for event in
+                 Calendar.from_ical(response.content).walk("VEVENT")}
+        return [] if found == set(summaries) else [f"the feed lists {sorted(found)}"]
+    return check
+
+
+MEMBERS_AREA_BACK = to("workstreams:members", slug="cm")
+row(
+    "workstreams:meeting_calendar",
+    Case(cells(STAFF_PAGE, outsiders=200, trainee=403, programme=200),
+         kwargs={"slug": "cm", "pk": pk("meeting")}),
+    # Another workstream's meeting under this one's address: members of this one get 404.
+    Case(cells(STAFF_PAGE, outsiders=404, trainee=403, programme=404),
+         kwargs={"slug": "cm", "pk": pk("df-meeting")}, idor="pk"),
+    # A workstream the caller is not in: refused before the meeting is looked up.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+         kwargs={"slug": "df", "pk": pk("df-meeting")}, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm", "pk": pk("meeting")}),
+)
+row(
+    "workstreams:meeting_file",
+    Case(cells(STAFF_PAGE, outsiders=200, trainee=403, programme=200),
+         kwargs={"slug": "cm", "pk": pk("cm-agenda")}),
+    Case(cells(STAFF_PAGE, outsiders=404, trainee=403, programme=404),
+         kwargs={"slug": "cm", "pk": pk("df-minutes")}, idor="pk"),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+         kwargs={"slug": "df", "pk": pk("df-minutes")}, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm", "pk": pk("cm-agenda")}),
+)
+# Sharing in the members' area: programme staff (and a workstream's lead; the world's have none).
+row(
+    "workstreams:meeting_file_upload",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=MEMBERS_AREA_BACK), method="POST",
+         body="multipart", kwargs={"slug": "cm", "pk": pk("meeting")},
+         data=pdf_upload("agenda.pdf")),
+    # Another workstream's meeting under this one's address.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), method="POST", body="multipart",
+         kwargs={"slug": "cm", "pk": pk("df-meeting")}, data=pdf_upload("agenda.pdf"),
+         idor="pk"),
+    Case(cells(everyone=405), kwargs={"slug": "cm", "pk": pk("meeting")}),
+)
+row(
+    "workstreams:meeting_file_remove",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=MEMBERS_AREA_BACK), method="POST",
+         kwargs={"slug": "cm", "pk": pk("cm-agenda")}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), method="POST",
+         kwargs={"slug": "cm", "pk": pk("df-minutes")}, idor="pk"),
+    Case(cells(everyone=405), kwargs={"slug": "cm", "pk": pk("cm-agenda")}),
+)
+row(
+    "workstreams:document_share",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=MEMBERS_AREA_BACK), method="POST",
+         body="multipart", kwargs={"slug": "cm"}, data=pdf_upload("results.pdf")),
+    Case(cells(everyone=404), method="POST", body="multipart", kwargs={"slug": MISSING_SLUG},
+         data=pdf_upload("results.pdf")),
+    Case(cells(everyone=405), kwargs={"slug": "cm"}),
+)
+row(
+    "workstreams:contact_lead",
+    # The people of member organisations write; staff reach the lead without it.
+    Case(cells(STAFF_PAGE, outsiders=200, trainee=403, programme=403), kwargs={"slug": "cm"}),
+    Case(cells(STAFF_PAGE, outsiders=MEMBERS_AREA_BACK, trainee=403, programme=403),
+         method="POST", kwargs={"slug": "cm"},
+         data={"subject": "Pilot line data", "message": "Could we present in May?"}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=403), kwargs={"slug": "df"},
+         note="a workstream the caller is not in"),
+    Case(cells(everyone=404), kwargs={"slug": MISSING_SLUG}),
+)
+# The feed answers a calendar app, which has no session: only the token counts, the same for
+# every role, and anything but the current token of an active person is not found.
+row(
+    "workstreams:calendar_feed",
+    Case(cells(everyone=200), kwargs={"token": token("calendar:partner_member")},
+         check=calendar_events("Continuous Manufacturing: CM quarterly")),
+    Case(cells(everyone=404), kwargs={"token": token("calendar:replaced")},
+         note="a link replaced since"),
+    Case(cells(everyone=404), kwargs={"token": token("calendar:borrowed_key")},
+         note="another person's id with this person's key"),
+    Case(cells(everyone=404), kwargs={"token": "not-a-token"}),
+    Case(cells(everyone=405), method="POST", kwargs={"token": token("calendar:partner_member")}),
+)
+CALENDAR_NEXT = {"next": "/workstreams/cm/members/"}
+row(
+    "workstreams:calendar_feed_renew",
+    # Only people who act for an approved organisation have a link.
+    Case(page(signed_in=403, partners=MEMBERS_AREA_BACK), method="POST", data=CALENDAR_NEXT),
+    Case(cells(everyone=405)),
+)
+row(
+    "workstreams:calendar_feed_revoke",
+    # Those without a link are told so on the page they came from.
+    Case(page(signed_in=MEMBERS_AREA_BACK), method="POST", data=CALENDAR_NEXT),
+    Case(cells(everyone=405)),
+)
 row(
     "workstreams:membership_end",
     Case(cells(STAFF_PAGE, outsiders=403, programme=to("workstreams:members", slug="cm")),
@@ -921,7 +1179,8 @@ row(
     # A membership of another workstream under this one's address.
     Case(cells(STAFF_PAGE, outsiders=403, programme=404), method="POST",
          kwargs={"slug": "cm", "pk": pk("public@bc")}, data={"reason": "Left."}),
-    Case(cells(everyone=405), kwargs={"slug": "cm", "pk": pk("xylo@cm")}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+         kwargs={"slug": "cm", "pk": pk("xylo@cm")}, note="asks first"),
 )
 
 # --- notifications and the person's own account pages -----------------------------------------
@@ -940,6 +1199,24 @@ row(
          note="the trainee's notification"),
     Case(page(signed_in=405)),
 )
+def marked_read_only_by_its_recipient(label: str) -> Callable:
+    def check(world: World, response, role: str) -> list[str]:
+        read = Notification.objects.get(pk=world.pk(label)).read_at is not None
+        if read == (role == "trainee"):
+            return []
+        return [f"{label} {'was' if read else 'was not'} marked read"]
+    return check
+
+
+row(
+    "notifications:open",
+    # Opening one's notice marks it read and goes where it points (the world's point nowhere:
+    # back to the list); anyone else's is not found and stays unread.
+    Case(page(signed_in=404, trainee=to("notifications:list")),
+         kwargs={"pk": pk("notice:trainee")}, idor="pk",
+         check=marked_read_only_by_its_recipient("notice:trainee")),
+    Case(page(signed_in=405), method="POST", kwargs={"pk": pk("notice:trainee")}),
+)
 row(
     "notifications:unsubscribe",
     # The signed link is the credential; it changes the trainee's setting whoever follows it.
@@ -947,6 +1224,19 @@ row(
     Case(cells(everyone=200), method="POST", kwargs={"token": token("unsubscribe:trainee")},
          data={"delivery": "digest"}),
     Case(cells(everyone=400), kwargs={"token": "not-a-signed-link"}),
+)
+row(
+    "account_profile",
+    Case(page(signed_in=200)),
+    Case(page(signed_in=to("account_profile")), method="POST",
+         data={"full_name": "Renamed Person", "job_title": "Analyst", "phone": "+65 6123 4567"}),
+    Case(page(signed_in=400), method="POST", data={"full_name": "", "phone": "12"},
+         note="refused"),
+)
+row(
+    "account_personal_data",
+    Case(page(signed_in=200)),
+    Case(page(signed_in=405), method="POST"),
 )
 row(
     "account_notifications",
@@ -966,26 +1256,27 @@ row(
 )
 row(
     "account_mfa_continue",
-    Case(page(signed_in=HOME)),
+    Case(page(signed_in=MY_PORTAL)),
     Case(page(signed_in=405), method="POST"),
 )
 
 # --- django-allauth's account pages (its own views; the portal's adapter and MFA policy) ------
-# Signed in, the pages for signing in send a person home, or staff without a second factor to
-# set one up. A session made by force_login has no recent authentication, so the pages that
-# change a second factor first ask for the password again.
+# Signed in, the pages for signing in send a person to their own page (/me/), or staff without
+# a second factor to set one up. A session made by force_login has no recent authentication, so
+# the pages that change a second factor first ask for the password again.
 
 SIGNED_OUT_PAGE = {"staff_without_mfa": MFA_SETUP}
 # Whether an address has an account is nobody's business: signing in with a wrong password,
 # signing up and asking for a reset answer the same for a known and an unknown address.
 row("account_login",
-    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=HOME)),
-    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=HOME), method="POST",
+    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=MY_PORTAL)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=MY_PORTAL), method="POST",
          data={"login": Ref("person:trainee", "email"), "password": "wrong"}, idor="login",
          absent="nobody@example.org", note="a known address, a wrong password"))
 row("account_signup",
-    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=HOME)),
-    Case(cells(SIGNED_OUT_PAGE, visitor=to("account_email_verification_sent"), signed_in=HOME),
+    Case(cells(SIGNED_OUT_PAGE, visitor=200, signed_in=MY_PORTAL)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=to("account_email_verification_sent"),
+               signed_in=MY_PORTAL),
          method="POST",
          data={"email": Ref("person:trainee", "email"), "password1": "a-Long-pass-phrase-9",
                "password2": "a-Long-pass-phrase-9", "full_name": "Someone"},
@@ -1025,15 +1316,15 @@ row("account_reset_password_from_key",
 row("account_reset_password_from_key_done",
     Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
 row("account_confirm_login_code",
-    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME)),
-    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME), method="POST"))
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=MY_PORTAL)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=MY_PORTAL), method="POST"))
 row("account_confirm_email",
     Case(cells(everyone=200), kwargs={"key": "not-a-key"}),
     Case(cells(everyone=404), method="POST", kwargs={"key": "not-a-key"}))
 row("mfa_index", Case(page(signed_in=200)), Case(page(signed_in=405), method="POST"))
 row("mfa_authenticate",
-    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME)),
-    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=HOME), method="POST"))
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=MY_PORTAL)),
+    Case(cells(SIGNED_OUT_PAGE, visitor=LOGIN, signed_in=MY_PORTAL), method="POST"))
 row("mfa_reauthenticate",
     Case(page(signed_in=REAUTHENTICATE, programme=200)),
     Case(page(signed_in=REAUTHENTICATE, programme=200), method="POST"))
@@ -1101,7 +1392,8 @@ row(
          query="workstream=cm", rows=ORGANISATION_ROWS, note="filtered by workstream"),
     Case(api(signed_in=201), method="POST", body="json", data=REGISTRATION),
     # A hidden organisation's UEN is taken like any new one: the answer does not confirm it.
-    Case(api(signed_in=201, other_org_admin=400, programme=400), method="POST", body="json",
+    # Its own admin is told it already acts for it (409 already_yours).
+    Case(api(signed_in=201, other_org_admin=409, programme=400), method="POST", body="json",
          data={**REGISTRATION, "uen": Ref("hidden", "uen")}, idor="uen", absent="209999999Z",
          note="with the hidden organisation's UEN"),
 )
@@ -1504,9 +1796,13 @@ VISIBLE_TO: dict[str, frozenset[str]] = {
     "hidden->df": _HIDDEN_SIDE,
     "hidden@cm": _HIDDEN_SIDE,
     "df-roadmap": frozenset(STAFF),
+    "df-meeting": frozenset(STAFF),
+    "df-minutes": frozenset(STAFF),
     "notice:trainee": frozenset({"trainee"}),
     "person:trainee": frozenset(),  # whether an address has an account: nobody's to learn
     "token:trainee": frozenset({"trainee"}),
+    "draft-run": frozenset(STAFF),  # a run of a course not yet published
+    "enrol:member": frozenset({"partner_member", *STAFF}),
 }
 
 
