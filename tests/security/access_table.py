@@ -66,8 +66,8 @@ from partners.models import (
 from partners.services import invitation_create, organisation_update_profile
 from talent.services import enrolment_create
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
-from tests.talent.factories import CourseFactory, CourseRunFactory
 from tests.support.worlds import build_world as build_partners_world
+from tests.talent.factories import CourseFactory, CourseRunFactory
 from workstreams.calendars import FEED_SALT, feed_token
 from workstreams.models import (
     JoinRequest,
