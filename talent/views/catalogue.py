@@ -1,4 +1,4 @@
-"""The training pages: the course catalogue, a course and its runs, enrolling, and "My
+"""The course catalogue, a course and its runs, enrolling, cancelling, offers and "My
 learning". Thin: they read through selectors and change through services."""
 
 from django.contrib import messages
@@ -14,11 +14,11 @@ from partners.selectors import organisations_of
 from workstreams.models import Workstream
 from workstreams.selectors import workstream_list_public
 
-from . import services
-from .forms import CatalogueForm, EnrolForm
-from .models import Enrolment
-from .permissions import may_answer_offer, may_cancel_enrolment, may_manage_courses
-from .selectors import (
+from .. import services
+from ..forms import CatalogueForm, EnrolForm
+from ..models import Enrolment
+from ..permissions import may_answer_offer, may_cancel_enrolment, may_manage_courses
+from ..selectors import (
     course_get_public,
     course_list_public,
     course_run_get_visible,
@@ -26,7 +26,7 @@ from .selectors import (
     enrolment_list_visible,
     enrolment_of,
 )
-from .selectors import (
+from ..selectors import (
     my_learning as my_learning_of,
 )
 

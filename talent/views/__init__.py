@@ -1,0 +1,15 @@
+"""The training pages, one module per concern; urls.py names them through this package."""
+
+from .catalogue import (
+    catalogue,
+    course_detail,
+    enrol,
+    enrolment_cancel,
+    my_learning,
+    offer_accept,
+    offer_decline,
+    run_detail,
+)
+
+__all__ = ["catalogue", "course_detail", "enrol", "enrolment_cancel", "my_learning",
+           "offer_accept", "offer_decline", "run_detail"]
