@@ -3,6 +3,7 @@
 PHRASES = {
     "user.grant_role": "granted a programme role",
     "user.revoke_role": "removed a programme role",
+    "user.update_profile": "changed the profile",
     "mfa.reset": "reset the two-factor authentication",
     "mfa.totp_activated": "set up an authenticator app",
     "mfa.totp_deactivated": "removed the authenticator app",

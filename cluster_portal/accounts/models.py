@@ -1,4 +1,5 @@
-"""The portal's person: signs in with an e-mail address and carries a full name."""
+"""The portal's person: signs in with an e-mail address and carries a full name, and, if they
+say, a job title and a phone number."""
 
 import hashlib
 
@@ -9,6 +10,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cluster_portal.core.validators import validate_single_line
+
+from .validators import (
+    JOB_TITLE_MAX_LENGTH,
+    PHONE_HELP,
+    PHONE_MAX_LENGTH,
+    validate_phone_number,
+)
 
 
 class UserManager(BaseUserManager):
@@ -39,6 +47,11 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150, validators=[validate_single_line])
+    # What the person says of themselves on their profile; both optional.
+    job_title = models.CharField(max_length=JOB_TITLE_MAX_LENGTH, blank=True,
+                                 validators=[validate_single_line])
+    phone = models.CharField("phone number", max_length=PHONE_MAX_LENGTH, blank=True,
+                             validators=[validate_phone_number], help_text=PHONE_HELP)
     is_staff = models.BooleanField(
         default=False, help_text="May sign in to the admin site (set for programme admins)."
     )

@@ -22,6 +22,7 @@ from .models import ApiToken, User, api_token_digest
 from .notification_kinds import ACCOUNT_CHANGED, SECOND_FACTOR_CHANGED
 from .permissions import may_act_as_staff, may_use_admin_site
 from .roles import ProgrammeRole
+from .validators import FULL_NAME_MAX_LENGTH, JOB_TITLE_MAX_LENGTH, phone_number
 
 
 @transaction.atomic
@@ -84,19 +85,55 @@ def authenticators_reset(*, actor, person: User) -> int:
     return removed
 
 
+# What a person may change about themselves; e-mail addresses and passwords are allauth's pages.
+PROFILE_FIELDS = ("full_name", "job_title", "phone")
+
+
+def _checked_profile(changes: dict) -> dict:
+    """The changes as they are kept, or ApplicationError with a message per field."""
+    checked, errors = {}, {}
+    for name, value in changes.items():
+        try:
+            if name == "phone":
+                checked[name] = phone_number(value or "")
+                continue
+            validate_single_line(value or "")
+            checked[name] = single_line(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+            continue
+        limit = FULL_NAME_MAX_LENGTH if name == "full_name" else JOB_TITLE_MAX_LENGTH
+        if len(checked[name]) > limit:
+            errors[name] = f"Write it in at most {limit} characters."
+    if "full_name" in checked and not checked["full_name"] and "full_name" not in errors:
+        errors["full_name"] = "Enter your full name."
+    if len(errors) == 1:
+        [messages] = errors.values()
+        raise ApplicationError(messages if isinstance(messages, str) else messages[0],
+                               fields=errors)
+    if errors:
+        raise ApplicationError("Some fields are not valid.", fields=errors)
+    return checked
+
+
 @transaction.atomic
-def user_update_profile(*, user: User, full_name: str) -> User:
-    try:
-        validate_single_line(full_name)
-    except ValidationError as error:
-        raise ApplicationError("Your full name is one line of text.",
-                               fields={"full_name": error.messages}) from error
-    full_name = single_line(full_name)
-    if not full_name:
-        raise ApplicationError("Your full name can't be empty.",
-                               fields={"full_name": "Enter your full name."})
-    user.full_name = full_name
-    user.save(update_fields=["full_name"])
+def user_update_profile(*, actor, user: User, **changes) -> User:
+    """A person changes their own name, job title or phone number (PROFILE_FIELDS; what is left
+    out stays as it is). Recorded in the audit trail with what changed."""
+    if not (is_system(actor) or getattr(actor, "pk", None) == user.pk):
+        raise NotAllowed("People change only their own profile.")
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"These fields can't be changed here: {', '.join(sorted(unknown))}.")
+    checked = _checked_profile(changes)
+    changed = {name: [getattr(user, name), value] for name, value in checked.items()
+               if getattr(user, name) != value}
+    if not changed:
+        return user
+    for name, (_before, value) in changed.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(changed))
+    audit_record(actor=actor, action="user.update_profile", target=user, changes=changed)
     return user
 
 

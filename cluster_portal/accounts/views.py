@@ -1,23 +1,81 @@
-"""The person's own account pages beside allauth's: their API tokens, and the way on after
-setting up an authenticator app."""
+"""The person's own account pages beside allauth's: their profile and the download of their
+data, their API tokens, and the way on after setting up an authenticator app."""
+
+import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cluster_portal.audit.services import LocalTimeJSONEncoder
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.forms import PortalForm
 
+from .forms import ProfileForm
 from .middleware import AFTER_MFA_SETUP
-from .permissions import may_act_as_staff
+from .permissions import has_mfa, may_act_as_staff
+from .personal_data import affiliations_of, pages_about, personal_data_of
 from .selectors import api_tokens_of
-from .services import API_TOKEN_VALID_DAYS, api_token_create, api_token_revoke
+from .services import (
+    API_TOKEN_VALID_DAYS,
+    PROFILE_FIELDS,
+    api_token_create,
+    api_token_revoke,
+    user_update_profile,
+)
+
+# --- Profile ---------------------------------------------------------------------------------
+
+
+def _profile_page(request, form, *, status: int = 200):
+    user = request.user
+    return render(request, "account/profile.html", {
+        "form": form, "affiliations": affiliations_of(user), "pages_about": pages_about(user),
+        "has_mfa": has_mfa(user),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request):
+    """The person's name, job title and phone, the organisations they act for, and the ways to
+    their other settings and their data."""
+    if request.method != "POST":
+        initial = {name: getattr(request.user, name) for name in PROFILE_FIELDS}
+        return _profile_page(request, ProfileForm(initial=initial))
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            user_update_profile(actor=request.user, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("account_profile")
+    return _profile_page(request, form, status=400)
+
+
+@never_cache
+@login_required
+@require_safe
+def personal_data_download(request):
+    """Everything the portal holds about the person, as one JSON file (accounts.personal_data)."""
+    body = json.dumps(personal_data_of(request.user), cls=LocalTimeJSONEncoder, indent=2,
+                      ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="my-portal-data-{timezone.localdate():%Y-%m-%d}.json"')
+    return response
+
+
+# --- API tokens ------------------------------------------------------------------------------
 
 
 class ApiTokenForm(PortalForm):
@@ -88,4 +146,4 @@ def continue_after_mfa_setup(request):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return redirect(target)
-    return redirect("home")
+    return redirect(settings.LOGIN_REDIRECT_URL)

@@ -26,9 +26,9 @@ def test_staff_without_mfa_are_sent_to_set_it_up_after_signing_in(client, staff_
     assert response["Location"] == MFA_SETUP
 
 
-def test_a_trainee_signs_in_to_the_home_page(client, user):
+def test_a_trainee_signs_in_to_their_own_page(client, user):
     response = sign_in(client, user)
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("my_portal")
 
 
 @pytest.mark.parametrize("role", ["programme_staff", "programme_admin"])

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_an_empty_name_is_refused_with_a_field_message():
     person = UserFactory(full_name="Daniel Koh")
     with pytest.raises(ApplicationError) as refused:
-        user_update_profile(user=person, full_name="   ")
+        user_update_profile(actor=person, user=person, full_name="   ")
     assert refused.value.fields == {"full_name": ["Enter your full name."]}
     person.refresh_from_db()
     assert person.full_name == "Daniel Koh"

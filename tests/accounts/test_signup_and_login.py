@@ -62,7 +62,7 @@ def test_signup_sends_verification_and_login_waits_for_it(client,
         reverse("account_login"), {"login": "MEI.LING@example.org", "password": NEW_PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("my_portal")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 

@@ -137,7 +137,7 @@ def test_seed_demo_gives_one_person_per_role_who_can_sign_in(client):
         "/accounts/login/", {"login": "trainee@example.org", "password": "cluster-demo-2026"}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/me/"
 
 
 @pytest.mark.parametrize("email", ["admin@example.org", "staff@example.org",

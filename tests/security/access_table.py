@@ -574,6 +574,8 @@ def panel_rows(world: World, response) -> tuple[set[str], list[str]]:
 def waiting_counts(world: World, response, role: str) -> list[str]:
     """What /me/ says waits on each role: the staff queue, the approvals, the people asking to
     join the organisation the person decides for (Xylo: one)."""
+    if response.context is None:  # a visitor is sent to sign in
+        return []
     panels = {shown["key"]: shown["context"] for shown in response.context["panels"]}
     queue = panels.get("workstreams", {}).get("queue_waiting")
     approvals = panels.get("partners", {}).get("approvals_waiting")

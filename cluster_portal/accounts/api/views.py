@@ -26,6 +26,8 @@ ME_EXAMPLE = OpenApiExample(
         "id": 7,
         "email": "staff@example.org",
         "full_name": "Lim Wei Jie",
+        "job_title": "Programme manager",
+        "phone": "+65 6123 4567",
         "roles": ["trainee", "programme_staff"],
         "mfa_enabled": True,
         "date_joined": "2026-01-05T09:00:00+08:00",
@@ -35,7 +37,8 @@ ME_EXAMPLE = OpenApiExample(
 
 
 class MeView(APIView):
-    """The caller: who they are and which roles they hold. PATCH changes their own name."""
+    """The caller: who they are and which roles they hold. PATCH changes their own name, job
+    title or phone number."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -52,7 +55,8 @@ class MeView(APIView):
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data:
-            user_update_profile(user=request.user, **serializer.validated_data)
+            user_update_profile(actor=request.user, user=request.user,
+                                **serializer.validated_data)
         return self._present(request)
 
 
