@@ -9,5 +9,8 @@ PHRASES = {
     "enrolment.decline_offer": "declined an offered seat",
     "enrolment.offer_expired": "let an unanswered offer pass to the next in line",
     "course_run.set_capacity": "changed the seats of a course run",
+    "skills_framework.load": "loaded the skills framework",
+    "course.create": "created a course",
+    "course_run.create": "scheduled a course run",
     "prerequisite.waive": "waived a course's prerequisites for a person",
 }

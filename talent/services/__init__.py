@@ -1,5 +1,11 @@
 """Writes of the talent app. Every state change goes through a function here."""
 
+from .courses import (
+    RESERVED_SLUGS,
+    course_create,
+    course_run_create,
+    skills_framework_load,
+)
 from .enrolments import (
     course_run_set_capacity,
     enrolment_cancel,
@@ -12,6 +18,9 @@ from .enrolments import (
 )
 
 __all__ = [
+    "RESERVED_SLUGS",
+    "course_create",
+    "course_run_create",
     "course_run_set_capacity",
     "enrolment_cancel",
     "enrolment_create",
@@ -20,4 +29,5 @@ __all__ = [
     "enrolment_offers_expire",
     "missing_prerequisites",
     "prerequisite_waive",
+    "skills_framework_load",
 ]

@@ -11,6 +11,8 @@ from django.db import transaction
 from cluster_portal.accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo_people
 from partners.demo import seed_organisations, seed_people_activity
 from partners.models import Invitation, Organisation
+from talent.demo import seed_courses, seed_runs
+from talent.models import Course, CourseRun
 from workstreams.demo import (
     seed_join_requests,
     seed_members_area,
@@ -18,6 +20,10 @@ from workstreams.demo import (
     seed_workstream_memberships,
 )
 from workstreams.models import JoinRequest, WorkstreamMembership
+
+# Who takes the demo's courses, first in line first: the trainee sees seats, a waitlist place
+# and completed courses in "My learning".
+COURSE_GOERS = ["trainee@example.org", "partner.member@example.org", "partner.admin@example.org"]
 
 
 class Command(BaseCommand):
@@ -42,6 +48,9 @@ class Command(BaseCommand):
             seed_join_requests(programme=programme, organisations=organisations)
             seed_people_activity(people=people, organisations=organisations)
             seed_members_area(programme=programme, uploaded_by=people["staff@example.org"])
+            courses = seed_courses(programme=programme)
+            seed_runs(courses=courses, trainer=people["staff@example.org"],
+                      trainees=[people[email] for email in COURSE_GOERS])
         self.stdout.write(self.style.SUCCESS("Demo data is in place: " + self._summary()))
         self.stdout.write("Demo logins:")
         for email, _, _, what in DEMO_PEOPLE:
@@ -65,5 +74,6 @@ class Command(BaseCommand):
             f"{WorkstreamMembership.objects.filter(until__isnull=True).count()} workstream "
             f"memberships, "
             f"{JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count()} join "
-            f"requests in the queue, {open_invitations.count()} open invitations."
+            f"requests in the queue, {open_invitations.count()} open invitations, "
+            f"{Course.objects.count()} courses with {CourseRun.objects.count()} runs."
         )
