@@ -235,3 +235,23 @@ def test_my_learning_groups_seats_waitlists_and_history(client):
     assert [e.pk for e in context["upcoming"]] == [seat.pk]
     assert [e.pk for e in context["waitlisted"]] == [queued.pk]
     assert [e.pk for e in context["history"]] == [done.pk]
+
+
+def test_the_home_page_shows_runs_open_for_enrolment_soonest_first(client):
+    later = CourseRunFactory(starts_on=in_days(50), ends_on=in_days(50),
+                             course=CourseFactory(title="Later course"))
+    sooner = CourseRunFactory(starts_on=in_days(10), ends_on=in_days(10),
+                              course=CourseFactory(title="Sooner course"))
+    CourseRunFactory(course=CourseFactory(title="Not yet open"),
+                     enrolment_opens_at=timezone.now() + datetime.timedelta(days=3))
+    CourseRunFactory(course=CourseFactory(title="Unpublished course", is_published=False))
+    response = client.get("/")
+    [section] = [shown for shown in response.context["sections"] if shown["key"] == "talent"]
+    assert section["context"]["runs"] == [sooner, later]
+    text = response.content.decode()
+    assert text.index("Sooner course") < text.index("Later course")
+    assert "Not yet open" not in text and "Unpublished course" not in text
+
+
+def test_the_home_page_says_when_no_course_is_open(client):
+    assert "No course is open for enrolment right now" in client.get("/").content.decode()
