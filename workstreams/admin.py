@@ -1,7 +1,9 @@
 """The programme office's admin pages for programmes, workstreams and who is in them.
 
 Joining and leaving workstreams, and activating a planned platform, go through the services
-(audit and notifications included). Meetings and documents are content, not state: plain CRUD.
+(audit and notifications included). Meetings are content: plain CRUD, except that moving one
+counts in its calendar sequence. A document is shared through its service (checked, audited,
+members told); a meeting's agenda and minutes are attached in the members' area, and shown here.
 """
 
 from django import forms
@@ -23,6 +25,7 @@ from .models import (
     Workstream,
     WorkstreamDocument,
     WorkstreamMeeting,
+    WorkstreamMeetingFile,
     WorkstreamMembership,
 )
 from .services import (
@@ -34,6 +37,7 @@ from .services import (
     programme_update,
     workstream_activate,
     workstream_create,
+    workstream_document_share,
     workstream_membership_end,
     workstream_update,
 )
@@ -291,6 +295,15 @@ class WorkstreamMembershipAdmin(admin.ModelAdmin):
         )
 
 
+class WorkstreamMeetingFileInline(ReadOnlyInline):
+    """The meeting's agenda, minutes and papers, attached and removed in the members' area
+    (through the services, audited)."""
+
+    model = WorkstreamMeetingFile
+    fields = ("kind", "file", "uploaded_by", "uploaded_at")
+    show_change_link = False
+
+
 @admin.register(WorkstreamMeeting)
 class WorkstreamMeetingAdmin(admin.ModelAdmin):
     list_display = ("title", "workstream", "starts_at", "location")
@@ -298,10 +311,19 @@ class WorkstreamMeetingAdmin(admin.ModelAdmin):
     search_fields = ("title", "agenda", "workstream__name")
     list_select_related = ("workstream",)
     date_hierarchy = "starts_at"
+    fields = ("workstream", "title", "starts_at", "ends_at", "location", "agenda", "sequence")
+    readonly_fields = ("sequence",)
+    inlines = (WorkstreamMeetingFileInline,)
+
+    def save_model(self, request, obj, form, change):
+        # A new time, end, place or title reaches subscribed calendars as a newer version.
+        if change and set(form.changed_data) & set(WorkstreamMeeting.SCHEDULE_FIELDS):
+            obj.sequence += 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(WorkstreamDocument)
-class WorkstreamDocumentAdmin(admin.ModelAdmin):
+class WorkstreamDocumentAdmin(ServiceBackedAdmin):
     list_display = ("title", "workstream", "uploaded_by", "uploaded_at")
     list_filter = ("workstream",)
     search_fields = ("title", "workstream__name")
@@ -309,7 +331,16 @@ class WorkstreamDocumentAdmin(admin.ModelAdmin):
     fields = ("workstream", "title", "file", "uploaded_by", "uploaded_at")
     readonly_fields = ("uploaded_by", "uploaded_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Another file under the same title would reach nobody: share it as a new document.
+        if obj is not None:
+            return (*self.readonly_fields, "workstream", "file")
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:  # the title only
+            super().save_model(request, obj, form, change)
+            return
+        adopt_saved(obj, workstream_document_share(
+            actor=request.user, workstream=form.cleaned_data["workstream"],
+            title=form.cleaned_data["title"], file=form.cleaned_data["file"]))

@@ -14,4 +14,11 @@ PHRASES = {
     "join_request.withdraw": "withdrew a request to join a workstream",
     "workstream_membership.start": "started a workstream membership",
     "workstream_membership.end": "ended a workstream membership",
+    "workstream_document.share": "shared a document in a members' area",
+    "workstream_meeting_file.attach": "attached a file to a meeting",
+    "workstream_meeting_file.remove": "removed a file from a meeting",
+    "workstream.lead_contact": "wrote to the workstream's lead",
+    "meeting_calendar_feed.create": "made a calendar link for their meetings",
+    "meeting_calendar_feed.renew": "replaced their calendar link",
+    "meeting_calendar_feed.revoke": "turned off their calendar link",
 }

@@ -1,4 +1,4 @@
-"""The programme and its workstreams as DESIGN.md describes them, who is in them, requests
+"""The programme and its workstreams as docs/design.md describes them, who is in them, requests
 waiting in the queue, and one members' area with meetings and a document. Used by seed_demo
 only; each step checks whether it is already done, so seeding twice changes nothing."""
 
@@ -16,15 +16,18 @@ from .models import (
     JoinRequest,
     Programme,
     Workstream,
-    WorkstreamDocument,
     WorkstreamMeeting,
+    WorkstreamMeetingFile,
     WorkstreamMembership,
 )
+from .permissions import may_manage_members_area
 from .services import (
     join_request_create,
     programme_create,
     programme_phase_create,
     workstream_create,
+    workstream_document_share,
+    workstream_meeting_file_attach,
     workstream_membership_add,
 )
 
@@ -119,6 +122,13 @@ DOCUMENT_TEXT = (
     "2. Shared PAT model library for crystallisation and drying.\n"
     "3. Real-time release testing case study with the regulator.\n"
 )
+AGENDA_TEXT = (
+    "Steering committee: agenda\n\n"
+    "1. Competition-law reminder.\n"
+    "2. Progress of the projects.\n"
+    "3. Next half-year's plan and budget.\n"
+    "4. Any other business.\n"
+)
 
 
 def seed_programme_and_workstreams(*, lead=None) -> Programme:
@@ -183,18 +193,28 @@ def seed_join_requests(*, programme: Programme, organisations: dict[str, Organis
 
 
 def seed_members_area(*, programme: Programme, uploaded_by) -> None:
-    # Meetings and documents are content, not state changes; they have no service.
+    """Meetings are content (no service); the roadmap and the agenda are shared through the
+    services, as the lead would, so the members hear of them."""
     workstream = _workstreams_by_code(programme)["CM"]
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     for title, days, location in MEETINGS:
         if not workstream.meetings.filter(title=title).exists():
+            starts_at = now + datetime.timedelta(days=days)
             WorkstreamMeeting.objects.create(
-                workstream=workstream, title=title, location=location,
-                starts_at=now + datetime.timedelta(days=days),
+                workstream=workstream, title=title, location=location, starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(hours=2),
                 agenda="Progress of the projects, next quarter's plan, any other business.",
             )
+    # Staff who have not set up a second factor yet may not share: the portal itself does.
+    actor = uploaded_by if may_manage_members_area(uploaded_by, workstream) else SYSTEM
     if not workstream.documents.filter(title=DOCUMENT_TITLE).exists():
-        WorkstreamDocument.objects.create(
-            workstream=workstream, title=DOCUMENT_TITLE, uploaded_by=uploaded_by,
+        workstream_document_share(
+            actor=actor, workstream=workstream, title=DOCUMENT_TITLE, on_behalf_of=uploaded_by,
             file=ContentFile(DOCUMENT_TEXT.encode(), name="cm-roadmap-2026-2028.txt"),
+        )
+    steering = workstream.meetings.get(title=MEETINGS[0][0])
+    if not steering.files.exists():
+        workstream_meeting_file_attach(
+            actor=actor, meeting=steering, kind=WorkstreamMeetingFile.Kind.AGENDA,
+            file=ContentFile(AGENDA_TEXT.encode(), name="steering-committee-agenda.txt"),
         )

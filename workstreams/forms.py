@@ -4,7 +4,7 @@ from django import forms
 
 from cluster_portal.core.forms import PortalForm
 
-from .models import WorkstreamMembership
+from .models import WorkstreamMeetingFile, WorkstreamMembership
 
 CODE_OF_CONDUCT_REQUIRED = (
     "Acknowledge the programme's competition-law code of conduct to ask to join."
@@ -61,4 +61,30 @@ class MembershipEndForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="The organisation's admins read it.",
         error_messages={"required": "Say why the membership ends."},
+    )
+
+
+# --- the members' area ------------------------------------------------------------------------
+# The services check titles, files and messages (cluster_portal.core.validators); these forms
+# only say which fields there are.
+
+DOCUMENT_HELP = "PDF, Word, Excel, PowerPoint, OpenDocument, plain text or CSV; at most 20 MB."
+
+
+class DocumentShareForm(PortalForm):
+    title = forms.CharField(max_length=200, help_text="As members will see it in the list.")
+    file = forms.FileField(help_text=DOCUMENT_HELP)
+
+
+class MeetingFileForm(PortalForm):
+    kind = forms.ChoiceField(choices=WorkstreamMeetingFile.Kind.choices, label="This file is")
+    file = forms.FileField(help_text=DOCUMENT_HELP)
+
+
+class LeadContactForm(PortalForm):
+    subject = forms.CharField(max_length=150)
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), max_length=5000,
+        help_text="Your name, e-mail address and organisation go with it, so the reply can "
+                  "come straight to you.",
     )

@@ -1,5 +1,8 @@
 """The programme and its workstreams. New workstreams and platforms are rows, never code."""
 
+import datetime
+import posixpath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -203,19 +206,85 @@ class WorkstreamMembership(models.Model):
 
 
 class WorkstreamMeeting(models.Model):
-    """A meeting in a workstream's members-only area."""
+    """A meeting in a workstream's members-only area. Members add it to their calendars (one
+    .ics file, or their feed of every meeting), so what a calendar needs is kept here: an end,
+    and a sequence number that grows whenever the time or the place changes."""
+
+    # How long a meeting lasts when no end is given.
+    DEFAULT_LENGTH = datetime.timedelta(hours=1)
+    # Changing any of these moves the meeting in people's calendars: the sequence grows.
+    SCHEDULE_FIELDS = ("title", "starts_at", "ends_at", "location")
 
     workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="meetings")
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty for a meeting of one hour.")
     location = models.CharField(max_length=200, blank=True)
     agenda = models.TextField(blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="How often the meeting was rescheduled or moved (iCalendar SEQUENCE).")
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="workstreams_meeting_ends_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.workstream}: {self.title}"
+
+    @property
+    def ends_at_or_default(self) -> datetime.datetime:
+        return self.ends_at or self.starts_at + self.DEFAULT_LENGTH
+
+
+class WorkstreamMeetingFile(models.Model):
+    """A meeting's agenda, minutes or a paper for it. Kept in private storage and served only
+    through an access-checked view, as the workstream's documents are."""
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", "Agenda"
+        MINUTES = "minutes", "Minutes"
+        PAPER = "paper", "Paper"
+
+    meeting = models.ForeignKey(WorkstreamMeeting, on_delete=models.CASCADE,
+                                related_name="files")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to="workstreams/meetings/", storage=private_storage)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "kind", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.meeting.title}"
+
+    @property
+    def filename(self) -> str:
+        return posixpath.basename(self.file.name)
+
+
+class MeetingCalendarFeed(models.Model):
+    """A person's subscription to the meetings of their organisations' workstreams. The address
+    a calendar app polls carries a token signed with the key below; a new key (renewing the
+    link) or no row at all (turning it off) makes every earlier address answer 404."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="meeting_calendar_feed")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Meetings calendar of {self.person}"
 
 
 class WorkstreamDocument(models.Model):

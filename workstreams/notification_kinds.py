@@ -1,5 +1,6 @@
 """What the workstreams app tells people: decisions on their organisation's requests to join a
-workstream and the end of a membership, and (to programme staff) requests waiting in the queue."""
+workstream, the end of a membership and documents shared in its members' area, and (to
+programme staff) requests waiting in the queue and members writing to a workstream's lead."""
 
 from functools import partial
 
@@ -27,5 +28,13 @@ JOIN_REQUEST_WITHDRAWN = _kind(
     "you are programme staff who review requests to join this workstream",
     group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_STAFF, default=Delivery.DIGEST)
 
-ALL = (JOIN_REQUEST_DECIDED, WORKSTREAM_MEMBERSHIP_ENDED, JOIN_REQUEST_SUBMITTED,
-       JOIN_REQUEST_WITHDRAWN)
+WORKSTREAM_DOCUMENT_SHARED = _kind(
+    "workstream_document_shared", "A document is shared in one of your workstreams",
+    "your organisation is a member of the workstream")
+WORKSTREAM_LEAD_CONTACTED = _kind(
+    "workstream_lead_contacted", "A member writes to a workstream's lead",
+    "you lead the workstream, or are programme staff and it has no lead",
+    group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_STAFF)
+
+ALL = (JOIN_REQUEST_DECIDED, WORKSTREAM_MEMBERSHIP_ENDED, WORKSTREAM_DOCUMENT_SHARED,
+       JOIN_REQUEST_SUBMITTED, JOIN_REQUEST_WITHDRAWN, WORKSTREAM_LEAD_CONTACTED)

@@ -1,7 +1,11 @@
 """May this person see a workstream's members' area, or decide who joins it?"""
 
 from cluster_portal.accounts.memo import remembered
-from cluster_portal.accounts.permissions import is_programme_admin, may_act_as_staff
+from cluster_portal.accounts.permissions import (
+    is_programme_admin,
+    may_act_as_staff,
+    needs_second_factor_first,
+)
 from partners.models import OrganisationMembership
 from partners.selectors import user_organisation_roles
 
@@ -42,3 +46,25 @@ def may_withdraw_join_request(user, join_request: JoinRequest) -> bool:
         user_organisation_roles(user).get(join_request.organisation_id)
         == OrganisationMembership.Role.ADMIN
     )
+
+
+def may_manage_members_area(user, workstream: Workstream) -> bool:
+    """Sharing documents and a meeting's agenda, minutes and papers: programme staff, and the
+    workstream's lead (with a second factor where their role asks for one)."""
+    if may_act_as_staff(user):
+        return True
+    return (getattr(user, "is_authenticated", False) and user.is_active
+            and workstream.lead_id == user.pk and not needs_second_factor_first(user))
+
+
+def may_contact_workstream_lead(user, workstream: Workstream) -> bool:
+    """The people of the workstream's member organisations write to its lead from the members'
+    area; staff reach each other without it."""
+    return bool(member_organisation_ids(user, workstream))
+
+
+def may_subscribe_to_meetings(user) -> bool:
+    """A calendar feed lists the meetings of the person's organisations' workstreams, so only
+    someone who acts for an approved organisation has one."""
+    return getattr(user, "is_authenticated", False) and user.is_active and bool(
+        user_organisation_roles(user))

@@ -4,7 +4,11 @@ Workstreams themselves are public: active ones and the planned platforms alike. 
 organisations are shown only as far as the person may see those organisations.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from cluster_portal.accounts.permissions import may_act_as_staff
 from partners.selectors import (
@@ -15,10 +19,12 @@ from partners.selectors import (
 
 from .models import (
     JoinRequest,
+    MeetingCalendarFeed,
     Programme,
     Workstream,
     WorkstreamDocument,
     WorkstreamMeeting,
+    WorkstreamMeetingFile,
     WorkstreamMembership,
 )
 
@@ -114,7 +120,51 @@ def organisation_workstream_memberships(*, organisation) -> QuerySet[WorkstreamM
 
 
 def workstream_meetings(*, workstream: Workstream) -> QuerySet[WorkstreamMeeting]:
-    return workstream.meetings.order_by("-starts_at")
+    """The members' area's meetings, each with its agenda, minutes and papers."""
+    return workstream.meetings.select_related("workstream").prefetch_related(
+        Prefetch("files", queryset=WorkstreamMeetingFile.objects.order_by(
+            "kind", "uploaded_at", "pk"))
+    ).order_by("-starts_at", "-pk")
+
+
+def workstream_meeting_files(*, workstream: Workstream) -> QuerySet[WorkstreamMeetingFile]:
+    return WorkstreamMeetingFile.objects.filter(meeting__workstream=workstream).select_related(
+        "meeting")
+
+
+# A feed carries a year of past meetings and every future one: enough for a calendar's
+# history without the feed growing for ever.
+FEED_HISTORY = datetime.timedelta(days=365)
+
+
+def meetings_of_person(*, person) -> QuerySet[WorkstreamMeeting]:
+    """The meetings of every workstream in which one of the person's approved organisations is
+    an active member now, for their calendar feed (one query, whatever the number)."""
+    member_of = WorkstreamMembership.objects.filter(
+        until__isnull=True, organisation__status="approved",
+        organisation__memberships__person=person,
+    ).values("workstream_id")
+    return WorkstreamMeeting.objects.filter(
+        workstream__in=member_of, starts_at__gte=timezone.now() - FEED_HISTORY,
+    ).select_related("workstream").order_by("starts_at", "pk")
+
+
+def meeting_calendar_feed_of(*, person) -> MeetingCalendarFeed | None:
+    if not getattr(person, "is_authenticated", False):
+        return None
+    return MeetingCalendarFeed.objects.filter(person=person).first()
+
+
+def workstream_member_people(*, workstream: Workstream) -> QuerySet:
+    """Everyone who acts for an approved organisation that is an active member of the
+    workstream (admins and members alike, active accounts only): who hears of what is shared
+    in its members' area."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        organisation_memberships__organisation__status="approved",
+        organisation_memberships__organisation__workstream_memberships__workstream=workstream,
+        organisation_memberships__organisation__workstream_memberships__until__isnull=True,
+    ).distinct().order_by("pk")
 
 
 def workstream_documents(*, workstream: Workstream) -> QuerySet[WorkstreamDocument]:

@@ -1,5 +1,11 @@
 """Writes of programmes and workstreams. Every state change goes through a function here."""
 
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -7,10 +13,17 @@ from django.utils.text import slugify
 
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.accounts.selectors import staff_who_may_act
+from cluster_portal.audit.models import AuditEvent
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
-from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, RateLimited
 from cluster_portal.core.transitions import decide, lock_for_decision
+from cluster_portal.core.validators import (
+    single_line,
+    validate_document,
+    validate_multiline_text,
+    validate_single_line,
+)
 from cluster_portal.notifications.services import notify
 from partners.entitlements import ENTITLED_STATUSES, entitlements_of
 from partners.models import Organisation
@@ -18,11 +31,30 @@ from partners.permissions import may_request_workstreams
 from partners.selectors import organisation_admins, organisation_has_signed_consortium_agreement
 
 from . import notification_kinds as kinds
-from .models import JoinRequest, Programme, ProgrammePhase, Workstream, WorkstreamMembership
-from .permissions import may_manage_workstreams, may_review_join_requests, may_withdraw_join_request
+from .models import (
+    JoinRequest,
+    MeetingCalendarFeed,
+    Programme,
+    ProgrammePhase,
+    Workstream,
+    WorkstreamDocument,
+    WorkstreamMeeting,
+    WorkstreamMeetingFile,
+    WorkstreamMembership,
+)
+from .permissions import (
+    may_contact_workstream_lead,
+    may_manage_members_area,
+    may_manage_workstreams,
+    may_review_join_requests,
+    may_subscribe_to_meetings,
+    may_withdraw_join_request,
+    member_organisation_ids,
+)
+from .selectors import workstream_member_people
 
 # Words the workstreams URLs use before "<slug>/"; no workstream may take them as its slug.
-RESERVED_SLUGS = frozenset({"queue", "requests"})
+RESERVED_SLUGS = frozenset({"queue", "requests", "calendar"})
 
 
 # What the *_update services change; the slug never (links must not break), a workstream's
@@ -442,3 +474,203 @@ def workstream_membership_end(
                  "workstream": membership.workstream.name, "reason": membership.end_reason},
     )
     return membership
+
+
+# --- The members' area: documents, meeting files, writing to the lead, calendar feeds ----------
+
+TITLE_MAX_LENGTH = 200
+CONTACT_SUBJECT_MAX_LENGTH = 150
+CONTACT_MESSAGE_MAX_LENGTH = 5000
+# How often one person may write to workstream leads: enough for a conversation, too few for a
+# mailing. Counted from the audit trail, so it holds across processes and a cache outage.
+CONTACT_LIMIT = 5
+CONTACT_WINDOW = timedelta(hours=1)
+
+
+def _check_may_manage_members_area(actor, workstream: Workstream) -> None:
+    if not (is_system(actor) or may_manage_members_area(actor, workstream)):
+        raise NotAllowed("Only programme staff and the workstream's lead share files in its "
+                         "members' area.")
+
+
+def _file_errors(upload) -> list[str]:
+    try:
+        validate_document(upload)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
+def _refuse_if_any(errors: dict[str, list[str]]) -> None:
+    """Every message in the refusal's own words too: a page that shows only the message (a
+    form posted from a list, an admin action) still says what to fix."""
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if errors:
+        raise ApplicationError(" ".join(m for messages in errors.values() for m in messages),
+                               fields=errors)
+
+
+def _line_errors(value: str, *, what: str, max_length: int) -> tuple[str, list[str]]:
+    """`value` as one clean line, and what is wrong with it, in words."""
+    try:
+        validate_single_line(value)
+    except ValidationError as error:
+        return value, error.messages
+    value = single_line(value)
+    if not value:
+        return value, [f"Give the {what}."]
+    if len(value) > max_length:
+        return value, [f"Keep the {what} to {max_length} characters; it has {len(value)}."]
+    return value, []
+
+
+def _members_area_url(workstream: Workstream) -> str:
+    return reverse("workstreams:members", kwargs={"slug": workstream.slug})
+
+
+@transaction.atomic
+def workstream_document_share(*, actor, workstream: Workstream, title: str, file,
+                              on_behalf_of=None) -> WorkstreamDocument:
+    """Share a document in the members' area and tell the people of the member organisations
+    (each as they chose for this kind: at once, in the digest, or in the portal only). Their
+    e-mails are rows of the outbox, handed to a worker once this transaction commits.
+
+    Work of the portal itself (demo data) may say whom the document is from (`on_behalf_of`);
+    a person acting is always its uploader."""
+    _check_may_manage_members_area(actor, workstream)
+    uploader = on_behalf_of if is_system(actor) and on_behalf_of is not None else person_of(actor)
+    title, title_errors = _line_errors(title or "", what="title", max_length=TITLE_MAX_LENGTH)
+    errors = {"title": title_errors, "file": _file_errors(file)}
+    _refuse_if_any(errors)
+    document = WorkstreamDocument.objects.create(
+        workstream=workstream, title=title, file=file, uploaded_by=uploader)
+    audit_record(actor=actor, action="workstream_document.share", target=document,
+                 scope=workstream, changes={"title": title, "file": document.file.name})
+    notify(
+        recipients=workstream_member_people(workstream=workstream),
+        kind=kinds.WORKSTREAM_DOCUMENT_SHARED, actor=actor,
+        message=f"“{title}” was shared in the members' area of {workstream.name}.",
+        url=_members_area_url(workstream),
+        context={"workstream": workstream.name, "title": title},
+    )
+    return document
+
+
+@transaction.atomic
+def workstream_meeting_file_attach(*, actor, meeting: WorkstreamMeeting, kind: str,
+                                   file) -> WorkstreamMeetingFile:
+    """Attach an agenda, minutes or a paper to a meeting of the members' area."""
+    _check_may_manage_members_area(actor, meeting.workstream)
+    errors = {"file": _file_errors(file)}
+    if kind not in WorkstreamMeetingFile.Kind.values:
+        errors["kind"] = ["Say whether the file is the agenda, the minutes or a paper."]
+    _refuse_if_any(errors)
+    meeting_file = WorkstreamMeetingFile.objects.create(
+        meeting=meeting, kind=kind, file=file, uploaded_by=person_of(actor))
+    audit_record(actor=actor, action="workstream_meeting_file.attach", target=meeting_file,
+                 scope=meeting.workstream,
+                 changes={"meeting": meeting.title, "kind": kind, "file": meeting_file.file.name})
+    return meeting_file
+
+
+@transaction.atomic
+def workstream_meeting_file_remove(*, actor, meeting_file: WorkstreamMeetingFile) -> None:
+    """Take a file off a meeting (a wrong upload). The stored file goes once this commits."""
+    workstream = meeting_file.meeting.workstream
+    _check_may_manage_members_area(actor, workstream)
+    storage, name = meeting_file.file.storage, meeting_file.file.name
+    audit_record(actor=actor, action="workstream_meeting_file.remove", target=meeting_file,
+                 scope=workstream,
+                 changes={"meeting": meeting_file.meeting.title, "kind": meeting_file.kind,
+                          "file": name})
+    meeting_file.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def workstream_lead_of(workstream: Workstream) -> list:
+    """Who reads a member's message to the lead: the lead, or the programme staff when the
+    workstream has none (or its lead may not act as staff now)."""
+    return _reviewers_of(workstream)
+
+
+@transaction.atomic
+def workstream_lead_contact(*, actor, workstream: Workstream, subject: str, message: str):
+    """A person of a member organisation writes to the workstream's lead. The message goes
+    through the outbox with Reply-To the sender, so the lead answers them directly; the sender
+    never learns the lead's address unless the lead replies."""
+    if not may_contact_workstream_lead(actor, workstream):
+        raise NotAllowed("Only the people of the workstream's member organisations write to "
+                         "its lead here.")
+    subject, subject_errors = _line_errors(subject or "", what="subject",
+                                           max_length=CONTACT_SUBJECT_MAX_LENGTH)
+    message = (message or "").strip()
+    message_errors = []
+    if not message:
+        message_errors.append("Write your message.")
+    elif len(message) > CONTACT_MESSAGE_MAX_LENGTH:
+        message_errors.append(f"Keep the message to {CONTACT_MESSAGE_MAX_LENGTH} characters; "
+                              f"it has {len(message)}.")
+    else:
+        try:
+            validate_multiline_text(message)
+        except ValidationError as error:
+            message_errors += error.messages
+    errors = {name: messages for name, messages in
+              (("subject", subject_errors), ("message", message_errors)) if messages}
+    if errors:
+        raise ApplicationError("The message can't be sent as it is.", fields=errors)
+    # One person's messages are counted one at a time, so two sent at once can't both slip
+    # under the limit.
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+    sent_lately = AuditEvent.objects.filter(
+        actor=actor, action="workstream.lead_contact",
+        created_at__gte=timezone.now() - CONTACT_WINDOW,
+    ).count()
+    if sent_lately >= CONTACT_LIMIT:
+        raise RateLimited(f"You have written {CONTACT_LIMIT} messages in the last hour, the "
+                          "most the portal sends for one person. Please write again later.")
+    recipients = workstream_lead_of(workstream)
+    if not recipients:
+        raise Conflict("Nobody can receive messages for this workstream just now. Please write "
+                       f"to the programme office at {settings.PROGRAMME_OFFICE_EMAIL}.",
+                       code="no_recipient")
+    to_lead = [person.pk for person in recipients] == [workstream.lead_id]
+    organisations = ", ".join(Organisation.objects.filter(
+        pk__in=member_organisation_ids(actor, workstream)).order_by("name")
+        .values_list("name", flat=True))
+    sender_name = actor.full_name or actor.email
+    audit_record(actor=actor, action="workstream.lead_contact", target=workstream,
+                 changes={"subject": subject, "to": "lead" if to_lead else "programme staff",
+                          "recipients": [person.pk for person in recipients]})
+    return notify(
+        recipients=recipients, kind=kinds.WORKSTREAM_LEAD_CONTACTED, actor=actor,
+        message=f"{sender_name} ({actor.email}, {organisations}) wrote about "
+                f"{workstream.name}: {subject}. {message}",
+        url=_members_area_url(workstream), reply_to=actor.email,
+        context={"workstream": workstream.name, "subject": subject, "body": message,
+                 "sender_name": sender_name, "sender_email": actor.email,
+                 "organisations": organisations, "to_office": not to_lead},
+    )
+
+
+@transaction.atomic
+def meeting_calendar_feed_renew(*, actor) -> MeetingCalendarFeed:
+    """Give the person a calendar link, or a new one: every earlier link stops working."""
+    if not may_subscribe_to_meetings(actor):
+        raise NotAllowed("Calendar links are for the people of member organisations.")
+    feed, created = MeetingCalendarFeed.objects.update_or_create(
+        person=actor, defaults={"key": secrets.token_urlsafe(32)})
+    audit_record(actor=actor, action="meeting_calendar_feed.create" if created
+                 else "meeting_calendar_feed.renew", target=feed)
+    return feed
+
+
+@transaction.atomic
+def meeting_calendar_feed_revoke(*, actor) -> None:
+    """Turn the person's calendar link off; calendars that poll it get 404 from now on."""
+    feed = MeetingCalendarFeed.objects.select_for_update().filter(
+        person_id=getattr(actor, "pk", None)).first()
+    if feed is None:
+        raise Conflict("You have no calendar link to turn off.", code="no_feed")
+    audit_record(actor=actor, action="meeting_calendar_feed.revoke", target=feed)
+    feed.delete()

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -39,17 +40,32 @@ from partners.views.common import LIST_PAGE_SIZE as ORGANISATION_LIST_PAGE_SIZE
 from partners.views.common import organisation_for, organisation_tabs
 
 from . import services
+from .calendars import CONTENT_TYPE as CALENDAR_CONTENT_TYPE
+from .calendars import feed_for_token, feed_url, meetings_calendar
 from .forms import (
+    DocumentShareForm,
     JoinRequestApproveForm,
     JoinRequestDeclineForm,
     JoinRequestForm,
+    LeadContactForm,
+    MeetingFileForm,
     MembershipEndForm,
 )
-from .models import JoinRequest, Workstream, WorkstreamDocument, WorkstreamMembership
+from .models import (
+    JoinRequest,
+    Workstream,
+    WorkstreamDocument,
+    WorkstreamMeeting,
+    WorkstreamMeetingFile,
+    WorkstreamMembership,
+)
 from .permissions import (
+    may_contact_workstream_lead,
+    may_manage_members_area,
     may_manage_workstreams,
     may_review_join_requests,
     may_see_members_area,
+    may_subscribe_to_meetings,
     may_withdraw_join_request,
     member_organisation_ids,
 )
@@ -57,12 +73,15 @@ from .selectors import (
     join_request_list_visible,
     join_request_queue,
     join_requests_recently_decided,
+    meeting_calendar_feed_of,
+    meetings_of_person,
     organisation_workstream_memberships,
     programme_for_home,
     workstream_documents,
     workstream_get_public,
     workstream_list_public,
     workstream_list_with_member_counts,
+    workstream_meeting_files,
     workstream_meetings,
     workstream_member_organisations,
     workstream_membership_list_visible,
@@ -356,6 +375,8 @@ def members_area(request, slug: str):
     if not may_see_members_area(request.user, workstream):
         return _refuse(request)
     members = workstream_member_organisations(user=request.user, workstream=workstream)
+    # Shown to whoever may have a link, and to whoever still has one (to turn it off).
+    feed = meeting_calendar_feed_of(person=request.user)
     return render(
         request,
         "workstreams/members_area.html",
@@ -370,6 +391,11 @@ def members_area(request, slug: str):
             "member_projects": [],
             "now": timezone.now(),
             "may_end_memberships": may_review_join_requests(request.user),
+            "may_manage": may_manage_members_area(request.user, workstream),
+            "meeting_file_kinds": WorkstreamMeetingFile.Kind.choices,
+            "may_contact_lead": may_contact_workstream_lead(request.user, workstream),
+            "may_subscribe": may_subscribe_to_meetings(request.user),
+            "calendar_feed_url": feed_url(feed) if feed is not None else "",
         },
     )
 
@@ -387,6 +413,191 @@ def document_download(request, slug: str, pk: int):
         raise Http404("No such document.") from None
     return FileResponse(handle, as_attachment=True,
                         filename=posixpath.basename(document.file.name))
+
+
+def _members_area(workstream: Workstream, section: str = "") -> str:
+    return reverse("workstreams:members", kwargs={"slug": workstream.slug}) + (
+        f"#{section}" if section else "")
+
+
+def _meeting_or_404(workstream: Workstream, pk: int) -> WorkstreamMeeting:
+    try:
+        return workstream_meetings(workstream=workstream).get(pk=pk)
+    except WorkstreamMeeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
+
+
+def _meeting_file_or_404(workstream: Workstream, pk: int) -> WorkstreamMeetingFile:
+    try:
+        return workstream_meeting_files(workstream=workstream).get(pk=pk)
+    except WorkstreamMeetingFile.DoesNotExist:
+        raise Http404("No such file.") from None
+
+
+@require_POST
+def document_share(request, slug: str):
+    workstream = _workstream_or_404(slug)
+    if not may_manage_members_area(request.user, workstream):
+        return _refuse(request)
+    form = DocumentShareForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form_messages(form)))
+        return redirect(_members_area(workstream, "documents-title"))
+    return act_and_redirect(
+        request,
+        lambda: services.workstream_document_share(
+            actor=request.user, workstream=workstream, title=form.cleaned_data["title"],
+            file=form.cleaned_data["file"]),
+        success=lambda document: f"“{document.title}” is shared; the people of the member "
+                                 "organisations are told as each of them chose.",
+        to=_members_area(workstream, "documents-title"))
+
+
+@require_POST
+def meeting_file_upload(request, slug: str, pk: int):
+    workstream = _workstream_or_404(slug)
+    if not may_manage_members_area(request.user, workstream):
+        return _refuse(request)
+    meeting = _meeting_or_404(workstream, pk)
+    form = MeetingFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form_messages(form)))
+        return redirect(_members_area(workstream, f"meeting-{meeting.pk}"))
+    return act_and_redirect(
+        request,
+        lambda: services.workstream_meeting_file_attach(
+            actor=request.user, meeting=meeting, kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"]),
+        success=lambda meeting_file: f"The {meeting_file.get_kind_display().lower()} of "
+                                     f"“{meeting.title}” is in the members' area.",
+        to=_members_area(workstream, f"meeting-{meeting.pk}"))
+
+
+@require_POST
+def meeting_file_remove(request, slug: str, pk: int):
+    workstream = _workstream_or_404(slug)
+    if not may_manage_members_area(request.user, workstream):
+        return _refuse(request)
+    meeting_file = _meeting_file_or_404(workstream, pk)
+    return act_and_redirect(
+        request,
+        lambda: services.workstream_meeting_file_remove(actor=request.user,
+                                                        meeting_file=meeting_file),
+        success=f"{meeting_file.filename} was removed from “{meeting_file.meeting.title}”.",
+        to=_members_area(workstream, f"meeting-{meeting_file.meeting_id}"))
+
+
+@require_safe
+@cache_control(private=True)
+def meeting_file_download(request, slug: str, pk: int):
+    workstream = _workstream_or_404(slug)
+    if not may_see_members_area(request.user, workstream):
+        return _refuse(request)
+    try:
+        meeting_file = _meeting_file_or_404(workstream, pk)
+        handle = meeting_file.file.open("rb")
+    except (ValueError, OSError):
+        raise Http404("No such file.") from None
+    return FileResponse(handle, as_attachment=True, filename=meeting_file.filename)
+
+
+def _calendar_response(content: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CALENDAR_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+@cache_control(private=True)
+def meeting_calendar(request, slug: str, pk: int):
+    """One meeting as an .ics file, to add to any calendar."""
+    workstream = _workstream_or_404(slug)
+    if not may_see_members_area(request.user, workstream):
+        return _refuse(request)
+    meeting = _meeting_or_404(workstream, pk)
+    return _calendar_response(meetings_calendar([meeting], name=workstream.name),
+                              filename=f"{workstream.slug}-meeting-{meeting.pk}.ics")
+
+
+@require_safe
+@cache_control(private=True, max_age=900)
+def calendar_feed(request, token: str):
+    """The person's meetings, for a calendar app that polls this address without signing in:
+    the token is the only key, so anything wrong with it is simply not found."""
+    feed = feed_for_token(token)
+    if feed is None:
+        raise Http404("No such calendar.")
+    response = _calendar_response(
+        meetings_calendar(meetings_of_person(person=feed.person), name="Workstream meetings"),
+        filename="workstream-meetings.ics")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _back_to_members_area(request) -> str:
+    """Where the calendar link's buttons were pressed: a members' area (never elsewhere)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("workstreams:list")
+
+
+@require_POST
+@login_required
+def calendar_feed_renew(request):
+    had_one = meeting_calendar_feed_of(person=request.user) is not None
+    return act_and_redirect(
+        request, lambda: services.meeting_calendar_feed_renew(actor=request.user),
+        success="Your new calendar link is below; calendars subscribed to the old one no "
+                "longer update." if had_one else "Your calendar link is below. Add it to your "
+                "calendar app as a subscription.",
+        to=_back_to_members_area(request))
+
+
+@require_POST
+@login_required
+def calendar_feed_revoke(request):
+    return act_and_redirect(
+        request, lambda: services.meeting_calendar_feed_revoke(actor=request.user),
+        success="Your calendar link is turned off; calendars subscribed to it no longer update.",
+        to=_back_to_members_area(request))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_lead(request, slug: str):
+    """A member writes to the workstream's lead (or the programme office when it has none).
+    The page names who will read the message, never their address."""
+    workstream = _workstream_or_404(slug)
+    if not may_contact_workstream_lead(request.user, workstream):
+        return _refuse(request)
+    readers = services.workstream_lead_of(workstream)
+    to_lead = [person.pk for person in readers] == [workstream.lead_id]
+    form = LeadContactForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.workstream_lead_contact(
+                    actor=request.user, workstream=workstream,
+                    subject=form.cleaned_data["subject"], message=form.cleaned_data["message"])
+            except NotAllowed as error:
+                raise PermissionDenied(error.message) from error
+            except ApplicationError as error:
+                form.add_service_error(error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request, "Your message is on its way. The answer will come to your e-mail "
+                             f"address, {request.user.email}.")
+                return redirect(_members_area(workstream))
+    return render(request, "workstreams/contact_lead.html", {
+        "workstream": workstream, "form": form,
+        "reader_name": (workstream.lead.full_name or "the workstream's lead") if to_lead
+        else "the programme office",
+    }, status=status)
 
 
 @require_POST

@@ -37,3 +37,10 @@ class Conflict(ApplicationError):
 
     status_code = 409
     code = "conflict"
+
+
+class RateLimited(ApplicationError):
+    """The person did this too often in a short time; they may try again later."""
+
+    status_code = 429
+    code = "rate_limited"

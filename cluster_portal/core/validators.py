@@ -45,3 +45,50 @@ def implausible_dates(**dates) -> dict[str, str]:
         for name, value in dates.items()
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE
     }
+
+
+# --- Shared files (a workstream's documents, a meeting's agenda and minutes) -------------------
+# Office documents, PDFs and plain text only: what partners exchange, and nothing a browser
+# would run if the download were ever shown inline.
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+PDF, ZIP, OLE2 = b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOCUMENT_SIGNATURES = {
+    "pdf": PDF,
+    "docx": ZIP, "xlsx": ZIP, "pptx": ZIP, "odt": ZIP, "ods": ZIP, "odp": ZIP,
+    "doc": OLE2, "xls": OLE2, "ppt": OLE2,
+    "txt": None, "csv": None,  # plain text: checked as UTF-8 below
+}
+DOCUMENT_KINDS_TEXT = "PDF, Word, Excel, PowerPoint, OpenDocument, plain text or CSV"
+
+
+def validate_document(upload) -> None:
+    """A shared file is one of DOCUMENT_SIGNATURES' kinds, of at most 20 MB, and its first bytes
+    agree with its name (a web page renamed .pdf is refused)."""
+    if not upload or not upload.size:
+        raise ValidationError("Choose a file; this one is empty.", code="empty")
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB.", code="too_large")
+    name = (upload.name or "").rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in DOCUMENT_SIGNATURES:
+        raise ValidationError(f"Share a {DOCUMENT_KINDS_TEXT} file.", code="unsupported_format")
+    signature = DOCUMENT_SIGNATURES[extension]
+    try:
+        upload.seek(0)
+        head = upload.read(4096 if signature is None else len(signature))
+    finally:
+        upload.seek(0)
+    if signature is not None:
+        matches = head == signature
+    else:
+        try:
+            (head[:-4] if len(head) == 4096 else head).decode("utf-8")  # a cut character
+            matches = b"\x00" not in head
+        except UnicodeDecodeError:
+            matches = False
+    if not matches:
+        raise ValidationError(f"The file is not the .{extension} its name says.",
+                              code="not_what_it_says")

@@ -63,7 +63,7 @@ def _unsubscribe_headers(url: str) -> dict:
 
 def notification_email(*, kind: NotificationKind, person, message: str, url: str = "",
                        actor=None, context: dict | None = None,
-                       address: str | None = None) -> EmailDraft:
+                       address: str | None = None, reply_to: str = "") -> EmailDraft:
     """The e-mail of one notification to one person, from the kind's templates."""
     words = {
         "person": person, "actor": actor,
@@ -82,7 +82,7 @@ def notification_email(*, kind: NotificationKind, person, message: str, url: str
     )
     return EmailDraft(
         to=address or person.email, subject=subject, body_text=text, body_html=html,
-        kind=kind.key, recipient=person,
+        kind=kind.key, recipient=person, reply_to=reply_to,
         headers={} if kind.locked else _unsubscribe_headers(unsubscribe),
     )
 

@@ -28,13 +28,14 @@ def deliveries_for(people: list, kind: NotificationKind) -> dict[int, str]:
 @transaction.atomic
 def notify(
     *, recipients: Iterable, kind: "str | NotificationKind", message: str, url: str = "",
-    actor=None, context: dict | None = None, address: str | None = None,
+    actor=None, context: dict | None = None, address: str | None = None, reply_to: str = "",
 ) -> list[Notification]:
     """Tell every recipient (once each, never the actor themself) that something happened.
 
     `context` gives the kind's e-mail templates their details (names, a reason); `address`
     sends the e-mail to that address instead of the person's own (a security notice goes to
-    the address that was just replaced). Nothing is e-mailed to a deactivated account.
+    the address that was just replaced); `reply_to` makes replies reach someone else than the
+    portal (the person who wrote a message). Nothing is e-mailed to a deactivated account.
     """
     kind = kind_get(kind)
     actor = person_of(actor)  # work of the portal itself is told without a person's name
@@ -56,7 +57,7 @@ def notify(
               if n.delivery == Delivery.IMMEDIATELY and n.recipient.is_active]
     emails = outgoing_emails_queue(drafts=[
         notification_email(kind=kind, person=n.recipient, message=n.message, url=url,
-                           actor=actor, context=context, address=address)
+                           actor=actor, context=context, address=address, reply_to=reply_to)
         for n in mailed
     ])
     for notification, email in zip(mailed, emails, strict=True):
