@@ -12,5 +12,7 @@ PHRASES = {
     "skills_framework.load": "loaded the skills framework",
     "course.create": "created a course",
     "course_run.create": "scheduled a course run",
+    "course.update": "changed a course",
+    "course_run.update": "changed a course run",
     "prerequisite.waive": "waived a course's prerequisites for a person",
 }

@@ -4,6 +4,8 @@ from .courses import (
     RESERVED_SLUGS,
     course_create,
     course_run_create,
+    course_run_update,
+    course_update,
     skills_framework_load,
 )
 from .enrolments import (
@@ -22,6 +24,8 @@ __all__ = [
     "course_create",
     "course_run_create",
     "course_run_set_capacity",
+    "course_run_update",
+    "course_update",
     "enrolment_cancel",
     "enrolment_create",
     "enrolment_offer_accept",

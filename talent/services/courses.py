@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
+from cluster_portal.core.changes import save_changes
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 
 from ..models import Course, CourseRun, CourseSkill, Session, Skill
@@ -130,4 +131,40 @@ def course_run_create(*, actor, course: Course, starts_on: datetime.date,
     audit_record(actor=actor, action="course_run.create", target=run,
                  changes={"course": course.code, "starts_on": starts_on,
                           "capacity": capacity, "by": str(person_of(actor) or "the portal")})
+    return run
+
+
+# What the *_update services change. A course's code and slug stay (links and certificates name
+# them); a run's seats change only through course_run_set_capacity, its status through its
+# own decisions.
+COURSE_EDITABLE = {"title", "summary", "description", "provider", "mode", "hours", "fee",
+                   "certificate_valid_months", "is_published"}
+RUN_EDITABLE = {"starts_on", "ends_on", "venue", "enrolment_opens_at", "enrolment_closes_at",
+                "promotion", "offer_hours"}
+
+
+@transaction.atomic
+def course_update(*, actor, course: Course, **fields) -> Course:
+    _check_may_manage(actor)
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    try:
+        save_changes(actor=actor, instance=course, action="course.update", fields=fields,
+                     editable=COURSE_EDITABLE)
+    except ValidationError as error:
+        raise _refused(error) from error
+    return course
+
+
+@transaction.atomic
+def course_run_update(*, actor, run: CourseRun, **fields) -> CourseRun:
+    _check_may_manage(actor)
+    run = CourseRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
+    if run.status != CourseRun.Status.SCHEDULED:
+        raise ApplicationError(f"The run is {run.get_status_display().lower()}: it no longer "
+                               "changes.")
+    try:
+        save_changes(actor=actor, instance=run, action="course_run.update", fields=fields,
+                     editable=RUN_EDITABLE)
+    except ValidationError as error:
+        raise _refused(error) from error
     return run
