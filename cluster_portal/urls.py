@@ -8,6 +8,7 @@ from cluster_portal.accounts.permissions import may_use_admin_site
 from cluster_portal.core import my_portal
 from cluster_portal.core import views as core_views
 from cluster_portal.notifications import views as notification_views
+from talent import views as talent_views
 from workstreams import views as workstream_views
 
 # The admin site signs people in through allauth (rate limits, MFA) and admits programme admins
@@ -43,9 +44,14 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("workstreams/", include("workstreams.urls")),
-    # A tab of the partners pages that is the workstreams app's (partners does not import it).
+    # Tabs of the partners pages that are the workstreams and talent apps' (partners does not
+    # import them).
     path("partners/<slug:slug>/workstreams/", workstream_views.organisation_workstreams,
          name="organisation_workstreams"),
+    path("partners/<slug:slug>/training/", talent_views.organisation_training,
+         name="organisation_training"),
+    path("partners/<slug:slug>/training.csv", talent_views.organisation_training_csv,
+         name="organisation_training_csv"),
     path("partners/", include("partners.urls")),
     path("notifications/", include("cluster_portal.notifications.urls")),
     path("courses/", include("talent.urls")),

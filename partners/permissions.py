@@ -51,6 +51,18 @@ def may_see_agreements(user, organisation: Organisation) -> bool:
     return is_partner_admin_of(user, organisation) or may_oversee_organisations(user)
 
 
+def may_sign_agreements(user, organisation: Organisation) -> bool:
+    """Upload the signed copy of an agreement sent to the organisation: its admins, who sign
+    for it. The programme office confirms the copy instead (may_decide_organisations)."""
+    return is_partner_admin_of(user, organisation)
+
+
+def may_request_renewal(user, organisation: Organisation) -> bool:
+    """Ask to renew the programme membership (or to change tier): the admins of an approved
+    organisation, who commit it to another term."""
+    return organisation.is_approved and is_partner_admin_of(user, organisation)
+
+
 def may_request_workstreams(user, organisation: Organisation) -> bool:
     return organisation.is_approved and is_partner_admin_of(user, organisation)
 
@@ -81,3 +93,9 @@ def may_accept_invitation(user, invitation) -> bool:
     return user.is_authenticated and EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
     ).exists()
+
+
+def may_see_training_record(user, organisation: Organisation) -> bool:
+    """Whom the organisation sponsored on courses and how they did (a tab the talent app
+    serves): its admins and programme staff, who run the courses."""
+    return is_partner_admin_of(user, organisation) or may_oversee_organisations(user)

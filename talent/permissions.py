@@ -1,6 +1,10 @@
 """May this person do this to that, for training: one function per question."""
 
 from cluster_portal.accounts.permissions import may_act_as_staff
+
+# Who sees an organisation's training record is answered by partners, whose tab list asks it
+# too; talent's pages ask it here like every other talent question.
+from partners.permissions import may_see_training_record  # noqa: F401
 from partners.selectors import user_organisation_roles
 
 from .models import CourseRun, Enrolment

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from .models import (
@@ -149,3 +149,35 @@ def my_learning(*, user) -> dict[str, list[Enrolment]]:
                     if e.status in (Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED)
                     or (e.status == Status.CONFIRMED and e.run.ends_on < today)],
     }
+
+
+def organisation_training_record(*, organisation) -> QuerySet[Enrolment]:
+    """The enrolments an organisation sponsored, latest run first."""
+    return (Enrolment.objects.filter(sponsor=organisation)
+            .select_related("person", "run__course")
+            .order_by("-run__starts_on", "person__full_name", "pk"))
+
+
+def organisation_training_summary(*, organisation) -> dict:
+    """Totals of an organisation's sponsored training, in two queries: enrolments by status,
+    people and hours completed; and, per skill, how many of its people completed a course
+    building it and the highest level reached."""
+    Status = Enrolment.Status
+    completed = Q(status=Status.COMPLETED)
+    totals = Enrolment.objects.filter(sponsor=organisation).aggregate(
+        enrolments=Count("pk"),
+        active=Count("pk", filter=Q(status__in=ACTIVE_ENROLMENT_STATES)),
+        completed=Count("pk", filter=completed),
+        no_show=Count("pk", filter=Q(status=Status.NO_SHOW)),
+        people=Count("person", distinct=True),
+        hours=Sum("run__course__hours", filter=completed),
+    )
+    per_skill = list(
+        CourseSkill.objects.filter(
+            course__runs__enrolments__sponsor=organisation,
+            course__runs__enrolments__status=Status.COMPLETED)
+        .values("skill__name")
+        .annotate(people=Count("course__runs__enrolments__person", distinct=True),
+                  level=Max("level"))
+        .order_by("skill__name"))
+    return {**totals, "hours": totals["hours"] or 0, "per_skill": per_skill}

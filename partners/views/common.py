@@ -12,6 +12,7 @@ from ..permissions import (
     may_see_agreements,
     may_see_membership_terms,
     may_see_people,
+    may_see_training_record,
     may_view_organisation,
 )
 from ..selectors import (
@@ -48,13 +49,16 @@ def people_url(organisation: Organisation) -> str:
     return reverse("partners:people", kwargs={"slug": organisation.slug})
 
 
-# (key, URL name, label, who sees it). The workstreams tab is the workstreams app's page; it is
-# named here, not imported (the import order: docs/architecture.md).
+# (key, URL name, label, who sees it). The workstreams and training tabs are pages of the
+# workstreams and talent apps; they are named here, not imported (the import order:
+# docs/architecture.md).
 ORGANISATION_TABS = [
     ("detail", "partners:detail", "Profile", may_view_organisation),
     ("people", "partners:people", "People", may_see_people),
     ("workstreams", "organisation_workstreams", "Workstreams", may_see_membership_terms),
+    ("membership", "partners:membership", "Membership", may_see_membership_terms),
     ("agreements", "partners:agreements", "Agreements", may_see_agreements),
+    ("training", "organisation_training", "Training", may_see_training_record),
     ("edit", "partners:edit", "Edit profile", may_edit_profile),
 ]
 

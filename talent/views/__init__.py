@@ -10,6 +10,8 @@ from .catalogue import (
     offer_decline,
     run_detail,
 )
+from .training_record import organisation_training, organisation_training_csv
 
 __all__ = ["catalogue", "course_detail", "enrol", "enrolment_cancel", "my_learning",
-           "offer_accept", "offer_decline", "run_detail"]
+           "offer_accept", "offer_decline", "organisation_training", "organisation_training_csv",
+           "run_detail"]

@@ -52,6 +52,7 @@ from PIL import Image
 from cluster_portal.accounts.models import ApiToken, User
 from cluster_portal.accounts.services import api_token_create
 from cluster_portal.audit.models import AuditEvent
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.notifications.models import Notification, OutgoingEmail, SuppressedAddress
 from cluster_portal.notifications.services.notify import notify
 from cluster_portal.notifications.unsubscribe import unsubscribe_token
@@ -62,12 +63,20 @@ from partners.models import (
     Organisation,
     OrganisationMembership,
     PersonRequest,
+    RenewalRequest,
 )
-from partners.services import invitation_create, organisation_update_profile
-from talent.services import enrolment_create
+from partners.services import (
+    agreement_record,
+    agreement_upload_signed_copy,
+    invitation_create,
+    organisation_update_profile,
+    renewal_request_create,
+)
+from talent.models import WorkstreamSkillNeed
+from talent.services import enrolment_create, prerequisite_waive
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
 from tests.support.worlds import build_world as build_partners_world
-from tests.talent.factories import CourseFactory, CourseRunFactory
+from tests.talent.factories import CourseFactory, CourseRunFactory, SkillFactory
 from workstreams.calendars import FEED_SALT, feed_token
 from workstreams.models import (
     JoinRequest,
@@ -133,6 +142,10 @@ class World:
             if kind is model and getattr(self.objects[label], key) == value:
                 return label
         return f"<unlabelled {model.__name__} {key}={value}>"
+
+
+def agreement_pdf(name: str = "agreement.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
 
 
 def png_bytes(colour: str = "teal") -> bytes:
@@ -207,6 +220,19 @@ def build_world() -> World:
             logo=SimpleUploadedFile(f"{organisation.slug}.png", png_bytes(),
                                     content_type="image/png"))
 
+    # An NDA of each organisation sent for signature with its PDF, its signed copy uploaded by
+    # the organisation's admin (so there is a file to download and a copy to confirm), and a
+    # request to renew from each.
+    signing_and_renewals = {}
+    for key, organisation, admin_person in (("xylo", xylo, people["partner_admin"]),
+                                            ("hidden", hidden, people["other_org_admin"])):
+        nda = agreement_record(actor=SYSTEM, organisation=organisation, kind=Agreement.Kind.NDA,
+                               status=Agreement.Status.SENT, document=agreement_pdf())
+        signing_and_renewals[f"agreement:{key}-nda"] = agreement_upload_signed_copy(
+            actor=admin_person, agreement=nda, upload=agreement_pdf())
+        signing_and_renewals[f"renewal:{key}"] = renewal_request_create(
+            actor=admin_person, organisation=organisation)
+
     bc_membership = WorkstreamMembershipFactory(organisation=public, workstream=bc)
     # Training: a published course with a run where the partner member and the other
     # organisation's admin each have a seat, and a run of a course not yet published.
@@ -217,6 +243,13 @@ def build_world() -> World:
     enrolments = {
         "enrol:member": enrolment_create(actor=people["partner_member"], run=course_run),
         "enrol:other": enrolment_create(actor=people["other_org_admin"], run=course_run),
+    }
+    skill = SkillFactory(code="flow", name="Flow chemistry")
+    talent_reference = {
+        "skill": skill,
+        "skill-need": WorkstreamSkillNeed.objects.create(workstream=cm, skill=skill, level=3),
+        "waiver": prerequisite_waive(actor=SYSTEM, person=people["trainee"], course=course,
+                                     reason="Years of flow chemistry at a CMO."),
     }
     signed_in = {role: person for role, person in people.items() if person is not None}
     api_tokens = {f"token:{role}": api_token_create(actor=person, name=f"{role} script")[0]
@@ -253,6 +286,7 @@ def build_world() -> World:
         **{f"invite:{key}": value for key, value in base.invitations.items()},
         **base.person_requests,
         **{f"agreement:{key}": value for key, value in base.agreements.items()},
+        **signing_and_renewals,
         "cm": cm, "df": df, "bc": bc, "analytics": analytics,
         "programme": cm.programme, "phase": phase,
         **ws_memberships, "public@bc": bc_membership, **join_requests, **documents,
@@ -269,6 +303,7 @@ def build_world() -> World:
         "suppressed": suppressed, "invite:xylo-link": link_invitation, **beat,
         "audit": AuditEvent.objects.order_by("pk").first(),
         "course": course, "course-run": course_run, "draft-run": draft_run, **enrolments,
+        **talent_reference,
     }
     tokens = {
         "invitation:xylo": link_token,
@@ -877,15 +912,137 @@ for _decision in ("approve", "decline"):
              if _decision == "decline" else page(signed_in=405),
              kwargs={"slug": "xylo", "pk": pk("requester->xylo")}),
     )
+XYLO_AGREEMENTS = Rows({"agreement:xylo", "agreement:xylo-nda"})
+HIDDEN_AGREEMENTS = Rows({"agreement:hidden", "agreement:hidden-nda"})
 row(
     "partners:agreements",
-    Case(page(signed_in=403, partner_admin=Rows({"agreement:xylo"}),
-              programme=Rows({"agreement:xylo"})), kwargs={"slug": "xylo"},
-         rows=context_rows("page")),
-    Case(page(signed_in=404, other_org_admin=Rows({"agreement:hidden"}),
-              programme=Rows({"agreement:hidden"})),
+    Case(page(signed_in=403, partner_admin=XYLO_AGREEMENTS, programme=XYLO_AGREEMENTS),
+         kwargs={"slug": "xylo"}, rows=context_rows("page")),
+    Case(page(signed_in=404, other_org_admin=HIDDEN_AGREEMENTS, programme=HIDDEN_AGREEMENTS),
          kwargs={"slug": slug("hidden")}, rows=context_rows("page"), idor="slug"),
     Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
+)
+# An agreement's files: to the organisation's admins and programme staff, as the list is.
+for _file in ("document", "signed_copy"):
+    row(
+        f"partners:agreement_{_file}",
+        Case(page(signed_in=403, partner_admin=200, programme=200),
+             kwargs={"slug": "xylo", "pk": pk("agreement:xylo-nda")}),
+        Case(page(signed_in=404, other_org_admin=200, programme=200),
+             kwargs={"slug": slug("hidden"), "pk": pk("agreement:hidden-nda")}, idor="slug"),
+        # Another organisation's agreement under this one's address.
+        Case(page(signed_in=403, partner_admin=404, programme=404),
+             kwargs={"slug": "xylo", "pk": pk("agreement:hidden-nda")}, idor="pk"),
+        Case(page(signed_in=403, partner_admin=404, programme=404),
+             kwargs={"slug": "xylo", "pk": pk("agreement:xylo")}, note="an agreement without "
+             "files"),
+        Case(page(signed_in=405), method="POST",
+             kwargs={"slug": "xylo", "pk": pk("agreement:xylo-nda")}),
+    )
+
+
+def signed_pdf(world: World) -> dict:
+    return {"file": agreement_pdf("signed.pdf")}
+
+
+row(
+    "partners:agreement_upload",
+    # The organisation's admins upload; staff see the page but the service refuses them.
+    Case(page(signed_in=403, partner_admin=to("partners:agreements", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("agreement:xylo-nda")},
+         data=signed_pdf),
+    Case(page(signed_in=404, other_org_admin=to("partners:agreements", slug="other-hidden"),
+              programme=403),
+         method="POST", kwargs={"slug": slug("hidden"), "pk": pk("agreement:hidden-nda")},
+         data=signed_pdf, idor="slug"),
+    Case(page(signed_in=403, partner_admin=404, programme=404), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("agreement:hidden-nda")}, data=signed_pdf,
+         idor="pk"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("agreement:xylo-nda")}),
+)
+CONFIRM_AGREEMENT = {"signed_on": "2026-03-02"}
+row(
+    "partners:agreement_confirm",
+    Case(page(signed_in=403, programme_admin=to("partners:agreements", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("agreement:xylo-nda")},
+         data=CONFIRM_AGREEMENT),
+    Case(page(signed_in=403, programme_admin=to("partners:agreements", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden"), "pk": pk("agreement:hidden-nda")},
+         data=CONFIRM_AGREEMENT, idor="pk"),
+    Case(page(signed_in=403, programme_admin=404), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("agreement:hidden-nda")}, data=CONFIRM_AGREEMENT,
+         note="another organisation's agreement"),
+    Case(page(signed_in=403, programme_admin=405),
+         kwargs={"slug": "xylo", "pk": pk("agreement:xylo-nda")}),
+)
+# The programme membership and its renewal: each organisation has a request to renew waiting.
+MEMBERSHIP_ROWS = context_rows("page")
+row(
+    "partners:membership",
+    Case(page(signed_in=403, partner_member=Rows({"renewal:xylo"}),
+              partner_admin=Rows({"renewal:xylo"}), programme=Rows({"renewal:xylo"})),
+         kwargs={"slug": "xylo"}, rows=MEMBERSHIP_ROWS),
+    Case(page(signed_in=404, other_org_admin=Rows({"renewal:hidden"}),
+              programme=Rows({"renewal:hidden"})),
+         kwargs={"slug": slug("hidden")}, rows=MEMBERSHIP_ROWS, idor="slug"),
+    Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:renewals",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=Rows({"renewal:xylo", "renewal:hidden"})),
+         rows=context_rows("waiting", "due", "lapsed")),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=405), method="POST"),
+)
+row(
+    "partners:renewal_request_create",
+    # Xylo's request already waits: its admin is told so on the membership page.
+    Case(page(signed_in=403, partner_admin=to("partners:membership", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo"}, data={"tier": "core"}),
+    Case(page(signed_in=404, other_org_admin=to("partners:membership", slug="other-hidden"),
+              programme=403),
+         method="POST", kwargs={"slug": slug("hidden")}, data={"tier": "core"}, idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:renewal_request_withdraw",
+    Case(page(signed_in=403, partner_member=403,
+              partner_admin=to("partners:membership", slug="xylo"), programme=403),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("renewal:xylo")}, idor="pk"),
+    # Another organisation's request under this one's address.
+    Case(page(signed_in=403, partner_member=404, partner_admin=404, programme=404),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("renewal:hidden")}, idor="pk"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("renewal:xylo")}),
+)
+DECLINE_RENEWAL = {"reason": "The invoice is still open."}
+row(
+    "partners:renewal_request_decline",
+    Case(page(signed_in=403, programme_admin=to("partners:renewals")), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("renewal:xylo")}, data=DECLINE_RENEWAL),
+    Case(page(signed_in=403, programme_admin=to("partners:renewals")), method="POST",
+         kwargs={"slug": slug("hidden"), "pk": pk("renewal:hidden")}, data=DECLINE_RENEWAL,
+         idor="slug"),
+    Case(page(signed_in=403, programme_admin=404), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("renewal:hidden")}, data=DECLINE_RENEWAL,
+         note="another organisation's request"),
+    Case(page(signed_in=403, programme_admin=405),
+         kwargs={"slug": "xylo", "pk": pk("renewal:xylo")}),
+)
+
+
+def renewal_of(label: str) -> Callable:
+    def data(world: World) -> dict:
+        return {"term_ends_on": world[label].tier_ends_on.isoformat(), "tier": "member",
+                "ends_on": (world[label].tier_ends_on + datetime.timedelta(days=365)).isoformat()}
+    return data
+
+
+row(
+    "partners:renew",
+    Case(page(signed_in=403, programme_admin=to("partners:renewals")), method="POST",
+         kwargs={"slug": "xylo"}, data=renewal_of("xylo")),
+    Case(page(signed_in=403, programme_admin=to("partners:renewals")), method="POST",
+         kwargs={"slug": slug("hidden")}, data=renewal_of("hidden"), idor="slug"),
+    Case(page(signed_in=403, programme_admin=405), kwargs={"slug": "xylo"}),
 )
 ORG_WORKSTREAM_ROWS = context_rows("memberships", "requests_page")
 row(
@@ -948,6 +1105,16 @@ row(
     Case(page(signed_in=404, partner_member=RUN_PAGE), method="POST",
          kwargs={"pk": pk("enrol:member")}, idor="pk"),
 )
+for _training in ("organisation_training", "organisation_training_csv"):
+    row(
+        _training,
+        # The organisation's admins and programme staff; its members and other partners are
+        # refused; a hidden organisation is not found by those who may not see it.
+        Case(page(signed_in=403, partner_admin=200, programme=200), kwargs={"slug": "xylo"}),
+        Case(page(signed_in=404, other_org_admin=200, programme=200, staff_without_mfa=404),
+             kwargs={"slug": slug("hidden")}, idor="slug"),
+        Case(cells(everyone=405), method="POST", kwargs={"slug": "xylo"}),
+    )
 row("talent:my_learning", Case(page(signed_in=200)), Case(cells(everyone=405), method="POST"))
 
 # --- workstreams: pages ------------------------------------------------------------------------
@@ -1541,9 +1708,8 @@ row(
 AGREEMENT_ROWS = api_rows(Agreement)
 row(
     "api:agreements-list",
-    Case(api(signed_in=NOTHING, partner_admin=Rows({"agreement:xylo"}),
-             other_org_admin=Rows({"agreement:hidden"}),
-             programme=Rows({"agreement:xylo", "agreement:hidden"})),
+    Case(api(signed_in=NOTHING, partner_admin=XYLO_AGREEMENTS,
+             other_org_admin=HIDDEN_AGREEMENTS, programme=XYLO_AGREEMENTS | HIDDEN_AGREEMENTS),
          query="page_size=100", rows=AGREEMENT_ROWS),
     Case(api(signed_in=405), method="POST", body="json", data={}),
 )
@@ -1554,6 +1720,70 @@ row(
     Case(api(signed_in=404, other_org_admin=200, programme=200),
          kwargs={"pk": pk("agreement:hidden")}, idor="pk"),
     Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("agreement:xylo")}),
+)
+
+
+def signed_pdf_api(world: World) -> dict:
+    return {"upload": agreement_pdf("signed.pdf")}
+
+
+row(
+    "api:agreements-signed-copy",
+    # The organisation's admins upload; staff find the agreement, and the service refuses them.
+    Case(api(signed_in=404, partner_admin=200, programme=403), method="POST", body="multipart",
+         kwargs={"pk": pk("agreement:xylo-nda")}, data=signed_pdf_api, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=403), method="POST",
+         body="multipart", kwargs={"pk": pk("agreement:hidden-nda")}, data=signed_pdf_api,
+         idor="pk"),
+)
+row(
+    "api:agreements-confirm",
+    Case(api(signed_in=403, programme_admin=200), method="POST", body="json",
+         kwargs={"pk": pk("agreement:hidden-nda")}, data=CONFIRM_AGREEMENT, idor="pk"),
+    Case(api(signed_in=403, programme_admin=405), kwargs={"pk": pk("agreement:xylo-nda")}),
+)
+row(
+    "api:organisations-renew",
+    Case(api(signed_in=403, programme_admin=200), method="POST", body="json",
+         kwargs={"slug": "xylo"}, data=renewal_of("xylo")),
+    Case(api(signed_in=403, programme_admin=200), method="POST", body="json",
+         kwargs={"slug": slug("hidden")}, data=renewal_of("hidden"), idor="slug"),
+    Case(api(signed_in=403, programme_admin=405), kwargs={"slug": "xylo"}),
+)
+RENEWAL_ROWS = api_rows(RenewalRequest)
+row(
+    "api:renewal-requests-list",
+    Case(api(signed_in=NOTHING, partner_member=Rows({"renewal:xylo"}),
+             partner_admin=Rows({"renewal:xylo"}), other_org_admin=Rows({"renewal:hidden"}),
+             programme=Rows({"renewal:xylo", "renewal:hidden"})),
+         query="page_size=100", rows=RENEWAL_ROWS),
+    # Xylo's request already waits; only its admins may ask.
+    Case(api(signed_in=403, partner_admin=409), method="POST", body="json",
+         data={"organisation": "xylo"}),
+    Case(api(signed_in=400, other_org_admin=409, programme=403), method="POST", body="json",
+         data={"organisation": slug("hidden")}, idor="organisation",
+         note="for the hidden organisation"),
+)
+row(
+    "api:renewal-requests-detail",
+    Case(api(signed_in=404, partner_member=200, partner_admin=200, programme=200),
+         kwargs={"pk": pk("renewal:xylo")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=200),
+         kwargs={"pk": pk("renewal:hidden")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("renewal:xylo")}),
+)
+row(
+    "api:renewal-requests-withdraw",
+    Case(api(signed_in=404, partner_member=403, partner_admin=200, programme=403),
+         method="POST", kwargs={"pk": pk("renewal:xylo")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=200, programme=403), method="POST",
+         kwargs={"pk": pk("renewal:hidden")}, idor="pk"),
+)
+row(
+    "api:renewal-requests-decline",
+    Case(api(signed_in=403, programme_admin=200), method="POST", body="json",
+         kwargs={"pk": pk("renewal:hidden")}, data=DECLINE_RENEWAL, idor="pk"),
+    Case(api(signed_in=403, programme_admin=405), kwargs={"pk": pk("renewal:hidden")}),
 )
 
 # Workstreams, requests to join them, memberships.
@@ -1695,11 +1925,18 @@ ADMIN_MODELS = {
     "notifications.outgoingemail": AdminModel("outgoing", add=False, delete=False),
     "notifications.suppressedaddress": AdminModel("suppressed", add=False, delete=False),
     "audit.auditevent": AdminModel("audit", add=False, delete=False),
+    "talent.skill": AdminModel("skill", add=True, delete=True),
+    "talent.workstreamskillneed": AdminModel("skill-need", add=True, delete=True),
+    "talent.course": AdminModel("course", add=True, delete=False),
+    "talent.courserun": AdminModel("course-run", add=True, delete=False),
+    "talent.enrolment": AdminModel("enrol:member", add=False, delete=False),
+    "talent.prerequisitewaiver": AdminModel("waiver", add=True, delete=False),
     "partners.organisation": AdminModel("xylo", add=True, delete=False),
     "partners.organisationmembership": AdminModel("xylo:colleague", add=True, delete=False),
     "partners.personrequest": AdminModel("requester->xylo", add=False, delete=False),
     "partners.invitation": AdminModel("invite:xylo", add=False, delete=False),
     "partners.agreement": AdminModel("agreement:xylo", add=True, delete=False),
+    "partners.renewalrequest": AdminModel("renewal:xylo", add=False, delete=False),
     "workstreams.programme": AdminModel("programme", add=True, delete=True),
     "workstreams.programmephase": AdminModel("phase", add=True, delete=True),
     "workstreams.workstream": AdminModel("cm", add=True, delete=False),
@@ -1794,6 +2031,10 @@ VISIBLE_TO: dict[str, frozenset[str]] = {
     "requester->xylo": frozenset({"partner_admin", *STAFF}),
     "agreement:xylo": frozenset({"partner_admin", *STAFF}),
     "agreement:hidden": _HIDDEN_SIDE,
+    "agreement:xylo-nda": frozenset({"partner_admin", *STAFF}),
+    "agreement:hidden-nda": _HIDDEN_SIDE,
+    "renewal:xylo": frozenset({"partner_member", "partner_admin", *STAFF}),
+    "renewal:hidden": _HIDDEN_SIDE,
     "xylo->df": frozenset({"partner_member", "partner_admin", *STAFF}),
     "hidden->df": _HIDDEN_SIDE,
     "hidden@cm": _HIDDEN_SIDE,
