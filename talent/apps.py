@@ -8,10 +8,12 @@ class TalentConfig(AppConfig):
     def ready(self) -> None:
         from cluster_portal.audit.descriptions import register as register_phrases
         from cluster_portal.core.home_sections import register as register_home_sections
+        from cluster_portal.core.my_portal import register as register_panels
         from cluster_portal.notifications.kinds import register
 
-        from . import audit_phrases, home, notification_kinds
+        from . import audit_phrases, home, my_portal, notification_kinds
 
         register(*notification_kinds.ALL)
         register_phrases(audit_phrases.PHRASES)
         register_home_sections(home.SECTION)
+        register_panels(my_portal.PANEL)

@@ -255,3 +255,31 @@ def test_the_home_page_shows_runs_open_for_enrolment_soonest_first(client):
 
 def test_the_home_page_says_when_no_course_is_open(client):
     assert "No course is open for enrolment right now" in client.get("/").content.decode()
+
+
+def test_my_page_shows_offers_to_answer_courses_to_come_and_waitlist_places(client):
+    person = UserFactory()
+    seat = enrolment_create(actor=person, run=CourseRunFactory(course=CourseFactory(code="A-1")))
+    full = CourseRunFactory(capacity=1, course=CourseFactory(code="B-2"))
+    enrolment_create(actor=UserFactory(), run=full)
+    queued = enrolment_create(actor=person, run=full)
+    offer_run = CourseRunFactory(capacity=1, promotion=CourseRun.Promotion.OFFER,
+                                 course=CourseFactory(code="C-3"))
+    seated = enrolment_create(actor=UserFactory(), run=offer_run)
+    offered = enrolment_create(actor=person, run=offer_run)
+    enrolment_cancel(actor=seated.person, enrolment=seated)
+    client.force_login(person)
+
+    response = client.get(reverse("my_portal"))
+    [panel] = [shown["context"] for shown in response.context["panels"]
+               if shown["key"] == "talent"]
+    assert [e.pk for e in panel["offers"]] == [offered.pk]
+    assert [e.pk for e in panel["upcoming"]] == [seat.pk]
+    assert [e.pk for e in panel["waitlisted"]] == [queued.pk]
+    assert "A seat on C-3" in response.content.decode()
+
+
+def test_my_page_has_no_training_panel_for_someone_with_no_course(client):
+    client.force_login(UserFactory())
+    keys = [shown["key"] for shown in client.get(reverse("my_portal")).context["panels"]]
+    assert "talent" not in keys
