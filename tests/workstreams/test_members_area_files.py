@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.validators import MAX_DOCUMENT_BYTES
 from cluster_portal.notifications.models import (
@@ -291,6 +292,17 @@ def test_sharing_costs_the_same_queries_for_three_people_or_thirty(mfa_staff_use
     many = share_with(30)
     assert many == few
     assert Notification.objects.filter(kind=SHARED).count() == 2 + 3 + 30
+
+
+def test_only_the_portal_itself_may_share_in_someone_elses_name(mfa_staff_user, workstream):
+    lead = UserFactory()
+    from_demo = workstream_document_share(actor=SYSTEM, workstream=workstream, title="Charter",
+                                          file=pdf(), on_behalf_of=lead)
+    assert from_demo.uploaded_by == lead
+    # A person is always the uploader of what they share, whoever they name.
+    own = workstream_document_share(actor=mfa_staff_user, workstream=workstream, title="Mine",
+                                    file=pdf(), on_behalf_of=lead)
+    assert own.uploaded_by == mfa_staff_user
 
 
 def test_staff_share_a_document_from_the_members_area(client, mfa_staff_user, workstream,
