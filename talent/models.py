@@ -374,3 +374,69 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class CertificateBatch(models.Model):
+    """Issuing the certificates of a completed run at once, in the background: who asked, and
+    how far it got, for the run's certificates page to show. The task behind it may run twice
+    (a worker restarted); certificate_issue is idempotent, so the counts stay true."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Issuing"
+        FINISHED = "finished", "Finished"
+
+    run = models.ForeignKey(CourseRun, on_delete=models.CASCADE,
+                            related_name="certificate_batches")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # The first refusal, in the service's words, when some enrolment could not be given one.
+    problem = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One batch at work per run: asking again while one runs shows that one.
+            models.UniqueConstraint(fields=["run"], condition=~Q(status="finished"),
+                                    name="talent_one_open_certificate_batch_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Certificates of {self.run} ({self.get_status_display().lower()})"
+
+    @property
+    def percent_done(self) -> int:
+        return 100 if not self.total else min(100, (self.issued + self.failed) * 100 // self.total)
+
+
+class CredentialSigningKey(models.Model):
+    """An Ed25519 key pair that signs the portal's Open Badges credentials (talent.credentials).
+
+    One key is active and signs; rotating adds a new active key and retires the old one, whose
+    public half stays published (the JWKS) so that every credential it signed still verifies.
+    The private half is encrypted at rest with a key derived from SECRET_KEY
+    (cluster_portal.core.encryption), so a copy of the database alone cannot sign credentials."""
+
+    kid = models.CharField("key id", max_length=40, unique=True, editable=False)
+    # The raw 32-byte public key, base64url without padding: the JWK's "x".
+    public_key = models.CharField(max_length=60, editable=False)
+    private_key_encrypted = models.TextField(editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
+                                    name="talent_one_active_signing_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kid

@@ -46,3 +46,11 @@ def may_train(user, run: CourseRun) -> bool:
     if not (user and user.is_authenticated):
         return False
     return may_manage_courses(user) or run.trainers.filter(pk=user.pk).exists()
+
+
+def may_hold_certificate_copy(user, certificate) -> bool:
+    """Download a certificate (its PDF, its Open Badges credential): the person it names and
+    programme staff. Anyone may verify one by its serial, which shows far less."""
+    if not (user and user.is_authenticated):
+        return False
+    return certificate.person_id == user.pk or may_manage_courses(user)

@@ -5,12 +5,14 @@ are theirs alone (staff see every one); later, a partner admin sees those their 
 sponsored and trainers those of their runs.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+
+from cluster_portal.core.search import matching_every_word
+from partners.selectors import user_organisation_roles
+from workstreams.models import WorkstreamMembership
 
 from .models import (
     ACTIVE_ENROLMENT_STATES,
@@ -19,6 +21,8 @@ from .models import (
     CourseSkill,
     Enrolment,
     Session,
+    Skill,
+    WorkstreamSkillNeed,
 )
 from .permissions import may_manage_courses
 
@@ -45,7 +49,9 @@ def course_list_public(*, filters: CatalogueFilters = CatalogueFilters()) -> Que
     runs, in a fixed number of queries however many courses and runs there are."""
     courses = Course.objects.filter(is_published=True)
     if filters.text:
-        courses = _matching_text(courses, filters.text)
+        # As the directory searches: any case, any accents, every word somewhere.
+        courses = matching_every_word(courses, filters.text, "code", "title", "summary",
+                                      "description")
     if filters.workstream:
         courses = courses.filter(workstreams__slug=filters.workstream)
     if filters.skill or filters.level:
@@ -74,19 +80,9 @@ def course_list_public(*, filters: CatalogueFilters = CatalogueFilters()) -> Que
             .order_by("code"))
 
 
-def _matching_text(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
-    """Every word, in any order, in the code, title, summary or description; PostgreSQL's
-    full-text search where there is one, word-by-word containment on `make run`'s SQLite."""
-    if connection.vendor == "postgresql":
-        vector = SearchVector("code", "title", "summary", "description", config="simple")
-        return courses.annotate(search=vector).filter(
-            Q(search=SearchQuery(text, config="simple", search_type="plain"))
-            | Q(code__iexact=text.strip()))
-    for word in text.split():
-        courses = courses.filter(Q(code__icontains=word) | Q(title__icontains=word)
-                                 | Q(summary__icontains=word)
-                                 | Q(description__icontains=word))
-    return courses
+def skill_list_public() -> QuerySet[Skill]:
+    """The skills framework, public as the catalogue is."""
+    return Skill.objects.order_by("category", "name")
 
 
 def course_get_public(*, slug: str) -> Course | None:
@@ -106,13 +102,22 @@ def course_runs_upcoming(*, course: Course) -> QuerySet[CourseRun]:
             .order_by("starts_on", "pk"))
 
 
-def course_run_get_visible(*, user, pk: int) -> CourseRun | None:
-    """A run of a published course for everyone; any run for programme staff."""
-    runs = CourseRun.objects.select_related("course").prefetch_related(
-        Prefetch("sessions", queryset=Session.objects.order_by("starts_at")), "trainers")
+def course_run_list_visible(*, user) -> QuerySet[CourseRun]:
+    """Runs of published courses for everyone; every run for programme staff. Each with the
+    length of its waitlist (`waitlisted`)."""
+    runs = CourseRun.objects.select_related("course").annotate(
+        waitlisted=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)))
     if not may_manage_courses(user):
         runs = runs.filter(course__is_published=True)
-    return runs.filter(pk=pk).first()
+    return runs
+
+
+def course_run_get_visible(*, user, pk: int) -> CourseRun | None:
+    """A run of a published course for everyone; any run for programme staff."""
+    return (course_run_list_visible(user=user)
+            .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
+                              "trainers")
+            .filter(pk=pk).first())
 
 
 def enrolment_list_visible(*, user) -> QuerySet[Enrolment]:
@@ -181,3 +186,70 @@ def organisation_training_summary(*, organisation) -> dict:
                   level=Max("level"))
         .order_by("skill__name"))
     return {**totals, "hours": totals["hours"] or 0, "per_skill": per_skill}
+
+
+@dataclass(frozen=True)
+class HeldSkill:
+    skill_id: int
+    name: str
+    category: str
+    level: int
+    reached_on: object  # the date of the latest completion that built it
+
+
+def skills_profile(*, user) -> list[HeldSkill]:
+    """The skills a person holds from the courses they completed: for each, the highest level
+    reached and when they last completed a course building it. One query."""
+    rows = (CourseSkill.objects.filter(course__runs__enrolments__person=user,
+                                       course__runs__enrolments__status=Enrolment.Status.COMPLETED)
+            .values("skill_id", "skill__name", "skill__category")
+            .annotate(level=Max("level"), reached=Max("course__runs__enrolments__completed_at"))
+            .order_by("skill__category", "skill__name"))
+    return [HeldSkill(skill_id=row["skill_id"], name=row["skill__name"],
+                      category=row["skill__category"], level=row["level"],
+                      reached_on=timezone.localtime(row["reached"]).date() if row["reached"]
+                      else None)
+            for row in rows]
+
+
+@dataclass
+class SkillGap:
+    need: object  # a WorkstreamSkillNeed
+    held_level: int  # 0 when the person does not hold the skill
+    courses: list = field(default_factory=list)  # published courses building it far enough
+
+    @property
+    def is_met(self) -> bool:
+        return self.held_level >= self.need.level
+
+
+def workstream_skill_gaps(*, user, held: list[HeldSkill]) -> list[dict]:
+    """For each workstream the person's approved organisations are active members of, the
+    skills it needs, whether the person holds each to the level needed, and the courses that
+    would close each gap. Three queries, however many workstreams, needs and courses."""
+    organisations = list(user_organisation_roles(user))
+    if not organisations:
+        return []
+    workstream_ids = set(WorkstreamMembership.objects.filter(
+        organisation__in=organisations, organisation__status="approved", until__isnull=True,
+    ).values_list("workstream_id", flat=True))
+    needs = list(WorkstreamSkillNeed.objects.filter(workstream__in=workstream_ids)
+                 .select_related("workstream", "skill")
+                 .order_by("workstream__display_order", "workstream__name", "skill__name"))
+    levels = {skill.skill_id: skill.level for skill in held}
+    gaps = [SkillGap(need=need, held_level=levels.get(need.skill_id, 0)) for need in needs]
+    missing = {gap.need.skill_id for gap in gaps if not gap.is_met}
+    if missing:
+        building = (CourseSkill.objects.filter(skill__in=missing, course__is_published=True)
+                    .select_related("course").order_by("course__code"))
+        for taught in building:
+            for gap in gaps:
+                if (not gap.is_met and gap.need.skill_id == taught.skill_id
+                        and taught.level >= gap.need.level):
+                    gap.courses.append(taught.course)
+    by_workstream: dict[int, dict] = {}
+    for gap in gaps:
+        entry = by_workstream.setdefault(gap.need.workstream_id,
+                                         {"workstream": gap.need.workstream, "gaps": []})
+        entry["gaps"].append(gap)
+    return list(by_workstream.values())

@@ -8,6 +8,7 @@ app_name = "talent"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("mine/", views.my_learning, name="my_learning"),
+    path("mine/skills/", views.skills_profile, name="skills_profile"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("enrolments/<int:pk>/cancel/", views.enrolment_cancel, name="enrolment_cancel"),

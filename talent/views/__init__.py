@@ -10,8 +10,9 @@ from .catalogue import (
     offer_decline,
     run_detail,
 )
+from .skills import skills_profile
 from .training_record import organisation_training, organisation_training_csv
 
 __all__ = ["catalogue", "course_detail", "enrol", "enrolment_cancel", "my_learning",
            "offer_accept", "offer_decline", "organisation_training", "organisation_training_csv",
-           "run_detail"]
+           "run_detail", "skills_profile"]

@@ -1116,6 +1116,8 @@ for _training in ("organisation_training", "organisation_training_csv"):
         Case(cells(everyone=405), method="POST", kwargs={"slug": "xylo"}),
     )
 row("talent:my_learning", Case(page(signed_in=200)), Case(cells(everyone=405), method="POST"))
+row("talent:skills_profile", Case(page(signed_in=200)),
+    Case(cells(everyone=405), method="POST"))
 
 # --- workstreams: pages ------------------------------------------------------------------------
 

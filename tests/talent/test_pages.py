@@ -65,6 +65,7 @@ def test_the_catalogue_filters_by_words_skill_level_workstream_mode_and_seats(cl
 
     assert codes_in(client.get(CATALOGUE, {"q": "reactor advanced"})) == ["CM-301"]
     assert codes_in(client.get(CATALOGUE, {"q": "refresher"})) == ["GMP-100"]
+    assert codes_in(client.get(CATALOGUE, {"q": "RÉACTOR cm-301"})) == ["CM-301"]
     assert codes_in(client.get(CATALOGUE, {"skill": "continuous-processing"})) == [
         "CM-101", "CM-301"]
     assert codes_in(client.get(CATALOGUE, {"skill": "continuous-processing", "level": 3})) == [
