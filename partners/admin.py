@@ -1,4 +1,4 @@
-"""The programme office's admin pages for organisations, their people and agreements.
+"""The programme office's admin pages for organisations, their people, agreements and renewals.
 
 The admin is an adapter like any view: every change of state is a service call, so the admin
 records the same audit events and sends the same notifications as the portal's own pages.
@@ -6,9 +6,13 @@ Deleting is switched off where a service owns the record's life (an organisation
 person removed, an invitation revoked, never deleted from under the audit trail).
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from cluster_portal.core.service_admin import (
     ReadOnlyInline,
@@ -17,7 +21,15 @@ from cluster_portal.core.service_admin import (
     run_for_each,
 )
 
-from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from .models import (
+    Agreement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+    RenewalRequest,
+)
+from .selectors import RENEWAL_WINDOW_DAYS
 from .services import (
     agreement_record,
     invitation_revoke,
@@ -27,19 +39,25 @@ from .services import (
     organisation_membership_add,
     organisation_membership_change_role,
     organisation_membership_remove,
+    organisation_renew,
     organisation_set_tier,
     organisation_update_profile,
     person_request_approve,
     person_request_decline,
+    renewal_request_decline,
 )
 from .services.organisations import PROFILE_FIELDS, normalise_uen
-from .validators import agreement_errors, tier_term_errors
+from .validators import agreement_errors, tier_term_errors, validate_agreement_pdf
 
 ORGANISATION_DECLINE_REASON = (
     "The programme office could not confirm this registration. Write to the programme office "
     "for details."
 )
 PERSON_REQUEST_DECLINE_REASON = "Declined by the programme office."
+RENEWAL_DECLINE_REASON = (
+    "The programme office could not renew the membership as asked. Write to the programme "
+    "office for details."
+)
 TIER_FIELDS = ("tier", "tier_starts_on", "tier_ends_on")
 
 
@@ -83,17 +101,37 @@ class OrganisationMembershipInline(ReadOnlyInline):
     fields = ("person", "role", "created_at")
 
 
+class RenewalFilter(admin.SimpleListFilter):
+    """The renewals page's two lists: terms ending soon, and terms that have ended."""
+
+    title = "renewal"
+    parameter_name = "renewal"
+
+    def lookups(self, request, model_admin):
+        return [("due", f"Ends within {RENEWAL_WINDOW_DAYS} days"), ("ended", "Term ended")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "due":
+            return queryset.filter(tier_ends_on__gte=today, tier_ends_on__lte=today
+                                   + datetime.timedelta(days=RENEWAL_WINDOW_DAYS))
+        if self.value() == "ended":
+            return queryset.filter(tier_ends_on__lt=today)
+        return queryset
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ServiceBackedAdmin):
     form = OrganisationAdminForm
     list_display = ("name", "uen", "kind", "status", "tier", "tier_status",
                     "tier_ends_on", "is_listed", "country", "created_at")
-    list_filter = ("status", "tier_status", "tier", "kind", "is_listed", "country")
+    list_filter = ("status", "tier_status", "tier", "kind", "is_listed", "country",
+                   RenewalFilter)
     search_fields = ("name", "uen")
     list_select_related = ()  # the list shows no related rows
     date_hierarchy = "created_at"
     inlines = [OrganisationMembershipInline]
-    actions = ["approve_selected", "decline_selected"]
+    actions = ["approve_selected", "decline_selected", "renew_selected"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "uen", "kind", "country", "website", "description",
                            "logo", "is_listed")}),
@@ -166,6 +204,18 @@ class OrganisationAdmin(ServiceBackedAdmin):
                 reason=ORGANISATION_DECLINE_REASON),
             done="Declined {count} organisation(s) with the standard reason; their admins "
                  "have been told.",
+        )
+
+    @admin.action(description="Renew the membership of selected organisations (next term)",
+                  permissions=["change"])
+    def renew_selected(self, request, queryset):
+        # Renews the term as the list showed it; one renewed meanwhile is refused, not doubled.
+        run_for_each(
+            self, request, queryset,
+            lambda organisation: organisation_renew(
+                actor=request.user, organisation=organisation,
+                term_ends_on=organisation.tier_ends_on),
+            done="Renewed {count} membership(s) for another term; their admins have been told.",
         )
 
 
@@ -323,7 +373,15 @@ class AgreementAdminForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ("organisation", "kind", "status", "reference", "signed_on", "expires_on",
-                  "notes")
+                  "notes", "document")
+        # A new PDF replaces the agreement to sign; there is nothing to clear it to.
+        widgets = {"document": forms.FileInput(attrs={"accept": ".pdf,application/pdf"})}
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if "document" in self.changed_data and document:
+            validate_agreement_pdf(document)  # the service's rule, said beside the field
+        return document
 
     def clean(self):
         # The service's rule (partners.validators), asked here to say it beside the fields.
@@ -336,18 +394,52 @@ class AgreementAdminForm(forms.ModelForm):
         return cleaned
 
 
+class AwaitingConfirmationFilter(admin.SimpleListFilter):
+    title = "signed copy"
+    parameter_name = "signed_copy"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Waiting for confirmation")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(status=Agreement.Status.SENT).exclude(signed_copy="")
+        return queryset
+
+
 @admin.register(Agreement)
 class AgreementAdmin(ServiceBackedAdmin):
+    """Recording agreements and attaching the PDF to sign. The organisation's admins upload the
+    signed copy on its Agreements page, where the programme office confirms it."""
+
     form = AgreementAdminForm
     list_display = ("organisation", "kind", "status", "reference", "signed_on", "expires_on",
-                    "updated_by", "updated_at")
-    list_filter = ("kind", "status")
+                    "awaits_confirmation", "updated_by", "updated_at")
+    list_filter = ("kind", "status", AwaitingConfirmationFilter)
     search_fields = ("organisation__name", "reference")
     list_select_related = ("organisation", "updated_by")
     autocomplete_fields = ("organisation",)
     fields = ("organisation", "kind", "status", "reference", "signed_on", "expires_on", "notes",
+              "document", "signed_copy_link", "signed_copy_uploaded_at",
+              "signed_copy_uploaded_by", "decided_by", "decided_at", "decision_reason",
               "updated_by", "updated_at")
-    readonly_fields = ("updated_by", "updated_at")
+    readonly_fields = ("signed_copy_link", "signed_copy_uploaded_at", "signed_copy_uploaded_by",
+                       "decided_by", "decided_at", "decision_reason", "updated_by",
+                       "updated_at")
+
+    @admin.display(boolean=True, description="signed copy to confirm")
+    def awaits_confirmation(self, agreement: Agreement) -> bool:
+        return agreement.awaits_confirmation
+
+    @admin.display(description="signed copy")
+    def signed_copy_link(self, agreement: Agreement) -> str:
+        if not agreement.pk or not agreement.signed_copy:
+            return "Not uploaded"
+        url = reverse("partners:agreement_signed_copy",
+                      kwargs={"slug": agreement.organisation.slug, "pk": agreement.pk})
+        confirm = reverse("partners:agreements", kwargs={"slug": agreement.organisation.slug})
+        return format_html('<a href="{}">Download</a> · <a href="{}">confirm it on the '
+                           "organisation's Agreements page</a>", url, confirm)
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "organisation") if obj else self.readonly_fields
@@ -364,5 +456,62 @@ class AgreementAdmin(ServiceBackedAdmin):
             expires_on=data.get("expires_on"), reference=data.get("reference", ""),
             notes=data.get("notes", ""),
             agreement=Agreement.objects.get(pk=obj.pk) if change else None,
+            document=data.get("document") if "document" in form.changed_data else None,
         )
         adopt_saved(obj, agreement)
+
+
+# --- Renewals ---------------------------------------------------------------------------------
+
+
+@admin.register(RenewalRequest)
+class RenewalRequestAdmin(admin.ModelAdmin):
+    """Requests to renew are asked by the organisation's admins and decided through the
+    services: renewing the organisation approves its request; declining says why."""
+
+    list_display = ("organisation", "tier", "term_ends_on", "status", "requested_by",
+                    "created_at", "decided_by", "decided_at")
+    list_filter = ("status", "tier")
+    search_fields = ("organisation__name", "requested_by__email")
+    list_select_related = ("organisation", "requested_by", "decided_by")
+    readonly_fields = ("organisation", "tier", "term_ends_on", "message", "status",
+                       "requested_by", "created_at", "decided_by", "decided_at",
+                       "decision_reason")
+    fields = readonly_fields
+    actions = ["renew_selected", "decline_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Actions need the change permission; the page itself has nothing to edit.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Renew the memberships asked for (next term)",
+                  permissions=["change"])
+    def renew_selected(self, request, queryset):
+        def renew(renewal_request: RenewalRequest):
+            # Only a request still waiting renews anything: a decided one is refused in words.
+            RenewalRequest.MOVES.check_move(renewal_request, RenewalRequest.Status.APPROVED,
+                                            subject=renewal_request.decision_subject())
+            return organisation_renew(
+                actor=request.user, organisation=renewal_request.organisation,
+                term_ends_on=renewal_request.organisation.tier_ends_on)
+
+        run_for_each(self, request, queryset, renew,
+                     done="Renewed {count} membership(s) and approved their requests.")
+
+    @admin.action(description="Decline selected requests (standard reason)",
+                  permissions=["change"])
+    def decline_selected(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda renewal_request: renewal_request_decline(
+                actor=request.user, renewal_request=renewal_request,
+                reason=RENEWAL_DECLINE_REASON),
+            done="Declined {count} request(s) to renew; the organisations' admins have been "
+                 "told.",
+        )

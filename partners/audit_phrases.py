@@ -18,4 +18,10 @@ PHRASES = {
     "person_request.decline": "declined a request to join the organisation",
     "person_request.withdraw": "withdrew a request to join the organisation",
     "agreement.save": "recorded an agreement",
+    "agreement.upload_signed_copy": "uploaded a signed agreement",
+    "agreement.confirm": "confirmed a signed agreement",
+    "organisation.renew": "renewed the programme membership",
+    "renewal_request.create": "asked to renew the programme membership",
+    "renewal_request.withdraw": "withdrew a request to renew the programme membership",
+    "renewal_request.decline": "declined a request to renew the programme membership",
 }

@@ -1,5 +1,6 @@
 """A dozen fictional organisations of every kind, with their contacts, programme terms,
-agreements, open invitations and a request to join. Used by seed_demo only.
+agreements (one out for signature, with its PDF), open invitations, a request to join and a
+request to renew. Used by seed_demo only.
 
 Every write goes through the services, and each step first checks whether it is already done,
 so seeding twice changes nothing. Terms are set relative to the day of the first seed, so a fresh
@@ -8,6 +9,7 @@ demo always shows current, new, in-grace and expired memberships.
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cluster_portal.accounts.demo import DEMO_PASSWORD
@@ -24,6 +26,7 @@ from .services import (
     organisation_register,
     organisation_set_tier,
     person_request_create,
+    renewal_request_create,
 )
 
 K, T, S = Organisation.Kind, Organisation.Tier, Organisation.Status
@@ -85,6 +88,16 @@ TERMS = {
 # Consortium agreements: signed for every member with a tier except Crystalline, whose copy is
 # out for signature (so it can't join workstreams yet). NDAs for the three core members.
 CONSORTIUM_SENT = {"201200006F"}
+# The agreement to sign that the programme office attaches: a one-page PDF.
+DEMO_AGREEMENT_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+# Straits, whose term ends within two months, asks to renew and to move up to the core tier.
+RENEWAL_ASKED = {"200500005E": (T.CORE, "We would like to move up to the core tier at renewal: "
+                                        "our pilot skid programme is growing. PO 4500-118.")}
 NDA_SIGNED = {"201700001A", "201700002B", "T08GB0010K"}
 
 INVITATIONS = [  # by Meridian's partner admin
@@ -113,6 +126,10 @@ def seed_organisations(*, people: dict) -> dict[str, Organisation]:
             )
         if organisation.is_approved and organisation.tier:
             _seed_agreements(organisation)
+        if uen in RENEWAL_ASKED and not organisation.renewal_requests.exists():
+            tier, message = RENEWAL_ASKED[uen]
+            renewal_request_create(actor=_person(*CONTACTS[uen]), organisation=organisation,
+                                   tier=tier, message=message)
         organisations[name] = organisation
 
     meridian = organisations[MERIDIAN]
@@ -160,7 +177,8 @@ def _seed_agreements(organisation: Organisation) -> None:
                   "kind": Agreement.Kind.CONSORTIUM, "reference": f"CA-{organisation.uen}"}
     if Agreement.Kind.CONSORTIUM not in kinds:
         if organisation.uen in CONSORTIUM_SENT:
-            agreement_record(**consortium, status=Agreement.Status.SENT)
+            agreement_record(**consortium, status=Agreement.Status.SENT, document=ContentFile(
+                DEMO_AGREEMENT_PDF, name="consortium-agreement.pdf"))
         else:
             agreement_record(**consortium, status=Agreement.Status.SIGNED, signed_on=signed_on)
     if organisation.uen in NDA_SIGNED and Agreement.Kind.NDA not in kinds:

@@ -6,7 +6,7 @@ from django_countries import countries
 from cluster_portal.core.forms import PortalForm
 
 from .models import Organisation, OrganisationMembership
-from .validators import validate_logo
+from .validators import renewal_message_errors, validate_logo
 
 COUNTRY_HELP = "Two-letter ISO code, such as SG, DE or US."
 
@@ -175,3 +175,57 @@ class PersonRequestDecisionForm(PortalForm):
     )
     reason = forms.CharField(label="Reason", required=False, max_length=2000)
 
+
+# --- Agreements and renewals -------------------------------------------------------------------
+
+
+class SignedAgreementForm(PortalForm):
+    # A plain file: whether it is an acceptable PDF is the service's call (partners.validators).
+    file = forms.FileField(
+        label="Signed copy (PDF)",
+        help_text="The agreement as signed for the organisation: a PDF of at most 10 MB.",
+        widget=forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+
+class AgreementConfirmForm(PortalForm):
+    signed_on = forms.DateField(label="Signed on", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"required": "Enter the date it was signed."})
+    expires_on = forms.DateField(
+        label="Expires on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty if it does not expire.",
+    )
+    reason = forms.CharField(label="Note to the organisation", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 1}))
+
+
+class RenewalRequestForm(PortalForm):
+    tier = forms.ChoiceField(label="Tier for the next term", choices=Organisation.Tier.choices)
+    message = forms.CharField(
+        label="Message to the programme office", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: why the tier changes, a purchase order number, who to invoice.",
+    )
+
+    def clean_message(self):
+        message = self.cleaned_data["message"]
+        error = renewal_message_errors(message).get("message")
+        if error:
+            raise forms.ValidationError(error)
+        return message
+
+
+class RenewForm(PortalForm):
+    # The end of the term being renewed, as the page showed it: renewing a term someone else
+    # renewed meanwhile is refused rather than adding a second year.
+    term_ends_on = forms.DateField(widget=forms.HiddenInput)
+    tier = forms.ChoiceField(label="Tier", choices=Organisation.Tier.choices)
+    ends_on = forms.DateField(label="New term ends", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RenewalDeclineForm(PortalForm):
+    reason = forms.CharField(
+        label="Reason for declining", widget=forms.Textarea(attrs={"rows": 1}), max_length=2000,
+        help_text="The organisation's admins read this.",
+        error_messages={"required": "Give the organisation's admins a reason."},
+    )

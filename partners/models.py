@@ -299,7 +299,12 @@ class InvitationImport(models.Model):
         return f"Import of {self.file_name or 'a CSV file'} for {self.organisation}"
 
 
-class Agreement(models.Model):
+class Agreement(Decision):
+    """A consortium agreement or NDA between the programme and an organisation. The programme
+    office attaches the agreement to sign (`document`) and sends it; the organisation's admin
+    uploads the signed copy; the office confirms it, which makes it signed (decided by, at, and
+    why). Both files are private, served only by access-checked views."""
+
     class Kind(models.TextChoices):
         CONSORTIUM = "consortium", "Consortium agreement"
         NDA = "nda", "Non-disclosure agreement"
@@ -311,6 +316,11 @@ class Agreement(models.Model):
         EXPIRED = "expired", "Expired"
         TERMINATED = "terminated", "Terminated"
 
+    # The move the portal makes on the partner's signed copy: the office confirms it. The
+    # office's own record of an agreement (agreement_record: one signed on paper, a termination)
+    # may set any status, as it records what happened elsewhere.
+    MOVES = StateMachine(Status, {Status.SENT: (Status.SIGNED,)})
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="agreements"
     )
@@ -320,6 +330,17 @@ class Agreement(models.Model):
     signed_on = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    document = models.FileField(
+        "agreement to sign", upload_to="partners/agreements/", blank=True,
+        storage=private_storage, help_text="The PDF the organisation downloads to sign.",
+    )
+    signed_copy = models.FileField(upload_to="partners/agreements/signed/", blank=True,
+                                   storage=private_storage)
+    signed_copy_uploaded_at = models.DateTimeField(null=True, blank=True)
+    signed_copy_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -342,3 +363,62 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.organisation}"
+
+    def decision_subject(self) -> str:
+        """How a refused decision names it (cluster_portal.core.transitions)."""
+        return f"The {self.get_kind_display().lower()} of {self.organisation}"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Sent, and its signed copy is in: the programme office's turn."""
+        return self.status == self.Status.SENT and bool(self.signed_copy)
+
+
+class RenewalRequest(Decision):
+    """A partner admin asks the programme office to renew the organisation's programme
+    membership for another term, in its tier or another. Renewing the membership
+    (organisation_renew) approves it; the office may instead decline it, with a reason, and the
+    organisation's admins may withdraw it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    MOVES = StateMachine(Status, {
+        Status.PENDING: (Status.APPROVED, Status.DECLINED, Status.WITHDRAWN),
+    })
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="renewal_requests"
+    )
+    tier = models.CharField("tier asked for", max_length=20, choices=Organisation.Tier.choices)
+    # The end of the term it asks to renew, as it stood when asked.
+    term_ends_on = models.DateField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("requested at", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(status="pending"),
+                name="partners_one_pending_renewal_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Renewal of {self.organisation} ({self.get_status_display()})"
+
+    def decision_subject(self) -> str:
+        return f"The request to renew {self.organisation}'s membership"
+
+    @property
+    def changes_tier(self) -> bool:
+        return self.tier != self.organisation.tier

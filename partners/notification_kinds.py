@@ -1,5 +1,6 @@
-"""What the partners app tells people: about their organisations, their place in them, and (to
-the programme office) registrations waiting for a decision."""
+"""What the partners app tells people: about their organisations, their place in them, their
+agreements and programme membership, and (to the programme office) registrations, signed
+agreements and renewals waiting for a decision."""
 
 from functools import partial
 
@@ -44,13 +45,41 @@ TIER_RENEWAL_DUE = _kind(
 TIER_STATUS_CHANGED = _kind(
     "tier_status_changed", "Your organisation's programme membership status changed",
     "you administer the organisation concerned")
+TIER_LAPSED = _kind(
+    "tier_lapsed", "Your organisation's programme membership has ended",
+    "you administer the organisation whose membership ended")
+TIER_RENEWED = _kind(
+    "tier_renewed", "Your organisation's programme membership is renewed",
+    "you administer the organisation whose membership was renewed")
+RENEWAL_REQUEST_DECLINED = _kind(
+    "renewal_declined", "Your request to renew the programme membership is declined",
+    "you administer the organisation that asked to renew")
+REGISTRATION_RECEIVED = _kind(
+    "registration_received", "Your registration of an organisation is received",
+    "you registered the organisation")
+AGREEMENT_SENT = _kind(
+    "agreement_sent", "An agreement is ready for your organisation to sign",
+    "you administer the organisation the agreement is with")
+AGREEMENT_CONFIRMED = _kind(
+    "agreement_confirmed", "The programme office confirmed your organisation's signed agreement",
+    "you administer the organisation the agreement is with")
 ORGANISATION_REGISTERED = _kind(
     "organisation_registered", "An organisation registered and waits for approval",
     "you are a programme admin, who approves registrations",
     group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_ADMIN)
+AGREEMENT_SIGNED_COPY_RECEIVED = _kind(
+    "agreement_signed_copy", "An organisation uploaded a signed agreement to confirm",
+    "you are a programme admin, who confirms signed agreements",
+    group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_ADMIN)
+RENEWAL_REQUESTED = _kind(
+    "renewal_requested", "An organisation asks to renew its programme membership",
+    "you are a programme admin, who renews memberships",
+    group=PROGRAMME_OFFICE, audience=Audience.PROGRAMME_ADMIN)
 
 ALL = (
-    ORGANISATION_APPROVED, ORGANISATION_DECLINED, PERSON_REQUESTED_TO_JOIN,
-    PERSON_REQUEST_DECIDED, INVITATION_SENT, INVITATION_ACCEPTED, ROLE_CHANGED,
-    REMOVED_FROM_ORGANISATION, TIER_RENEWAL_DUE, TIER_STATUS_CHANGED, ORGANISATION_REGISTERED,
+    REGISTRATION_RECEIVED, ORGANISATION_APPROVED, ORGANISATION_DECLINED,
+    PERSON_REQUESTED_TO_JOIN, PERSON_REQUEST_DECIDED, INVITATION_SENT, INVITATION_ACCEPTED,
+    ROLE_CHANGED, REMOVED_FROM_ORGANISATION, AGREEMENT_SENT, AGREEMENT_CONFIRMED,
+    TIER_RENEWAL_DUE, TIER_LAPSED, TIER_RENEWED, RENEWAL_REQUEST_DECLINED, TIER_STATUS_CHANGED,
+    ORGANISATION_REGISTERED, AGREEMENT_SIGNED_COPY_RECEIVED, RENEWAL_REQUESTED,
 )

@@ -4,7 +4,9 @@ An organisation that is not approved, or not listed, is invisible to visitors an
 partners: every list, search, count and detail below starts from `organisation_list_visible`.
 """
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+import datetime
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,7 +15,14 @@ from cluster_portal.accounts.permissions import may_act_as_staff
 from cluster_portal.core.search import matching_every_word
 
 from . import participation
-from .models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from .models import (
+    Agreement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+    RenewalRequest,
+)
 
 
 def user_organisation_roles(user) -> dict[int, str]:
@@ -189,7 +198,8 @@ def organisations_of(*, user) -> QuerySet[OrganisationMembership]:
 
 
 def organisation_agreements(*, organisation: Organisation) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(organisation=organisation).select_related("updated_by")
+    return Agreement.objects.filter(organisation=organisation).select_related(
+        "updated_by", "signed_copy_uploaded_by", "decided_by")
 
 
 def consortium_agreements_in_force(*, on=None) -> QuerySet[Agreement]:
@@ -227,3 +237,51 @@ def agreement_list_visible(*, user) -> QuerySet[Agreement]:
         return agreements
     administered = _administered_organisation_ids(user)
     return agreements.filter(organisation__in=administered)
+
+
+# --- Renewals of the programme membership -----------------------------------------------------
+
+# The programme office's renewals page lists the terms ending this many days ahead.
+RENEWAL_WINDOW_DAYS = 90
+
+
+def renewal_request_list_visible(*, user) -> QuerySet[RenewalRequest]:
+    """Requests to renew of the organisations the person acts for (every one, for staff): the
+    rule of permissions.may_see_membership_terms, as a queryset."""
+    requests = RenewalRequest.objects.select_related("organisation", "requested_by", "decided_by")
+    if may_act_as_staff(user):
+        return requests
+    return requests.filter(organisation__in=list(user_organisation_roles(user)))
+
+
+def _members_with_a_term() -> QuerySet[Organisation]:
+    """Approved organisations with a tier whose term ends, each with `pending_renewals` (its
+    waiting request to renew, if any: a list of one or none), in one query for a whole page."""
+    waiting = RenewalRequest.objects.filter(
+        status=RenewalRequest.Status.PENDING).select_related("requested_by")
+    return Organisation.objects.filter(
+        status=Organisation.Status.APPROVED, tier_ends_on__isnull=False,
+    ).exclude(tier="").prefetch_related(
+        Prefetch("renewal_requests", queryset=waiting, to_attr="pending_renewals"))
+
+
+def renewals_due(*, on=None, within_days: int = RENEWAL_WINDOW_DAYS) -> QuerySet[Organisation]:
+    """Memberships whose term ends within `within_days` of `on` (today), soonest first."""
+    on = on or timezone.localdate()
+    return _members_with_a_term().filter(
+        tier_ends_on__gte=on, tier_ends_on__lte=on + datetime.timedelta(days=within_days),
+    ).order_by("tier_ends_on", "name", "pk")
+
+
+def renewals_lapsed(*, on=None) -> QuerySet[Organisation]:
+    """Memberships whose term has ended (in their grace period, or expired), the most recently
+    ended first."""
+    on = on or timezone.localdate()
+    return _members_with_a_term().filter(tier_ends_on__lt=on).order_by(
+        "-tier_ends_on", "name", "pk")
+
+
+def renewal_requests_waiting() -> QuerySet[RenewalRequest]:
+    """Requests to renew still to be decided, oldest first: the programme office's to answer."""
+    return RenewalRequest.objects.filter(status=RenewalRequest.Status.PENDING).select_related(
+        "organisation", "requested_by").order_by("created_at", "pk")

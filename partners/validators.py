@@ -129,3 +129,42 @@ def agreement_errors(*, status: str, signed_on, expires_on) -> dict[str, str]:
     if signed_on and expires_on and expires_on < signed_on:
         errors.setdefault("expires_on", "Enter a date after the signing date.")
     return errors
+
+
+MAX_AGREEMENT_BYTES = 10 * 1024 * 1024
+PDF_SIGNATURE = b"%PDF-"
+
+
+def validate_agreement_pdf(upload) -> None:
+    """An agreement (to sign, or signed) is a PDF of at most 10 MB: its first bytes say so,
+    whatever its name or the browser claimed, so nothing else is ever stored or served as one."""
+    if not upload or not upload.size:
+        raise ValidationError("Choose the PDF file; this one is empty.", code="empty")
+    if upload.size > MAX_AGREEMENT_BYTES:
+        raise ValidationError(
+            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_AGREEMENT_BYTES // 1024 // 1024} MB.", code="too_large")
+    try:
+        upload.seek(0)
+        head = upload.read(len(PDF_SIGNATURE))
+    finally:
+        upload.seek(0)
+    if head != PDF_SIGNATURE:
+        raise ValidationError("Upload the agreement as a PDF file (scanned or signed "
+                              "electronically).", code="not_a_pdf")
+
+
+RENEWAL_MESSAGE_MAX_LENGTH = 2000
+
+
+def renewal_message_errors(message: str) -> dict[str, str]:
+    """What is wrong with the message of a request to renew (the form, the API and
+    renewal_request_create ask it)."""
+    if len(message or "") > RENEWAL_MESSAGE_MAX_LENGTH:
+        return {"message": f"Keep the message to {RENEWAL_MESSAGE_MAX_LENGTH} characters; it "
+                           f"has {len(message)}."}
+    try:
+        validate_multiline_text(message or "")
+    except ValidationError as error:
+        return {"message": error.messages[0]}
+    return {}

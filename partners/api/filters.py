@@ -5,7 +5,14 @@ import django_filters
 
 from cluster_portal.core.search import matching_every_word
 
-from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from ..models import (
+    Agreement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+    RenewalRequest,
+)
 from ..participation import filter_by_workstream
 
 
@@ -90,3 +97,13 @@ class AgreementFilter(django_filters.FilterSet):
     class Meta:
         model = Agreement
         fields = ["organisation", "kind", "status"]
+
+
+class RenewalRequestFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(field_name="organisation__slug",
+                                             help_text="Slug of the organisation.")
+    status = django_filters.ChoiceFilter(choices=RenewalRequest.Status.choices)
+
+    class Meta:
+        model = RenewalRequest
+        fields = ["organisation", "status"]

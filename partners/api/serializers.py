@@ -15,10 +15,17 @@ from cluster_portal.core.api.fields import (
 )
 from cluster_portal.core.api.openapi import NamedChoiceField
 
-from ..models import Agreement, Invitation, Organisation, OrganisationMembership, PersonRequest
+from ..models import (
+    Agreement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+    RenewalRequest,
+)
 from ..participation import registered as registered_participation
 from ..selectors import organisation_list_visible
-from ..validators import DESCRIPTION_MAX_LENGTH
+from ..validators import DESCRIPTION_MAX_LENGTH, RENEWAL_MESSAGE_MAX_LENGTH
 
 
 def organisation_kind_field(**kwargs) -> NamedChoiceField:
@@ -312,11 +319,93 @@ class PersonRequestApproveSerializer(serializers.Serializer):
 # --- Agreements -------------------------------------------------------------------------------
 
 
+def _file_link(serializer, agreement: Agreement, field: str, url_name: str) -> str | None:
+    if not getattr(agreement, field):
+        return None
+    url = reverse(url_name, kwargs={"slug": agreement.organisation.slug, "pk": agreement.pk})
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request else url
+
+
 class AgreementSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
+    document = serializers.SerializerMethodField(
+        help_text="Absolute URL of the agreement to sign (a PDF, downloaded signed in to the "
+                  "portal by those who may see the organisation's agreements), or null.")
+    signed_copy = serializers.SerializerMethodField(
+        help_text="Absolute URL of the signed copy the organisation uploaded, or null.")
+    awaits_confirmation = serializers.BooleanField(
+        read_only=True, help_text="Sent, with its signed copy in: the programme office's turn.")
+    next_states = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="The states the portal may move it to now (confirming a signed copy).")
 
     class Meta:
         model = Agreement
         fields = ["id", "organisation", "kind", "status", "reference", "signed_on",
-                  "expires_on", "updated_at"]
+                  "expires_on", "document", "signed_copy", "signed_copy_uploaded_at",
+                  "awaits_confirmation", "next_states", "decided_at", "decision_reason",
+                  "updated_at"]
         read_only_fields = fields
+
+    def get_document(self, agreement: Agreement) -> str | None:
+        return _file_link(self, agreement, "document", "partners:agreement_document")
+
+    def get_signed_copy(self, agreement: Agreement) -> str | None:
+        return _file_link(self, agreement, "signed_copy", "partners:agreement_signed_copy")
+
+
+class AgreementSignedCopySerializer(serializers.Serializer):
+    # A plain file: whether it is an acceptable PDF is the service's call (partners.validators).
+    upload = serializers.FileField(help_text="The signed agreement: a PDF of at most 10 MB.")
+
+
+class AgreementConfirmSerializer(serializers.Serializer):
+    signed_on = PlausibleDateField(help_text="The day it was signed.")
+    expires_on = PlausibleDateField(required=False, allow_null=True, default=None,
+                                    help_text="The day it ends, if it does.")
+    reason = MultilineTextField(required=False, allow_blank=True, default="", max_length=2000,
+                                help_text="A note to the organisation's admins.")
+
+
+# --- Renewals ---------------------------------------------------------------------------------
+
+
+class RenewalRequestSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    status = NamedChoiceField(RenewalRequest.Status, enum_name="RenewalRequestStatusEnum",
+                              read_only=True)
+    tier = serializers.ChoiceField(choices=Organisation.Tier.choices, read_only=True,
+                                   help_text="The tier asked for the next term.")
+    requested_by = PersonNameSerializer(read_only=True, allow_null=True)
+    decided_by = PersonNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RenewalRequest
+        fields = ["id", "organisation", "tier", "term_ends_on", "message", "status",
+                  "requested_by", "created_at", "decided_by", "decided_at", "decision_reason"]
+        read_only_fields = fields
+
+
+class RenewalRequestCreateSerializer(serializers.Serializer):
+    organisation = VisibleOrganisationField(help_text="Slug of the organisation.")
+    tier = serializers.ChoiceField(
+        choices=Organisation.Tier.choices, required=False, allow_blank=True, default="",
+        help_text="The tier for the next term; the current one if left out.")
+    message = MultilineTextField(required=False, allow_blank=True, default="",
+                                 max_length=RENEWAL_MESSAGE_MAX_LENGTH)
+
+
+class OrganisationRenewSerializer(serializers.Serializer):
+    term_ends_on = PlausibleDateField(
+        help_text="The end of the term being renewed, as the caller last read it "
+                  "(tier_ends_on). If the term was renewed since, the answer is 409, not a "
+                  "second year.")
+    tier = serializers.ChoiceField(
+        choices=Organisation.Tier.choices, required=False, allow_blank=True, default="",
+        help_text="The tier of the next term: by default the one the pending request asks "
+                  "for, else the current one.")
+    ends_on = PlausibleDateField(
+        required=False, allow_null=True, default=None,
+        help_text="The end of the next term: by default a year after the current end (or "
+                  "from today, once the membership has expired).")

@@ -8,6 +8,7 @@ from .views import (
     OrganisationMembershipViewSet,
     OrganisationViewSet,
     PersonRequestViewSet,
+    RenewalRequestViewSet,
 )
 
 router = SimpleRouter()
@@ -17,3 +18,4 @@ router.register("organisation-memberships", OrganisationMembershipViewSet,
 router.register("invitations", InvitationViewSet, basename="invitations")
 router.register("person-requests", PersonRequestViewSet, basename="person-requests")
 router.register("agreements", AgreementViewSet, basename="agreements")
+router.register("renewal-requests", RenewalRequestViewSet, basename="renewal-requests")

@@ -5,6 +5,7 @@ import itertools
 import re
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -25,6 +26,7 @@ from cluster_portal.notifications.services import notify
 from .. import notification_kinds as kinds
 from ..models import Organisation, OrganisationMembership
 from ..permissions import may_decide_organisations, may_edit_profile
+from ..review_time import registration_decision_expected_by
 from ..selectors import organisation_admins, organisation_list_visible
 from ..validators import (
     organisation_fields_errors,
@@ -36,7 +38,9 @@ from ..validators import (
 # A new member is "new" for its first three months; an ended term has a month's grace.
 NEW_MEMBER_DAYS = 90
 GRACE_DAYS = 30
-RENEWAL_REMINDER_DAYS = 60
+# Renewal reminders go this many days before a term ends, and one notice once it has ended.
+RENEWAL_REMINDER_DAYS = (60, 30, 7)
+LAPSED = 0
 
 PROFILE_FIELDS = ("name", "website", "country", "description", "is_listed", "kind")
 
@@ -46,7 +50,8 @@ def normalise_uen(uen: str) -> str:
 
 
 # Words the partners URLs use before "<slug>/"; no organisation may take them as its slug.
-RESERVED_SLUGS = frozenset({"register", "mine", "approvals", "invitations", "requests"})
+RESERVED_SLUGS = frozenset({"register", "mine", "approvals", "invitations", "requests",
+                            "renewals"})
 
 
 # A person may have this many registrations waiting for the programme office at once.
@@ -182,7 +187,24 @@ def organisation_register(
         message=f"{organisation.name} registered and is waiting for approval.",
         url=reverse("partners:approvals"), context={"organisation": organisation.name},
     )
+    _acknowledge_registration(organisation, registrant=actor)
     return organisation
+
+
+def _acknowledge_registration(organisation: Organisation, *, registrant) -> None:
+    """Tell the registrant the registration arrived, what happens next and by when. From the
+    portal: notify() never tells a person of what they did themself."""
+    expected_by = registration_decision_expected_by(organisation)
+    days = settings.REGISTRATION_REVIEW_DAYS
+    notify(
+        recipients=[registrant], kind=kinds.REGISTRATION_RECEIVED, actor=SYSTEM,
+        message=f"We received the registration of {organisation.name}. A programme admin "
+                f"decides it within {days} working days, by {expected_by:%d %b %Y}; you will "
+                "be told here and by e-mail.",
+        url=organisation.get_absolute_url(),
+        context={"organisation": organisation.name, "review_days": days,
+                 "expected_by": f"{expected_by:%A %d %B %Y}"},
+    )
 
 
 @transaction.atomic
@@ -325,10 +347,11 @@ def organisation_set_tier(
 
 
 def organisation_tier_statuses_refresh(*, today: datetime.date | None = None) -> dict:
-    """The daily sweep: move each term's status on and send renewal reminders once per term.
+    """The daily sweep: move each term's status on, remind the organisation's admins 60, 30 and
+    7 days before the term ends, and tell them once it has ended (renewal_notice_due).
 
-    Idempotent, so a retried or doubled run changes nothing more. Each organisation is its own
-    transaction: one failure does not hold back the rest.
+    Idempotent, so a retried or doubled run changes nothing more, and a missed day is made up
+    the next. Each organisation is its own transaction: one failure does not hold back the rest.
     """
     today = today or timezone.localdate()
     changed = reminded = 0
@@ -336,6 +359,7 @@ def organisation_tier_statuses_refresh(*, today: datetime.date | None = None) ->
     for pk in ids.values_list("pk", flat=True):
         with transaction.atomic():
             organisation = Organisation.objects.select_for_update().get(pk=pk)
+            notice = renewal_notice_due(organisation, today)
             new_status = tier_status_on(organisation, today)
             if new_status != organisation.tier_status:
                 old_status = organisation.tier_status
@@ -344,38 +368,65 @@ def organisation_tier_statuses_refresh(*, today: datetime.date | None = None) ->
                 audit_record(actor=SYSTEM, action="organisation.tier_status",
                              target=organisation, changes={"before": old_status,
                                                            "after": new_status})
-                notify(
-                    recipients=organisation_admins(organisation=organisation),
-                    kind=kinds.TIER_STATUS_CHANGED,
-                    message=f"{organisation.name}'s programme membership is now "
-                            f"{organisation.get_tier_status_display().lower()}.",
-                    url=organisation.get_absolute_url(),
-                    context={"organisation": organisation.name,
-                             "status": organisation.get_tier_status_display().lower()},
-                )
+                if notice != LAPSED:  # the notice that the term ended says so: one e-mail
+                    _tell_tier_status(organisation)
                 changed += 1
-            if _renewal_reminder_due(organisation, today):
+            if notice is not None:
                 organisation.renewal_reminder_sent_on = today
                 organisation.save(update_fields=["renewal_reminder_sent_on"])
-                notify(
-                    recipients=organisation_admins(organisation=organisation),
-                    kind=kinds.TIER_RENEWAL_DUE,
-                    message=f"{organisation.name}'s {organisation.get_tier_display().lower()} "
-                            f"membership ends on {organisation.tier_ends_on:%d %b %Y}. Contact "
-                            "the programme office to renew it.",
-                    url=organisation.get_absolute_url(),
-                    context={"organisation": organisation.name,
-                             "tier": organisation.get_tier_display().lower(),
-                             "ends_on": f"{organisation.tier_ends_on:%d %B %Y}"},
-                )
+                _tell_renewal_notice(organisation, lapsed=notice == LAPSED)
                 reminded += 1
     return {"changed": changed, "reminded": reminded}
 
 
-def _renewal_reminder_due(organisation: Organisation, today: datetime.date) -> bool:
+def renewal_notice_due(organisation: Organisation, today: datetime.date) -> int | None:
+    """The renewal notice owed today, if any: the days before the end of the nearest reminder
+    date reached (60, 30, 7), or LAPSED once the term has ended (within its grace period).
+
+    `renewal_reminder_sent_on` is the day of the term's last notice (a new term clears it):
+    notices whose date is not after it were sent, so each goes once per term. A run that missed
+    a reminder's day sends it on the next; one that missed several sends only the nearest, not
+    a burst of stale ones."""
     ends = organisation.tier_ends_on
-    return (
-        ends is not None
-        and organisation.renewal_reminder_sent_on is None
-        and ends - datetime.timedelta(days=RENEWAL_REMINDER_DAYS) <= today <= ends
+    if ends is None:
+        return None
+    sent_on = organisation.renewal_reminder_sent_on
+    notices = [(ends - datetime.timedelta(days=days), days) for days in RENEWAL_REMINDER_DAYS]
+    notices.append((ends + datetime.timedelta(days=1), LAPSED))
+    reached = [days for on, days in notices
+               if on <= today and (sent_on is None or on > sent_on)]
+    if not reached:
+        return None
+    notice = reached[-1]
+    if notice == LAPSED:
+        return LAPSED if today <= ends + datetime.timedelta(days=GRACE_DAYS) else None
+    return notice
+
+
+def _tell_tier_status(organisation: Organisation) -> None:
+    status = organisation.get_tier_status_display().lower()
+    notify(
+        recipients=organisation_admins(organisation=organisation),
+        kind=kinds.TIER_STATUS_CHANGED,
+        message=f"{organisation.name}'s programme membership is now {status}.",
+        url=organisation.get_absolute_url(),
+        context={"organisation": organisation.name, "status": status},
+    )
+
+
+def _tell_renewal_notice(organisation: Organisation, *, lapsed: bool) -> None:
+    tier, ends_on = organisation.get_tier_display().lower(), organisation.tier_ends_on
+    if lapsed:
+        kind = kinds.TIER_LAPSED
+        message = (f"{organisation.name}'s {tier} membership ended on {ends_on:%d %b %Y}. Ask "
+                   "to renew it before its month of grace ends.")
+    else:
+        kind = kinds.TIER_RENEWAL_DUE
+        message = (f"{organisation.name}'s {tier} membership ends on {ends_on:%d %b %Y}. Ask "
+                   "the programme office to renew it from the Membership page.")
+    notify(
+        recipients=organisation_admins(organisation=organisation), kind=kind, message=message,
+        url=reverse("partners:membership", kwargs={"slug": organisation.slug}),
+        context={"organisation": organisation.name, "tier": tier,
+                 "ends_on": f"{ends_on:%d %B %Y}"},
     )

@@ -7,6 +7,10 @@ its own words, as a form error, a message or an error page (see "Refusals" below
 """
 
 from .organisations import (
+    agreement_confirm,
+    agreement_document,
+    agreement_signed_copy,
+    agreement_upload,
     agreements,
     approvals,
     approve,
@@ -15,7 +19,13 @@ from .organisations import (
     directory,
     edit,
     logo,
+    membership,
     register,
+    renew,
+    renewal_request_create,
+    renewal_request_decline,
+    renewal_request_withdraw,
+    renewals,
 )
 from .people import (
     ask_to_join,
@@ -33,6 +43,10 @@ from .people import (
 )
 
 __all__ = [
+    "agreement_confirm",
+    "agreement_document",
+    "agreement_signed_copy",
+    "agreement_upload",
     "agreements",
     "approvals",
     "approve",
@@ -46,6 +60,7 @@ __all__ = [
     "invitation_import",
     "invitation_revoke",
     "logo",
+    "membership",
     "membership_remove",
     "membership_role",
     "my_organisations",
@@ -54,4 +69,9 @@ __all__ = [
     "person_request_decline",
     "person_request_withdraw",
     "register",
+    "renew",
+    "renewal_request_create",
+    "renewal_request_decline",
+    "renewal_request_withdraw",
+    "renewals",
 ]

@@ -1,51 +1,75 @@
 """The partner directory, organisation profiles, registration and the programme office's
-approvals, and an organisation's agreements (its workstreams tab is the workstreams app's:
+approvals, an organisation's agreements and its programme membership with its renewal, and the
+programme office's renewals (its workstreams tab is the workstreams app's:
 workstreams.views.organisation_workstreams)."""
 
 
 import mimetypes
+import posixpath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_countries import countries
 
-from cluster_portal.accounts.decorators import programme_admin_required
+from cluster_portal.accounts.decorators import programme_admin_required, programme_staff_required
 from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.exceptions import ApplicationError
-from cluster_portal.core.pages import form_refusal_text, fragment_status, paginate
+from cluster_portal.core.pages import (
+    act_and_redirect,
+    form_refusal_text,
+    fragment_status,
+    paginate,
+)
 
 from .. import participation, services
 from ..forms import (
+    AgreementConfirmForm,
     ApprovalForm,
     AskToJoinForm,
     DeclineForm,
     DirectoryFilterForm,
     ProfileForm,
     RegistrationForm,
+    RenewalDeclineForm,
+    RenewalRequestForm,
+    RenewForm,
+    SignedAgreementForm,
 )
-from ..models import Organisation, PersonRequest
+from ..models import Agreement, Organisation, PersonRequest, RenewalRequest
 from ..permissions import (
     is_member_of,
     may_ask_to_join,
     may_decide_organisations,
     may_edit_profile,
     may_oversee_organisations,
+    may_request_renewal,
     may_see_agreements,
     may_see_membership_terms,
     may_see_people,
+    may_sign_agreements,
 )
 from ..selectors import (
+    RENEWAL_WINDOW_DAYS,
     organisation_agreements,
     organisation_directory,
     organisation_directory_countries,
     organisation_people,
     organisations_pending_approval,
     person_request_list_visible,
+    renewal_request_list_visible,
+    renewal_requests_waiting,
+    renewals_due,
+    renewals_lapsed,
 )
+from ..services.organisations import RENEWAL_REMINDER_DAYS
+from ..services.renewals import next_term
 from .common import (
     DIRECTORY_PAGE_SIZE,
     GET_AND_POST,
@@ -279,17 +303,299 @@ def decline(request, slug: str):
 # --- Agreements --------------------------------------------------------------
 
 
+def _agreements_url(organisation: Organisation) -> str:
+    return reverse("partners:agreements", kwargs={"slug": organisation.slug})
+
+
+def _agreement_of(organisation: Organisation, pk: int) -> Agreement:
+    agreement = organisation_agreements(organisation=organisation).filter(pk=pk).first()
+    if agreement is None:
+        raise Http404("No such agreement.")
+    return agreement
+
+
 @login_required
 @require_safe
 def agreements(request, slug: str):
+    """The organisation's agreements: each one's state, the agreement to sign and the signed
+    copy to download, the upload of the signed copy (its admins) and the confirmation (the
+    programme office)."""
     organisation = organisation_for(request, slug, may_see_agreements)
+    user = request.user
+    page = paginate(request, organisation_agreements(organisation=organisation),
+                    per_page=LIST_PAGE_SIZE)
+    may_sign, may_confirm = may_sign_agreements(user, organisation), may_decide_organisations(user)
+    rows = []
+    for agreement in page:
+        sent = agreement.status == Agreement.Status.SENT
+        rows.append({
+            "agreement": agreement,
+            "upload_form": SignedAgreementForm(auto_id=f"upload-{agreement.pk}-%s")
+            if may_sign and sent else None,
+            "confirm_form": AgreementConfirmForm(
+                auto_id=f"confirm-{agreement.pk}-%s",
+                initial={"signed_on": timezone.localdate(agreement.signed_copy_uploaded_at)
+                         if agreement.signed_copy_uploaded_at else None},
+            ) if may_confirm and agreement.awaits_confirmation else None,
+        })
     return render(request, "partners/agreements.html", {
         "organisation": organisation,
         "tabs": organisation_tabs(request, organisation, "agreements"),
-        "page": paginate(request, organisation_agreements(organisation=organisation),
-                         per_page=LIST_PAGE_SIZE),
+        "page": page,
+        "rows": rows,
+        "may_sign": may_sign,
     })
 
 
+def _agreement_file(request, slug: str, pk: int, field: str):
+    """An agreement's file, as a download, to those who may see the organisation's agreements:
+    the files are private and never served from a media URL."""
+    organisation = organisation_for(request, slug, may_see_agreements)
+    stored = getattr(_agreement_of(organisation, pk), field)
+    if not stored:
+        raise Http404("No such file.")
+    try:
+        handle = stored.open("rb")
+    except (ValueError, OSError):
+        raise Http404("No such file.") from None
+    return FileResponse(handle, as_attachment=True, content_type="application/pdf",
+                        filename=posixpath.basename(stored.name))
 
 
+@login_required
+@require_safe
+@cache_control(private=True)
+def agreement_document(request, slug: str, pk: int):
+    return _agreement_file(request, slug, pk, "document")
+
+
+@login_required
+@require_safe
+@cache_control(private=True)
+def agreement_signed_copy(request, slug: str, pk: int):
+    return _agreement_file(request, slug, pk, "signed_copy")
+
+
+@login_required
+@require_POST
+def agreement_upload(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_see_agreements)
+    agreement = _agreement_of(organisation, pk)
+    form = SignedAgreementForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect(_agreements_url(organisation))
+    return act_and_redirect(
+        request,
+        lambda: services.agreement_upload_signed_copy(
+            actor=request.user, agreement=agreement, upload=form.cleaned_data["file"]),
+        success=f"The signed {agreement.get_kind_display().lower()} is uploaded. The programme "
+                "office checks it and confirms it; you will be told.",
+        to=_agreements_url(organisation),
+    )
+
+
+@programme_admin_required
+@require_POST
+def agreement_confirm(request, slug: str, pk: int):
+    organisation = visible_organisation(request, slug)
+    agreement = _agreement_of(organisation, pk)
+    form = AgreementConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect(_agreements_url(organisation))
+    return act_and_redirect(
+        request,
+        lambda: services.agreement_confirm(actor=request.user, agreement=agreement,
+                                           **form.cleaned_data),
+        success=f"The {agreement.get_kind_display().lower()} of {organisation.name} is signed; "
+                "its admins are told.",
+        to=_agreements_url(organisation),
+    )
+
+
+# --- The programme membership and its renewal -------------------------------------------------
+
+
+def _membership_url(organisation: Organisation) -> str:
+    return reverse("partners:membership", kwargs={"slug": organisation.slug})
+
+
+def _back_to(request, default: str) -> str:
+    """The page the form was sent from (`next`, when it is one of ours), else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _renew_form(organisation: Organisation, *, today, tier: str = "",
+                prefix: str = "renew") -> RenewForm:
+    """The form that renews the organisation, filled in with the next term. `prefix` keeps its
+    ids apart from another form for the same organisation on the page."""
+    _starts_on, ends_on = next_term(organisation, today=today)
+    return RenewForm(auto_id=f"{prefix}-{organisation.pk}-%s", initial={
+        "term_ends_on": organisation.tier_ends_on, "tier": tier or organisation.tier,
+        "ends_on": ends_on,
+    })
+
+
+@login_required
+@require_safe
+def membership(request, slug: str):
+    """The organisation's programme membership: its tier and term, when it ends and what the
+    reminders will say, its requests to renew (each with its progress), and asking to renew;
+    for programme admins, renewing it."""
+    organisation = organisation_for(request, slug, may_see_membership_terms)
+    user, today = request.user, timezone.localdate()
+    requests = renewal_request_list_visible(user=user).filter(organisation=organisation)
+    pending = requests.filter(status=RenewalRequest.Status.PENDING).first()
+    may_request = may_request_renewal(user, organisation)
+    renewable = bool(organisation.is_approved and organisation.tier and organisation.tier_ends_on)
+    may_renew = renewable and may_decide_organisations(user)
+    days_left = (organisation.tier_ends_on - today).days if organisation.tier_ends_on else None
+    context = {
+        "organisation": organisation,
+        "tabs": organisation_tabs(request, organisation, "membership"),
+        "page": paginate(request, requests, per_page=LIST_PAGE_SIZE),
+        "pending": pending,
+        "renewable": renewable,
+        "days_left": days_left,
+        "days_ago": -days_left if days_left is not None else None,
+        "reminder_days": RENEWAL_REMINDER_DAYS,
+        "may_request": may_request,
+        "request_form": RenewalRequestForm(initial={"tier": organisation.tier})
+        if may_request and renewable and pending is None else None,
+        "renew_form": _renew_form(organisation, today=today,
+                                  tier=pending.tier if pending else "") if may_renew else None,
+        "decline_form": RenewalDeclineForm(auto_id="decline-%s")
+        if may_renew and pending is not None else None,
+    }
+    return render(request, "partners/membership.html", context)
+
+
+@login_required
+@require_POST
+def renewal_request_create(request, slug: str):
+    organisation = organisation_for(request, slug, may_see_membership_terms)
+    form = RenewalRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect(_membership_url(organisation))
+    return act_and_redirect(
+        request,
+        lambda: services.renewal_request_create(actor=request.user, organisation=organisation,
+                                                **form.cleaned_data),
+        success="You asked the programme office to renew the membership. It will renew it or "
+                "say why not; you will be told.",
+        to=_membership_url(organisation),
+    )
+
+
+def _renewal_request_of(request, organisation: Organisation, pk: int) -> RenewalRequest:
+    renewal_request = renewal_request_list_visible(user=request.user).filter(
+        organisation=organisation, pk=pk).first()
+    if renewal_request is None:
+        raise Http404("No such request.")
+    return renewal_request
+
+
+@login_required
+@require_POST
+def renewal_request_withdraw(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_see_membership_terms)
+    renewal_request = _renewal_request_of(request, organisation, pk)
+    return act_and_redirect(
+        request,
+        lambda: services.renewal_request_withdraw(actor=request.user,
+                                                  renewal_request=renewal_request),
+        success="The request to renew is withdrawn.",
+        to=_membership_url(organisation),
+    )
+
+
+@programme_admin_required
+@require_POST
+def renewal_request_decline(request, slug: str, pk: int):
+    organisation = visible_organisation(request, slug)
+    renewal_request = _renewal_request_of(request, organisation, pk)
+    back = _back_to(request, reverse("partners:renewals"))
+    form = RenewalDeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect(back)
+    return act_and_redirect(
+        request,
+        lambda: services.renewal_request_decline(
+            actor=request.user, renewal_request=renewal_request,
+            reason=form.cleaned_data["reason"]),
+        success=f"The request of {organisation.name} to renew is declined; its admins are told "
+                "why.",
+        to=back,
+    )
+
+
+@programme_admin_required
+@require_POST
+def renew(request, slug: str):
+    organisation = visible_organisation(request, slug)
+    back = _back_to(request, reverse("partners:renewals"))
+    form = RenewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{organisation.name} was not renewed: "
+                                f"{form_refusal_text(form)}")
+        return redirect(back)
+    return act_and_redirect(
+        request,
+        lambda: services.organisation_renew(actor=request.user, organisation=organisation,
+                                            **form.cleaned_data),
+        success=lambda renewed: f"{renewed.name}'s membership is renewed until "
+                                f"{renewed.tier_ends_on:%d %b %Y}; its admins are told.",
+        to=back,
+    )
+
+
+def _renewal_rows(organisations, *, today, may_renew: bool) -> list[dict]:
+    rows = []
+    for organisation in organisations:
+        pending = organisation.pending_renewals[0] if organisation.pending_renewals else None
+        rows.append({
+            "organisation": organisation, "pending": pending,
+            "days": (organisation.tier_ends_on - today).days,
+            "renew_form": _renew_form(organisation, today=today,
+                                      tier=pending.tier if pending else "")
+            if may_renew else None,
+        })
+    return rows
+
+
+@programme_staff_required
+@require_safe
+def renewals(request):
+    """The programme office's renewals: requests waiting, memberships ending within
+    RENEWAL_WINDOW_DAYS and those that have lapsed, each renewed with one action."""
+    today = timezone.localdate()
+    may_renew = may_decide_organisations(request.user)
+    waiting = paginate(request, renewal_requests_waiting(), per_page=LIST_PAGE_SIZE,
+                       parameter="requests_page")
+    due = paginate(request, renewals_due(on=today), per_page=LIST_PAGE_SIZE,
+                   parameter="due_page")
+    lapsed = paginate(request, renewals_lapsed(on=today), per_page=LIST_PAGE_SIZE,
+                      parameter="lapsed_page")
+    return render(request, "partners/renewals.html", {
+        "waiting": waiting,
+        "waiting_rows": [{
+            "renewal_request": renewal_request,
+            "renew_form": _renew_form(renewal_request.organisation, today=today,
+                                      tier=renewal_request.tier, prefix="request")
+            if may_renew else None,
+            "decline_form": RenewalDeclineForm(auto_id=f"decline-{renewal_request.pk}-%s")
+            if may_renew else None,
+        } for renewal_request in waiting],
+        "due": due, "due_rows": _renewal_rows(due, today=today, may_renew=may_renew),
+        "lapsed": lapsed,
+        "lapsed_rows": _renewal_rows(lapsed, today=today, may_renew=may_renew),
+        "window_days": RENEWAL_WINDOW_DAYS,
+        "may_renew": may_renew,
+    })

@@ -84,6 +84,8 @@ def full_context(*, approved: bool) -> dict:
         "approved": approved, "is_admin": True, "address": f"{MARK}@example.org",
         "subject": f"Invitation to {MARK}", "error": f"550 {MARK} refused",
         "ip": "203.0.113.9", "user_agent": "Firefox/128.0",
+        "agreement": "consortium agreement", "review_days": 5,
+        "expected_by": "Friday 06 March 2026",
         # A document shared in a members' area; a member's message to a workstream's lead.
         "title": f"Roadmap of {MARK}", "body": f"A question from {MARK}.",
         "sender_name": "Tan Mei Ling", "sender_email": "mei.ling@example.org",

@@ -77,9 +77,10 @@ def test_registering_makes_a_pending_organisation_its_registrant_administers(mfa
     assert organisation.memberships.get().person == registrant
     assert organisation.memberships.get().role == ADMIN
     assert audit_actions(organisation) == ["organisation.register"]
-    # The programme admins hear of it; the registrant is not told of their own act.
+    # The programme admins hear of it; the registrant only gets the portal's acknowledgement.
     assert notified(mfa_admin_user, "organisation_registered")
-    assert not Notification.objects.filter(recipient=registrant).exists()
+    assert list(Notification.objects.filter(recipient=registrant).values_list(
+        "kind", flat=True)) == ["registration_received"]
     # Until approved it is invisible to everyone but its registrant and staff.
     assert organisation not in organisation_list_visible(user=UserFactory())
     assert organisation in organisation_list_visible(user=registrant)

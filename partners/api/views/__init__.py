@@ -1,4 +1,5 @@
-"""The partners API: organisations, their people, invitations, requests to join and agreements.
+"""The partners API: organisations, their people, invitations, requests to join, agreements and
+requests to renew.
 
 Every viewset starts from a selector scoped to the caller, so an object the caller may not see
 is a 404. Writes parse input with a serializer, call the same service the pages call, and
@@ -9,6 +10,7 @@ present the result read back through the selector; the services decide and refus
 
 from .organisations import AgreementViewSet, OrganisationViewSet
 from .people import InvitationViewSet, OrganisationMembershipViewSet, PersonRequestViewSet
+from .renewals import RenewalRequestViewSet
 
 __all__ = [
     "AgreementViewSet",
@@ -16,4 +18,5 @@ __all__ = [
     "OrganisationMembershipViewSet",
     "OrganisationViewSet",
     "PersonRequestViewSet",
+    "RenewalRequestViewSet",
 ]

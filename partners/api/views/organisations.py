@@ -1,4 +1,5 @@
-"""Organisations (the directory, registration, profile, approval, tier) and their agreements."""
+"""Organisations (the directory, registration, profile, approval, tier and its renewal) and their
+agreements (the signed copy's upload, its confirmation)."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -23,9 +24,12 @@ from ...models import Organisation
 from ...permissions import may_see_membership_terms
 from ...selectors import agreement_list_visible, organisation_directory
 from ...services import (
+    agreement_confirm,
+    agreement_upload_signed_copy,
     organisation_approve,
     organisation_decline,
     organisation_register,
+    organisation_renew,
     organisation_set_tier,
     organisation_update_profile,
 )
@@ -231,6 +235,26 @@ class OrganisationViewSet(ScopedViewSet):
         )
         return self.present(organisation)
 
+    @extend_schema(
+        summary="Renew an organisation's programme membership",
+        description="Programme admins with MFA. Starts the next term (a year after the current "
+                    "end, or from today once the membership has expired) in its tier, the tier "
+                    "its pending request to renew asks for, or the one given, and approves that "
+                    "request. Send the term's end as last read: if it was renewed since, the "
+                    "answer is 409 (already_renewed) rather than a second year.",
+        request=s.OrganisationRenewSerializer,
+        responses=with_errors({200: s.OrganisationSerializer}, 400, 401, 403, 404, 409, examples={
+            409: [error_example(
+                "Renewed meanwhile", code="already_renewed",
+                message="Helix Bioprocess Pte Ltd's membership was renewed meanwhile: its term "
+                        "now ends on 31 Dec 2027.")],
+        }),
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsProgrammeAdmin])
+    def renew(self, request, slug=None):
+        return self.transition(organisation_renew, target="organisation",
+                               payload=s.OrganisationRenewSerializer)
+
 
 # --- Agreements -------------------------------------------------------------------------------
 
@@ -253,3 +277,29 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
     def get_queryset(self):
         return agreement_list_visible(user=self.request.user)
+
+    @extend_schema(
+        summary="Upload the signed copy of an agreement",
+        description="The organisation's admins, for an agreement sent for signature: a PDF of "
+                    "at most 10 MB, sent as multipart/form-data. A later upload replaces it "
+                    "until the programme office confirms it.",
+        request={"multipart/form-data": s.AgreementSignedCopySerializer},
+        responses=with_errors({200: s.AgreementSerializer}, 400, 401, 403, 404, 409),
+    )
+    @action(detail=True, methods=["post"], url_path="signed-copy",
+            parser_classes=[MultiPartParser, FormParser])
+    def signed_copy(self, request, pk=None):
+        return self.transition(agreement_upload_signed_copy, target="agreement",
+                               payload=s.AgreementSignedCopySerializer)
+
+    @extend_schema(
+        summary="Confirm an agreement's signed copy",
+        description="Programme admins with MFA: the agreement becomes signed on the date given. "
+                    "409 when it has no signed copy yet, or is already signed.",
+        request=s.AgreementConfirmSerializer,
+        responses=with_errors({200: s.AgreementSerializer}, 400, 401, 403, 404, 409),
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsProgrammeAdmin])
+    def confirm(self, request, pk=None):
+        return self.transition(agreement_confirm, target="agreement",
+                               payload=s.AgreementConfirmSerializer)
