@@ -16,6 +16,7 @@ from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.models import AuditEvent
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
+from cluster_portal.core.changes import save_changes
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, RateLimited
 from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.core.validators import (
@@ -75,25 +76,6 @@ def _unfeature_others(programme: Programme) -> None:
     Programme.objects.filter(is_featured=True).exclude(pk=programme.pk).update(is_featured=False)
 
 
-def _save_changes(*, actor, instance, action: str, fields: dict, editable: set[str]) -> dict:
-    """Set `fields` on `instance`, validate, save what changed and audit it (before, after).
-    Only the `editable` fields may be given: anything else is refused in words, not a 500."""
-    refused = set(fields) - editable
-    if refused:
-        raise ApplicationError(f"These can't be changed here: {', '.join(sorted(refused))}.")
-    changes = {name: [getattr(instance, name), value] for name, value in fields.items()
-               if getattr(instance, name) != value}
-    for name, (_, value) in changes.items():
-        setattr(instance, name, value)
-    if changes:
-        instance.full_clean()
-        instance.save(update_fields=list(changes))
-        audit_record(actor=actor, action=action, target=instance,
-                     changes={name: [str(before), str(after)]
-                              for name, (before, after) in changes.items()})
-    return changes
-
-
 @transaction.atomic
 def programme_create(
     *, actor, name: str, short_name: str, tagline: str = "", description: str = "",
@@ -120,8 +102,8 @@ def programme_update(*, actor, programme: Programme, **fields) -> Programme:
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if fields.get("is_featured"):
         _unfeature_others(programme)
-    _save_changes(actor=actor, instance=programme, action="programme.update", fields=fields,
-                  editable=PROGRAMME_EDITABLE)
+    save_changes(actor=actor, instance=programme, action="programme.update", fields=fields,
+                 editable=PROGRAMME_EDITABLE)
     return programme
 
 
@@ -141,8 +123,8 @@ def programme_phase_create(*, actor, programme: Programme, number: int, name: st
 def programme_phase_update(*, actor, phase: ProgrammePhase, **fields) -> ProgrammePhase:
     _check_may_manage(actor)
     phase = ProgrammePhase.objects.select_for_update().get(pk=phase.pk)
-    _save_changes(actor=actor, instance=phase, action="programme_phase.update", fields=fields,
-                  editable=PHASE_EDITABLE)
+    save_changes(actor=actor, instance=phase, action="programme_phase.update", fields=fields,
+                 editable=PHASE_EDITABLE)
     return phase
 
 
@@ -178,8 +160,8 @@ def workstream_update(*, actor, workstream: Workstream, **fields) -> Workstream:
     workstream = Workstream.objects.select_for_update().get(pk=workstream.pk)
     if "code" in fields:
         fields["code"] = fields["code"].upper()
-    _save_changes(actor=actor, instance=workstream, action="workstream.update", fields=fields,
-                  editable=WORKSTREAM_EDITABLE)
+    save_changes(actor=actor, instance=workstream, action="workstream.update", fields=fields,
+                 editable=WORKSTREAM_EDITABLE)
     return workstream
 
 
