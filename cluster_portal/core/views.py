@@ -13,6 +13,7 @@ from workstreams.selectors import programme_for_home, workstream_list_public
 
 from . import health
 from .api.errors import error_body
+from .home_sections import sections_for
 
 
 @require_safe
@@ -26,8 +27,7 @@ def home(request):
             "programme": programme,
             "active_workstreams": [w for w in workstreams if w.is_active],
             "planned_platforms": [w for w in workstreams if not w.is_active],
-            # The course catalogue arrives with the talent app; the page shows its empty state.
-            "open_course_runs": [],
+            "sections": sections_for(request.user),
         },
     )
 
