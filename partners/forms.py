@@ -176,6 +176,16 @@ class PersonRequestDecisionForm(PortalForm):
     reason = forms.CharField(label="Reason", required=False, max_length=2000)
 
 
+class PersonRequestDeclineForm(PortalForm):
+    """The reason asked on the page that confirms declining a request (the decline itself
+    reads it with PersonRequestDecisionForm, as the old one-step form posted it)."""
+
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The person reads it.")
+
+
+
 # --- Agreements and renewals -------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from cluster_portal.accounts.permissions import (
     needs_second_factor_first,
 )
 from partners.models import OrganisationMembership
-from partners.selectors import user_organisation_roles
+from partners.selectors import organisations_of, user_organisation_roles
 
 from .models import JoinRequest, Workstream
 
@@ -68,3 +68,37 @@ def may_subscribe_to_meetings(user) -> bool:
     someone who acts for an approved organisation has one."""
     return getattr(user, "is_authenticated", False) and user.is_active and bool(
         user_organisation_roles(user))
+
+
+def members_area_refusal(user, workstream: Workstream) -> str:
+    """Why the person may not open the workstream's members' area, in words for them (the
+    error page shows it); empty when they may. Names only the person's own organisations."""
+    if may_see_members_area(user, workstream):
+        return ""
+    if not workstream.is_active:
+        return (f"{workstream.name} is planned and has no members yet: its members' area opens "
+                "to the people of its member organisations once it is active.")
+    organisations = [membership.organisation for membership in organisations_of(user=user)
+                     ] if getattr(user, "is_authenticated", False) else []
+    area = (f"The members' area of {workstream.name} is open to the people of its member "
+            "organisations and to programme staff")
+    if not organisations:
+        return (f"{area}, and you don't act for an organisation on the portal. If yours is a "
+                "member, ask one of its partner admins to invite you.")
+    approved = [organisation for organisation in organisations if organisation.is_approved]
+    if not approved:
+        return (f"{area}. {_names(organisations)} {_is(organisations)} still waiting for the "
+                "programme office's approval.")
+    not_member = "is not a member" if len(approved) == 1 else "are not members"
+    return (f"{_names(approved)} {not_member} of {workstream.name}, so its "
+            f"members' area is closed to you. A partner admin of {_names(approved)} can ask to "
+            "join it from the workstream's page.")
+
+
+def _names(organisations) -> str:
+    names = [organisation.name for organisation in organisations]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _is(organisations) -> str:
+    return "is" if len(organisations) == 1 else "are"

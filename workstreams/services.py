@@ -197,13 +197,15 @@ def _has_active_membership(organisation, workstream) -> bool:
     ).exists()
 
 
-def _entitlement_obstacle(organisation: Organisation, workstream: Workstream, *,
-                          entitled_kinds, has_agreement: bool) -> ApplicationError | None:
+def _entitlement_obstacles(organisation: Organisation, workstream: Workstream, *,
+                           entitled_kinds, has_agreement: bool) -> list[ApplicationError]:
     """The conditions of joining that depend on the organisation's standing: the workstream is
-    open, the tier covers its kind, a consortium agreement is signed."""
+    open, the tier covers its kind, a consortium agreement is signed. Every one that fails, so
+    an organisation that lacks both a tier and an agreement hears of both at once."""
+    obstacles: list[ApplicationError] = []
     if workstream.status != Workstream.Status.ACTIVE:
-        return Conflict(f"{workstream.name} is planned, not yet open to members.",
-                        code="workstream_not_active")
+        obstacles.append(Conflict(f"{workstream.name} is planned, not yet open to members.",
+                                  code="workstream_not_active"))
     if workstream.kind not in entitled_kinds:
         if not organisation.tier:
             reason = "it has no programme membership tier yet"
@@ -214,33 +216,44 @@ def _entitlement_obstacle(organisation: Organisation, workstream: Workstream, *,
         else:
             reason = f"its {organisation.get_tier_display().lower()} tier does not cover " \
                      f"{workstream.get_kind_display().lower()}s"
-        return NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
-                          code="not_entitled")
+        obstacles.append(NotAllowed(f"{organisation.name} can't join {workstream.name}: {reason}.",
+                                    code="not_entitled"))
     if not has_agreement:
-        return NotAllowed(
+        obstacles.append(NotAllowed(
             f"{organisation.name} needs a signed consortium agreement before joining "
             "workstreams. The programme office records it once signed.",
             code="no_consortium_agreement",
-        )
-    return None
+        ))
+    return obstacles
+
+
+def join_request_refusal(obstacles: list[ApplicationError]) -> ApplicationError:
+    """One error naming every obstacle: the first one's kind (and so status) and code, and
+    every message, in order."""
+    if len(obstacles) == 1:
+        return obstacles[0]
+    first = obstacles[0]
+    return type(first)(" ".join(obstacle.message for obstacle in obstacles), code=first.code)
 
 
 def _ensure_may_join(organisation: Organisation, workstream: Workstream) -> None:
     """The conditions of joining, checked when a request is made and again when it is approved:
     a tier or agreement may lapse while the request waits in the queue."""
-    obstacle = _entitlement_obstacle(
+    obstacles = _entitlement_obstacles(
         organisation, workstream, entitled_kinds=entitlements_of(organisation).workstream_kinds,
         has_agreement=organisation_has_signed_consortium_agreement(organisation=organisation))
-    if obstacle is not None:
-        raise obstacle
+    if obstacles:
+        raise join_request_refusal(obstacles)
 
 
 def join_request_obstacles(*, organisation: Organisation,
-                           workstreams) -> dict[int, ApplicationError | None]:
-    """For each workstream, what would stop the organisation asking to join it now, if
-    anything; changes nothing. Pages ask before offering the form, so nobody writes a
-    motivation in vain. The same rule as join_request_create, in a fixed number of queries
-    however many workstreams are asked about."""
+                           workstreams) -> dict[int, list[ApplicationError]]:
+    """For each workstream, everything that would stop the organisation asking to join it now
+    (an empty list when nothing would); changes nothing. Pages ask before offering the form,
+    so nobody writes a motivation in vain, and name every obstacle, not only the first. The
+    same rule as join_request_create, in a fixed number of queries however many workstreams
+    are asked about. Being a member already, or having asked, is the whole answer: the
+    organisation's standing is beside the point then."""
     workstreams = list(workstreams)
     member_of = set(WorkstreamMembership.objects.filter(
         organisation=organisation, workstream__in=workstreams, until__isnull=True,
@@ -253,25 +266,18 @@ def join_request_obstacles(*, organisation: Organisation,
     obstacles = {}
     for workstream in workstreams:
         if workstream.pk in member_of:
-            obstacles[workstream.pk] = Conflict(
+            obstacles[workstream.pk] = [Conflict(
                 f"{organisation.name} is already a member of {workstream.name}.",
-                code="already_member")
+                code="already_member")]
         elif workstream.pk in requested:
-            obstacles[workstream.pk] = Conflict(
+            obstacles[workstream.pk] = [Conflict(
                 f"{organisation.name} has already asked to join {workstream.name}; programme "
-                "staff will decide.", code="already_requested")
+                "staff will decide.", code="already_requested")]
         else:
-            obstacles[workstream.pk] = _entitlement_obstacle(
+            obstacles[workstream.pk] = _entitlement_obstacles(
                 organisation, workstream, entitled_kinds=entitled_kinds,
                 has_agreement=has_agreement)
     return obstacles
-
-
-def join_request_obstacle(*, organisation: Organisation,
-                          workstream: Workstream) -> ApplicationError | None:
-    """join_request_obstacles for one workstream."""
-    return join_request_obstacles(organisation=organisation,
-                                  workstreams=[workstream])[workstream.pk]
 
 
 @transaction.atomic
@@ -295,9 +301,10 @@ def join_request_create(
                                      "conduct to ask to join.")
     if errors:
         raise ApplicationError("Some fields are not valid.", fields=errors)
-    obstacle = join_request_obstacle(organisation=organisation, workstream=workstream)
-    if obstacle is not None:
-        raise obstacle
+    obstacles = join_request_obstacles(organisation=organisation,
+                                       workstreams=[workstream])[workstream.pk]
+    if obstacles:
+        raise join_request_refusal(obstacles)
     try:
         with transaction.atomic():
             join_request = JoinRequest.objects.create(

@@ -4,6 +4,7 @@ the answer; what a person may see or do is asked of the permission modules."""
 
 import posixpath
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,8 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cluster_portal.accounts.decorators import programme_admin_required, programme_staff_required
 from cluster_portal.accounts.middleware import mfa_setup_redirect
 from cluster_portal.accounts.permissions import needs_second_factor_first
+from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.pages import (
+    Refused,
     act_and_redirect,
     form_messages,
     fragment_status,
@@ -68,6 +71,7 @@ from .permissions import (
     may_subscribe_to_meetings,
     may_withdraw_join_request,
     member_organisation_ids,
+    members_area_refusal,
 )
 from .selectors import (
     join_request_list_visible,
@@ -88,6 +92,7 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
+GET_AND_POST = ["GET", "HEAD", "POST"]
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]*")
 RECENT_DECISIONS = 20
 
@@ -105,13 +110,15 @@ def _page(request, items, parameter: str = "page") -> Page:
     return paginate(request, items, per_page=PAGE_SIZE, parameter=parameter)
 
 
-def _refuse(request):
+def _refuse(request, reason: str = ""):
     """Visitors are asked to sign in, staff without a second factor to set one up; anyone else
-    signed in is refused."""
+    signed in is refused, told why when the permission layer gave a reason."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if needs_second_factor_first(request.user):
         return mfa_setup_redirect(request)
+    if reason:
+        raise Refused(reason)
     raise PermissionDenied
 
 
@@ -212,16 +219,19 @@ def join(request, slug: str):
     if not organisations:
         return render(request, "workstreams/join_not_allowed.html", {"workstream": workstream},
                       status=403)
+    # Every obstacle of every organisation, each naming its organisation: an admin whose
+    # organisation has neither a tier nor an agreement learns of both before asking anyone.
     obstacles = {}
     for organisation in organisations:
-        obstacle = services.join_request_obstacle(organisation=organisation,
-                                                  workstream=workstream)
-        if obstacle is not None:
-            obstacles[organisation] = obstacle
+        found = services.join_request_obstacles(
+            organisation=organisation, workstreams=[workstream])[workstream.pk]
+        if found:
+            obstacles[organisation] = found
+    every_obstacle = [obstacle for found in obstacles.values() for obstacle in found]
     if request.method != "POST" and len(obstacles) == len(organisations):
         # Nothing could succeed: say why instead of offering a form that can only refuse.
         return render(request, "workstreams/join.html",
-                      {"workstream": workstream, "obstacles": obstacles.values()})
+                      {"workstream": workstream, "obstacles": every_obstacle})
     form = JoinRequestForm(request.POST if request.method == "POST" else None,
                            organisations=[o for o in organisations if o not in obstacles]
                            or organisations)
@@ -247,18 +257,30 @@ def join(request, slug: str):
                 )
                 return redirect("organisation_workstreams", slug=organisation.slug)
     return render(request, "workstreams/join.html",
-                  {"workstream": workstream, "form": form, "obstacles": obstacles.values()},
+                  {"workstream": workstream, "form": form, "obstacles": every_obstacle},
                   status=status)
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 @login_required
 def join_request_withdraw(request, pk: int):
     join_request = _join_request_or_404(request.user, pk)
+    if request.method != "POST":
+        if not may_withdraw_join_request(request.user, join_request):
+            raise Refused("Only the organisation's admins withdraw its requests.")
+        organisation, workstream = join_request.organisation, join_request.workstream
+        return confirm_page(request, Confirmation(
+            question=f"Withdraw {organisation.name}'s request to join {workstream.name}?",
+            consequences=[
+                "Programme staff are told it was withdrawn and will no longer review it.",
+                f"{organisation.name} can ask to join {workstream.name} again later.",
+            ],
+            confirm_label="Withdraw the request",
+            cancel_url=reverse("organisation_workstreams", kwargs={"slug": organisation.slug})))
     try:
         services.join_request_withdraw(actor=request.user, join_request=join_request)
     except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
+        raise Refused(error.message) from error
     except ApplicationError as error:
         outcome, problem, status = "", error.message, error.status_code
     else:
@@ -294,6 +316,12 @@ def queue(request):
             "role_choices": WorkstreamMembership.Role.choices,
         },
     )
+
+
+def _queue_filter_in(queue_url: str) -> str:
+    """The workstream the queue at this address is filtered by, if any."""
+    workstream_slug = parse_qs(urlsplit(queue_url).query).get("workstream", [""])[0]
+    return workstream_slug if SLUG_PATTERN.fullmatch(workstream_slug) else ""
 
 
 def _queue_answer(request, join_request: JoinRequest, *, outcome: str = "",
@@ -348,10 +376,24 @@ def join_request_approve(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 @programme_staff_required
 def join_request_decline(request, pk: int):
     join_request = _join_request_or_404(request.user, pk)
+    if request.method != "POST":
+        organisation, workstream = join_request.organisation, join_request.workstream
+        return confirm_page(request, Confirmation(
+            question=f"Decline {organisation.name}'s request to join {workstream.name}?",
+            consequences=[
+                f"{organisation.name}'s admins are told it was declined, with your reason.",
+                f"{organisation.name} will not join {workstream.name}; it may ask again later.",
+            ],
+            confirm_label=f"Decline {organisation.name}",
+            cancel_url=reverse("workstreams:queue"),
+            form=JoinRequestDeclineForm(auto_id=f"decline-{join_request.pk}-%s"),
+            swap_target=f"#join-request-{join_request.pk}",
+            # The queue's counts after the decision are of the queue as it was filtered.
+            hidden={"queue_workstream": _queue_filter_in(request.GET.get("next", ""))}))
     form = JoinRequestDeclineForm(request.POST)
     if not form.is_valid():
         return _queue_answer(request, join_request, form_errors=form_messages(form))
@@ -373,7 +415,7 @@ def join_request_decline(request, pk: int):
 def members_area(request, slug: str):
     workstream = _workstream_or_404(slug)
     if not may_see_members_area(request.user, workstream):
-        return _refuse(request)
+        return _refuse(request, members_area_refusal(request.user, workstream))
     members = workstream_member_organisations(user=request.user, workstream=workstream)
     # Shown to whoever may have a link, and to whoever still has one (to turn it off).
     feed = meeting_calendar_feed_of(person=request.user)
@@ -405,7 +447,7 @@ def members_area(request, slug: str):
 def document_download(request, slug: str, pk: int):
     workstream = _workstream_or_404(slug)
     if not may_see_members_area(request.user, workstream):
-        return _refuse(request)
+        return _refuse(request, members_area_refusal(request.user, workstream))
     try:
         document = workstream_documents(workstream=workstream).get(pk=pk)
         handle = document.file.open("rb")
@@ -600,7 +642,7 @@ def contact_lead(request, slug: str):
     }, status=status)
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 @programme_staff_required
 def membership_end(request, slug: str, pk: int):
     workstream = _workstream_or_404(slug)
@@ -609,6 +651,19 @@ def membership_end(request, slug: str, pk: int):
             pk=pk, workstream=workstream)
     except WorkstreamMembership.DoesNotExist:
         raise Http404("No such membership.") from None
+    if request.method != "POST":
+        organisation = membership.organisation
+        return confirm_page(request, Confirmation(
+            question=f"End {organisation.name}'s membership of {workstream.name}?",
+            consequences=[
+                f"{organisation.name} leaves {workstream.name}: its people no longer see the "
+                "members' area, its meetings and documents.",
+                f"{organisation.name}'s admins are told, with your reason. To come back, it "
+                "asks to join again.",
+            ],
+            confirm_label="End the membership",
+            cancel_url=reverse("workstreams:members", kwargs={"slug": workstream.slug}),
+            form=MembershipEndForm(auto_id=f"end-{membership.pk}-%s")))
     form = MembershipEndForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form_messages(form)))
@@ -624,14 +679,26 @@ def membership_end(request, slug: str, pk: int):
 
 # --- the programme office ---------------------------------------------------------------------
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 @programme_admin_required
 def activate(request, slug: str):
     workstream = _workstream_or_404(slug)
+    if request.method != "POST":
+        kind = workstream.get_kind_display().lower()
+        return confirm_page(request, Confirmation(
+            question=f"Activate {workstream.name}?",
+            consequences=[
+                f"The {kind} shows as active to everyone, and partner admins can ask to join "
+                "it from now on.",
+                "This can't be undone on the portal: an active workstream does not go back to "
+                "planned.",
+            ],
+            confirm_label=f"Activate {workstream.name}",
+            cancel_url=workstream.get_absolute_url()))
     try:
         services.workstream_activate(actor=request.user, workstream=workstream)
     except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
+        raise Refused(error.message) from error
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -686,6 +753,8 @@ OBSTACLE_STATES = {
     "not_entitled": "not_covered",
     "no_consortium_agreement": "no_agreement",
 }
+# The tab's words for an obstacle that comes after the first (the first has its state).
+OBSTACLE_ALSO = {"no_consortium_agreement": "Needs a signed consortium agreement too."}
 
 
 def _open_workstreams_for(organisation) -> list[dict]:
@@ -696,7 +765,10 @@ def _open_workstreams_for(organisation) -> list[dict]:
                                                 workstreams=workstreams)
     rows = []
     for workstream in workstreams:
-        obstacle = obstacles[workstream.pk]
-        state = "open" if obstacle is None else OBSTACLE_STATES.get(obstacle.code, "refused")
-        rows.append({"workstream": workstream, "state": state, "obstacle": obstacle})
+        first, *others = obstacles[workstream.pk] or [None]
+        state = "open" if first is None else OBSTACLE_STATES.get(first.code, "refused")
+        rows.append({"workstream": workstream, "state": state, "obstacle": first,
+                     # What else stands in the way: no obstacle goes unnamed.
+                     "also": [OBSTACLE_ALSO.get(obstacle.code, obstacle.message)
+                              for obstacle in others]})
     return rows

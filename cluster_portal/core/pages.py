@@ -48,6 +48,18 @@ def fragment_status(error) -> int:
 # counterparts, so a refusal reads the same on every page of every app.
 
 
+class Refused(PermissionDenied):
+    """A 403 whose message is written for the person refused: the error page shows it instead
+    of its general words, so the page says the real reason ("Acme is not a member of this
+    workstream"), not a role the person may well have. Django's and other libraries' own
+    PermissionDenied messages are not meant for people and are never shown."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+
 def act_and_redirect(request, action, *, success, to: str):
     """Run one service call for a plain form POST, then go to `to`, telling the person what
     happened: `success` (text, or a function of the result) or the service's own refusal. A
@@ -56,7 +68,7 @@ def act_and_redirect(request, action, *, success, to: str):
     try:
         result = action()
     except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
+        raise Refused(error.message) from error
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -14,6 +14,7 @@ from workstreams.selectors import programme_for_home, workstream_list_public
 from . import health
 from .api.errors import error_body
 from .home_sections import sections_for
+from .pages import Refused
 
 
 @require_safe
@@ -95,7 +96,10 @@ def error_400(request, exception=None):
 
 
 def error_403(request, exception=None):
-    return _api_error(request, 403) or render(request, "errors/403.html", status=403)
+    # A refusal that knows its reason says it; any other keeps the page's general words.
+    reason = exception.reason if isinstance(exception, Refused) else ""
+    return _api_error(request, 403) or render(request, "errors/403.html", {"reason": reason},
+                                              status=403)
 
 
 def error_404(request, exception=None):

@@ -4,7 +4,10 @@ e-mail that changes one setting without signing in."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -45,6 +48,41 @@ def mark_read(request):
             messages.success(request, f"Marked {marked} notification{'s' if marked > 1 else ''} "
                                       "as read.")
     return redirect_back(request, "notifications:list")
+
+
+# Browsers tell where a request came from (Fetch Metadata). A link followed from the portal
+# itself is same-origin; one typed, bookmarked or opened from a mail program is "none".
+OWN_NAVIGATION = frozenset({"same-origin", "none"})
+
+
+def _opened_by_the_person(request) -> bool:
+    """A navigation the person made here, not another site's, nor a browser fetching ahead."""
+    prefetch = "prefetch" in request.headers.get("Sec-Purpose", request.headers.get("Purpose", ""))
+    return (request.method == "GET" and not prefetch
+            and request.headers.get("Sec-Fetch-Site", "none") in OWN_NAVIGATION)
+
+
+@login_required
+@require_safe
+def notification_open(request, pk: int):
+    """Opening a notification from the list: marks it read, then goes where it points.
+
+    A GET, so the notice stays a real link (a new tab, a copied address). It is safe as a GET:
+    it reads only the person's own notifications (anyone else's is a 404, as if there were
+    none), marking one read again changes nothing, and a request another site started
+    (Sec-Fetch-Site: cross-site or same-site) is only redirected, never marks anything; nor
+    does one from an image or a script elsewhere, which carries no session cookie (SameSite
+    Lax). The target is the notification's own address on this site, never another host."""
+    notification = selectors.notification_list(recipient=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    if _opened_by_the_person(request):
+        services.notifications_mark_read(recipient=request.user, notification_ids=[pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("notifications:list")
+    return redirect(target)
 
 
 def _grouped(rows, errors: dict) -> list[tuple[str, list]]:

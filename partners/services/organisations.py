@@ -24,10 +24,15 @@ from cluster_portal.core.validators import single_line
 from cluster_portal.notifications.services import notify
 
 from .. import notification_kinds as kinds
+from ..entitlements import entitlements_of
 from ..models import Organisation, OrganisationMembership
 from ..permissions import may_decide_organisations, may_edit_profile
 from ..review_time import registration_decision_expected_by
-from ..selectors import organisation_admins, organisation_list_visible
+from ..selectors import (
+    organisation_admins,
+    organisation_has_signed_consortium_agreement,
+    organisation_list_visible,
+)
 from ..validators import (
     organisation_fields_errors,
     organisation_name_key,
@@ -148,6 +153,37 @@ def organisation_create(
     ))
 
 
+class AlreadyActsFor(Conflict):
+    """The registrant already acts for an organisation with this UEN: most often the same form
+    sent twice (registered, Back, Send again). Pages send the person to it."""
+
+    code = "already_yours"
+
+    def __init__(self, message: str, *, organisation: Organisation):
+        super().__init__(message)
+        self.organisation = organisation
+
+
+def _already_acts_for(actor, uen: str) -> AlreadyActsFor | None:
+    membership = OrganisationMembership.objects.filter(
+        person=actor, organisation__uen=normalise_uen(uen)).select_related("organisation").first()
+    if membership is None:
+        return None
+    organisation, name = membership.organisation, membership.organisation.name
+    if organisation.status == Organisation.Status.PENDING:
+        message = (f"You have already registered {name}: it is waiting for the programme "
+                   "office's approval, and there is nothing more to send. Here it is.")
+    elif organisation.status == Organisation.Status.DECLINED:
+        message = (f"You have already registered {name}, and the programme office declined "
+                   "it. Write to the programme office if it should look at it again.")
+    elif membership.role == OrganisationMembership.Role.ADMIN:
+        message = (f"{name} is already registered, and you administer it: here it is. Invite "
+                   "your colleagues from its People page.")
+    else:
+        message = f"{name} is already registered, and you act for it: here it is."
+    return AlreadyActsFor(message, organisation=organisation)
+
+
 @transaction.atomic
 def organisation_register(
     *, actor, name: str, uen: str, kind: str, website: str = "", country: str = "SG",
@@ -161,6 +197,9 @@ def organisation_register(
     queue, and is never confirmed to a stranger."""
     # The person's row is the lock that keeps two registrations at once within the limit.
     User.objects.select_for_update().filter(pk=actor.pk).first()
+    already = _already_acts_for(actor, uen)
+    if already is not None:
+        raise already
     waiting = Organisation.objects.filter(created_by=actor, status=Organisation.Status.PENDING)
     if waiting.count() >= MAX_WAITING_REGISTRATIONS:
         raise Conflict(
@@ -234,12 +273,38 @@ def organisation_approve(
                  changes={"status": "approved", "tier": tier})
     notify(
         recipients=organisation_admins(organisation=organisation),
-        kind=kinds.ORGANISATION_APPROVED, actor=actor,
-        message=f"{organisation.name} is approved. You can now invite colleagues and ask to join "
-                "workstreams.",
-        url=organisation.get_absolute_url(), context={"organisation": organisation.name},
+        kind=kinds.ORGANISATION_APPROVED, actor=actor, url=organisation.get_absolute_url(),
+        **_approval_notice(organisation),
     )
     return organisation
+
+
+def _approval_notice(organisation: Organisation) -> dict:
+    """What the approval lets the organisation do now, and only that: without a tier (or
+    before its term starts) it may invite a few people but join no workstream, and joining
+    also waits for a consortium agreement. The in-app message and the e-mail say the same."""
+    entitlements = entitlements_of(organisation)
+    may_join = bool(entitlements.workstream_kinds)
+    has_agreement = organisation_has_signed_consortium_agreement(organisation=organisation)
+    needs = [] if may_join else [
+        "its programme membership tier, which the programme office sets next" if not
+        organisation.tier else "its programme membership term to start"]
+    if not has_agreement:
+        needs.append("a signed consortium agreement, which the programme office records")
+    if needs:
+        now = (f"You can now invite colleagues (up to {entitlements.max_representatives} people "
+               "in all until a tier is set). " if not organisation.tier
+               else "You can now invite colleagues. ")
+        message = f"{organisation.name} is approved. {now}Joining workstreams waits for " \
+                  f"{' and '.join(needs)}."
+    else:
+        message = (f"{organisation.name} is approved. You can now invite colleagues and ask to "
+                   "join workstreams.")
+    return {"message": message, "context": {
+        "organisation": organisation.name, "tier": organisation.get_tier_display(),
+        "may_join": may_join and has_agreement, "needs": needs,
+        "max_representatives": entitlements.max_representatives,
+    }}
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django_countries import countries
 
 from cluster_portal.accounts.decorators import programme_admin_required, programme_staff_required
 from cluster_portal.audit.selectors import audit_events_for
+from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.pages import (
     act_and_redirect,
@@ -161,6 +162,10 @@ def register(request):
     if form.is_valid():
         try:
             organisation = services.organisation_register(actor=request.user, **form.cleaned_data)
+        except services.organisations.AlreadyActsFor as already:
+            # The form sent again (Back, then Send): to the organisation it registered.
+            messages.info(request, already.message)
+            return redirect(already.organisation)
         except ApplicationError as error:
             form.add_service_error(error)
         else:
@@ -286,8 +291,22 @@ def approve(request, slug: str):
 
 
 @programme_admin_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def decline(request, slug: str):
+    if request.method != "POST":
+        organisation = visible_organisation(request, slug)
+        return confirm_page(request, Confirmation(
+            question=f"Decline the registration of {organisation.name}?",
+            consequences=[
+                f"{organisation.name}'s registrant is told, with your reason. It does not join "
+                "the programme and stays out of the directory.",
+                "A decline is final on the portal: the registration can't be approved later.",
+            ],
+            confirm_label=f"Decline {organisation.name}",
+            cancel_url=reverse("partners:approvals"),
+            form=DeclineForm(auto_id=f"decline-{organisation.pk}-%s"),
+            swap_target=f"#approval-{organisation.pk}"))
+
     def decide(organisation, data):
         return services.organisation_decline(
             actor=request.user, organisation=organisation, reason=data["reason"]

@@ -11,8 +11,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError, NotFound
-from cluster_portal.core.pages import act_and_redirect, form_refusal_text, fragment_status, paginate
+from cluster_portal.core.pages import (
+    Refused,
+    act_and_redirect,
+    form_refusal_text,
+    fragment_status,
+    paginate,
+)
 
 from .. import services
 from ..forms import (
@@ -20,6 +27,7 @@ from ..forms import (
     InvitationForm,
     InvitationImportForm,
     PersonRequestDecisionForm,
+    PersonRequestDeclineForm,
     RoleForm,
 )
 from ..models import Organisation, OrganisationMembership, PersonRequest
@@ -143,13 +151,20 @@ def ask_to_join(request, slug: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def person_request_withdraw(request, pk: int):
     person_request = person_request_list_visible(user=request.user).filter(
         pk=pk, person=request.user
     ).first()
     if person_request is None:
         raise Http404("No such request.")
+    if request.method != "POST":
+        name = person_request.organisation.name
+        return confirm_page(request, Confirmation(
+            question=f"Withdraw your request to join {name}?",
+            consequences=[f"{name}'s admins will no longer see it. You can ask again later."],
+            confirm_label="Withdraw the request",
+            cancel_url=reverse("partners:my_organisations")))
     return act_and_redirect(
         request,
         lambda: services.person_request_withdraw(actor=request.user, person_request=person_request),
@@ -250,12 +265,16 @@ def membership_role(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def membership_remove(request, slug: str, pk: int):
     """An admin removes a colleague, or a person leaves (their own membership)."""
     organisation = organisation_for(request, slug, may_see_people)
     membership = _membership_of(organisation, pk)
     leaving = membership.person_id == request.user.pk
+    if request.method != "POST":
+        if not leaving and not may_manage_people(request.user, organisation):
+            raise Refused("Only the organisation's admins remove people.")
+        return confirm_page(request, _removal_confirmation(organisation, membership, leaving))
     return act_and_redirect(
         request,
         lambda: services.organisation_membership_remove(actor=request.user, membership=membership),
@@ -264,6 +283,28 @@ def membership_remove(request, slug: str, pk: int):
         # Someone who left may no longer see the people page.
         to=reverse("partners:my_organisations") if leaving else people_url(organisation),
     )
+
+
+def _removal_confirmation(organisation: Organisation, membership: OrganisationMembership,
+                          leaving: bool) -> Confirmation:
+    name = organisation.name
+    if leaving:
+        return Confirmation(
+            question=f"Leave {name}?",
+            consequences=[
+                f"You will no longer act for {name} on the portal: its people, its agreements "
+                "and the members' areas of its workstreams close to you.",
+                f"To come back, one of {name}'s partner admins invites you again.",
+            ],
+            confirm_label=f"Leave {name}", cancel_url=people_url(organisation))
+    person = membership.person
+    return Confirmation(
+        question=f"Remove {person} from {name}?",
+        consequences=[
+            f"{person} will no longer act for {name} on the portal, and is told so.",
+            "To bring them back, invite them again.",
+        ],
+        confirm_label=f"Remove {person}", cancel_url=people_url(organisation))
 
 
 def _invitations_answer(request, organisation: Organisation, *, notice: str = "",
@@ -314,12 +355,22 @@ def invitation_create(request, slug: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def invitation_revoke(request, slug: str, pk: int):
     organisation = organisation_for(request, slug, may_manage_people)
     invitation = organisation_invitations(organisation=organisation).filter(pk=pk).first()
     if invitation is None:
         raise Http404("No such invitation.")
+    if request.method != "POST":
+        return confirm_page(request, Confirmation(
+            question=f"Revoke the invitation of {invitation.email}?",
+            consequences=[
+                f"The link sent to {invitation.email} stops working, and its e-mail is not "
+                "sent if it has not gone yet.",
+                "You can invite the address again later.",
+            ],
+            confirm_label="Revoke the invitation", cancel_url=people_url(organisation),
+            swap_target="#invitations-region", swap="innerHTML"))
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ApplicationError as error:
@@ -382,10 +433,20 @@ def person_request_approve(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def person_request_decline(request, slug: str, pk: int):
     organisation = organisation_for(request, slug, may_manage_people)
     person_request = _pending_request_of(request, organisation, pk)
+    if request.method != "POST":
+        person = person_request.person
+        return confirm_page(request, Confirmation(
+            question=f"Decline {person}'s request to join {organisation.name}?",
+            consequences=[
+                f"{person} is told the request was declined, with your reason if you give one.",
+                f"They will not act for {organisation.name}; they may ask again later.",
+            ],
+            confirm_label=f"Decline {person}", cancel_url=people_url(organisation),
+            form=PersonRequestDeclineForm(auto_id=f"decline-{person_request.pk}-%s")))
     form = PersonRequestDecisionForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return act_and_redirect(

@@ -445,9 +445,11 @@ def test_a_person_withdraws_their_request(client, acme):
     client.force_login(UserFactory())  # not theirs: as if it did not exist
     assert client.post(f"/partners/requests/{person_request.pk}/withdraw/").status_code == 404
     client.force_login(applicant)
-    assert "Withdraw the request to join Acme Pharma" in client.get(
-        "/partners/mine/").content.decode()
-    client.post(f"/partners/requests/{person_request.pk}/withdraw/")
+    withdraw = f"/partners/requests/{person_request.pk}/withdraw/"
+    mine = client.get("/partners/mine/").content.decode()
+    assert f'href="{withdraw}" data-confirm' in mine  # asks first (tests/core/test_confirmation.py)
+    assert "the request to join Acme Pharma" in mine
+    client.post(withdraw)
     person_request.refresh_from_db()
     assert person_request.status == PersonRequest.Status.WITHDRAWN
 

@@ -164,13 +164,20 @@ def test_staff_without_mfa_are_sent_to_set_it_up(client, world, page):
     assert response.url.startswith(reverse("mfa_activate_totp"))
 
 
-@pytest.mark.parametrize("name", [
-    "join_request_approve", "join_request_decline", "join_request_withdraw",
-])
-def test_decisions_answer_only_post(client, world, name):
+def test_approving_answers_only_post(client, world):
     people, _ = world
     client.force_login(people["staff"])
-    assert client.get(reverse(f"workstreams:{name}", args=[1])).status_code == 405
+    assert client.get(reverse("workstreams:join_request_approve", args=[1])).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["join_request_decline", "join_request_withdraw"])
+def test_declining_and_withdrawing_answer_get_with_their_confirmation_only_for_a_real_request(
+        client, world, name):
+    # Their GET is the page that asks first (tests/core/test_confirmation.py); a request that
+    # does not exist has none.
+    people, _ = world
+    client.force_login(people["staff"])
+    assert client.get(reverse(f"workstreams:{name}", args=[2_000_000_000])).status_code == 404
 
 
 @pytest.mark.parametrize(("role", "expected"), [

@@ -25,7 +25,7 @@ from workstreams.services import (
     join_request_approve,
     join_request_create,
     join_request_decline,
-    join_request_obstacle,
+    join_request_obstacles,
     join_request_withdraw,
     workstream_activate,
     workstream_membership_add,
@@ -412,8 +412,7 @@ def test_a_member_is_told_it_is_a_member_before_anything_about_its_standing():
     WorkstreamMembershipFactory(organisation=organisation, workstream=workstream)
     Organisation.objects.filter(pk=organisation.pk).update(tier_status="expired")
     organisation.refresh_from_db()
-    obstacle = join_request_obstacle(organisation=organisation, workstream=workstream)
-    assert obstacle.code == "already_member"
     other = WorkstreamFactory(status="active")
-    assert join_request_obstacle(organisation=organisation, workstream=other).code == \
-        "not_entitled"
+    obstacles = join_request_obstacles(organisation=organisation, workstreams=[workstream, other])
+    assert [obstacle.code for obstacle in obstacles[workstream.pk]] == ["already_member"]
+    assert [obstacle.code for obstacle in obstacles[other.pk]] == ["not_entitled"]
