@@ -11,6 +11,7 @@ PHRASES = {
     "organisation_membership.change_role": "changed a person's role",
     "organisation_membership.remove": "removed a person",
     "invitation.create": "sent an invitation",
+    "invitation.resend": "sent an invitation again, with a new link",
     "invitation.revoke": "revoked an invitation",
     "invitation.accept": "accepted an invitation",
     "person_request.create": "asked to join the organisation",

@@ -1,14 +1,27 @@
 """Forms of the partners pages. They check the shape of the input; the services decide."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django_countries import countries
 
+from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.forms import PortalForm
 
 from .models import Organisation, OrganisationMembership
-from .validators import renewal_message_errors, validate_logo
+from .services.invitations import CSV_MAX_BYTES, CSV_MAX_ROWS
+from .validators import (
+    DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    UEN_HELP,
+    UEN_MAX_LENGTH,
+    description_too_long,
+    email_length_error,
+    renewal_message_errors,
+    validate_logo,
+    validate_web_address,
+)
 
-COUNTRY_HELP = "Two-letter ISO code, such as SG, DE or US."
+COUNTRY_HELP = "Where the organisation is registered."
 
 
 class DirectoryFilterForm(PortalForm):
@@ -51,32 +64,62 @@ class OrganisationProfileFields(PortalForm):
 
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=[("", "Choose a kind"), *Organisation.Kind.choices])
-    website = forms.URLField(required=False, assume_scheme="https",
-                             help_text="The organisation's public site, such as https://example.com.")
-    country = forms.CharField(max_length=2, min_length=2, initial="SG", help_text=COUNTRY_HELP)
+    website = forms.URLField(
+        required=False, assume_scheme="https", validators=[validate_web_address],
+        help_text="The organisation's public site, such as https://example.com.",
+    )
+    country = forms.ChoiceField(
+        # A first, empty choice: a stored code that is no longer in the list is not silently
+        # replaced by the first country.
+        choices=[("", "Choose the country"), *countries], initial="SG", help_text=COUNTRY_HELP,
+        error_messages={"invalid_choice": "Choose the country from the list.",
+                        "required": "Choose the country where the organisation is registered."},
+    )
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the organisation does and what it brings to the programme.",
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text=f"What the organisation does and what it brings to the programme, in at most "
+                  f"{DESCRIPTION_MAX_LENGTH:,} characters.",
     )
     is_listed = forms.BooleanField(
         label="List the organisation in the public partner directory", required=False,
         help_text="Visitors and other partners see only listed, approved organisations.",
     )
 
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if not country.isalpha():
-            raise forms.ValidationError("Enter a two-letter country code, such as SG.")
-        return country
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The length is said in clean_description, with the count, not in Django's words; the
+        # widget keeps its maxlength.
+        self.fields["description"].validators = []
+
+    def clean_description(self) -> str:
+        description = self.cleaned_data["description"]
+        if len(description) > DESCRIPTION_MAX_LENGTH:
+            raise forms.ValidationError(description_too_long(description))
+        return description
 
 
 class RegistrationForm(OrganisationProfileFields):
-    field_order = ["name", "uen", "kind", "website", "country", "description", "is_listed"]
+    field_order = ["name", "uen", "kind", "website", "country", "description", "is_listed",
+                   "confirm_not_duplicate"]
 
     uen = forms.CharField(
-        label="UEN", max_length=20,
-        help_text="Unique Entity Number issued by the registrar (or the foreign equivalent).",
+        label="UEN or registration number", max_length=UEN_MAX_LENGTH,
+        help_text=f"The Unique Entity Number. {UEN_HELP} Capitals or not, spaces ignored.",
     )
+    # Offered only once the portal has warned of a similar name (see `asks_to_confirm`).
+    confirm_not_duplicate = forms.BooleanField(
+        label="This is a different organisation: register it anyway", required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks_to_confirm = bool(self.data.get("confirm_not_duplicate"))
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        super().add_service_error(error)
+        if error.code == "similar_name":
+            self.asks_to_confirm = True
 
 
 class LogoField(forms.ImageField):
@@ -143,8 +186,23 @@ class RoleForm(PortalForm):
     role = forms.ChoiceField(choices=OrganisationMembership.Role.choices)
 
 
+class InvitationEmailField(forms.EmailField):
+    """An address of at most EMAIL_MAX_LENGTH characters, refused in words that say so."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=EMAIL_MAX_LENGTH, **kwargs)
+        self.validators = [validator for validator in self.validators
+                           if not isinstance(validator, MaxLengthValidator)]
+
+    def validate(self, value):
+        message = email_length_error(value)
+        if message:
+            raise forms.ValidationError(message, code="max_length")
+        super().validate(value)
+
+
 class InvitationForm(PortalForm):
-    email = forms.EmailField(label="E-mail address")
+    email = InvitationEmailField(label="E-mail address")
     full_name = forms.CharField(label="Name", max_length=150, required=False)
     role = forms.ChoiceField(
         choices=OrganisationMembership.Role.choices, initial=OrganisationMembership.Role.MEMBER
@@ -154,10 +212,22 @@ class InvitationForm(PortalForm):
 class InvitationImportForm(PortalForm):
     file = forms.FileField(
         label="CSV file",
-        help_text="One colleague a line, under a header line with the columns name, email, role "
-                  "(admin or member). At most 500 lines and 512 KB.",
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def __init__(self, *args, seats=None, **kwargs):
+        """`seats` (partners.selectors.Seats): the places left, said before the upload, since
+        rows beyond them are refused."""
+        super().__init__(*args, **kwargs)
+        help_text = (f"One colleague a line, under a header line with the columns name, email, "
+                     f"role (admin or member). At most {CSV_MAX_ROWS} rows and "
+                     f"{CSV_MAX_BYTES // 1024} KB a file.")
+        if seats is not None:
+            help_text += (f" {seats.left} {'place is' if seats.left == 1 else 'places are'} left "
+                          f"of the {seats.limit} your tier allows, so the file can invite "
+                          f"{seats.left} {'person' if seats.left == 1 else 'people'} at most; "
+                          "rows beyond are refused.")
+        self.fields["file"].help_text = help_text
 
 
 class AskToJoinForm(PortalForm):

@@ -5,6 +5,7 @@ partners: every list, search, count and detail below starts from `organisation_l
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -15,9 +16,11 @@ from cluster_portal.accounts.permissions import may_act_as_staff
 from cluster_portal.core.search import matching_every_word
 
 from . import participation
+from .entitlements import entitlements_of
 from .models import (
     Agreement,
     Invitation,
+    InvitationImport,
     Organisation,
     OrganisationMembership,
     PersonRequest,
@@ -140,6 +143,38 @@ def organisation_invitations(*, organisation: Organisation) -> QuerySet[Invitati
         Invitation.objects.filter(organisation=organisation)
         .select_related("invited_by", "accepted_by", "email_message").order_by("-created_at")
     )
+
+
+@dataclass(frozen=True)
+class Seats:
+    """How many people may act for the organisation on its tier, and how many places are
+    taken: by its people, and by open invitations, which count because each may be accepted."""
+
+    limit: int
+    people: int
+    invited: int
+
+    @property
+    def left(self) -> int:
+        return max(self.limit - self.people - self.invited, 0)
+
+
+def organisation_seats(*, organisation: Organisation) -> Seats:
+    counts = Organisation.objects.filter(pk=organisation.pk).aggregate(
+        people=Count("memberships", distinct=True),
+        invited=Count("invitations", distinct=True,
+                      filter=Q(invitations__in=Invitation.objects.open())),
+    )
+    return Seats(limit=entitlements_of(organisation).max_representatives, **counts)
+
+
+def invitation_import_get_visible(*, user, organisation: Organisation,
+                                  pk: int) -> InvitationImport | None:
+    """The report of a CSV import, for the person who imported it only (it lists the addresses
+    they typed), while it is kept."""
+    return InvitationImport.objects.filter(
+        pk=pk, organisation=organisation, imported_by=user, expires_at__gt=timezone.now(),
+    ).first()
 
 
 def invitation_list_visible(*, user) -> QuerySet[Invitation]:

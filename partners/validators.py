@@ -1,11 +1,14 @@
-"""Checks on what people enter about an organisation (its name, single-line fields, description,
-logo, its membership term, its agreements), shared by the forms, the API, the admin and the
-services: each rule is written once, here."""
+"""Checks on what people enter about an organisation (its name, UEN, country, website,
+single-line fields, description, logo, its membership term, its agreements) and about the people
+invited to it, shared by the forms, the API, the admin and the services: each rule is written
+once, here."""
 
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django_countries import countries
 from PIL import Image, UnidentifiedImageError
 
 from cluster_portal.core.validators import (
@@ -18,7 +21,10 @@ from cluster_portal.core.validators import (
 from .models import Agreement, Organisation
 
 NAME_MIN_LENGTH = 2
-DESCRIPTION_MAX_LENGTH = 5000
+# The description is shown whole on the profile and in the approvals queue: a few paragraphs.
+DESCRIPTION_MAX_LENGTH = 2000
+# What an address can be (RFC 5321's limit on a path): longer ones no mail server delivers.
+EMAIL_MAX_LENGTH = 254
 # Words that tell companies' legal forms apart, not the companies: dropped from the name key.
 LEGAL_FORMS = frozenset({
     "pte", "ltd", "limited", "private", "pvt", "inc", "incorporated", "llc", "llp", "lp",
@@ -31,6 +37,92 @@ SINGLE_LINE_FIELDS = ("name", "uen", "website", "country")
 HAS_A_LETTER = re.compile(r"[^\W\d_]")
 
 
+# --- UEN -------------------------------------------------------------------------------------
+
+DIGIT, LETTER = "[0-9]", "[A-Za-z]"
+# The forms of a Singapore UEN, one character class per character (spaces between them are
+# ignored). The check letter's algorithm is not published, so its place is checked, not its
+# value. A local company's number starts with its year of incorporation (18xx to 20xx).
+SG_UEN_FORMS = (
+    [DIGIT] * 8 + [LETTER],                                     # business: 53312345A
+    ["1", "[89]"] + [DIGIT] * 7 + [LETTER],                      # local company: 189912345K
+    ["2", "0"] + [DIGIT] * 7 + [LETTER],                         # local company: 202612345K
+    ["[RSTrst]", DIGIT, DIGIT, LETTER, LETTER] + [DIGIT] * 4 + [LETTER],  # others: T09LL0001B
+)
+UEN_MAX_LENGTH = 20
+# A registration number issued elsewhere: letters, digits and - / . (spaces ignored).
+FOREIGN_FIRST, FOREIGN_REST = "[A-Za-z0-9]", "[A-Za-z0-9./-]"
+# The same rules as regular expressions on the text as typed, for the API's schema, which can
+# only say what a pattern says.
+SG_UEN_PATTERN = "^ *(?:{}) *$".format("|".join(" *".join(form) for form in SG_UEN_FORMS))
+FOREIGN_UEN_PATTERN = rf"^ *{FOREIGN_FIRST}(?: *{FOREIGN_REST}){{1,{UEN_MAX_LENGTH - 1}}} *$"
+SG_UEN_HELP = ("the UEN as ACRA issued it: 8 digits and a letter (53312345A), the year and 5 "
+               "digits and a letter (202612345K), or T, S or R, 2 digits, 2 letters, 4 digits and "
+               "a letter (T09LL0001B)")
+FOREIGN_UEN_HELP = (f"the registration number: 2 to {UEN_MAX_LENGTH} letters, digits, hyphens "
+                    "(-), slashes (/) and full stops (.)")
+UEN_HELP = (f"For an organisation registered in Singapore, {SG_UEN_HELP}. Elsewhere, "
+            f"{FOREIGN_UEN_HELP}.")
+
+
+def normalise_uen(uen: str) -> str:
+    """The UEN as stored and compared: without spaces, in capitals ("2017 00001a" is
+    "201700001A")."""
+    return (uen or "").replace(" ", "").upper()
+
+
+def uen_error(uen: str, country: str) -> str | None:
+    """What is wrong with the UEN of an organisation registered in `country`, if anything."""
+    compact = normalise_uen(uen)
+    if (country or "").strip().upper() == "SG":
+        if not any(re.fullmatch("".join(form), compact, flags=re.ASCII)
+                   for form in SG_UEN_FORMS):
+            return f"Enter {SG_UEN_HELP}."
+    elif not re.fullmatch(f"{FOREIGN_FIRST}{FOREIGN_REST}{{1,{UEN_MAX_LENGTH - 1}}}", compact):
+        return f"Enter {FOREIGN_UEN_HELP}."
+    return None
+
+
+# --- Country and website ------------------------------------------------------------------------
+
+# ISO 3166-1 alpha-2, as the django-countries package keeps it current.
+COUNTRY_CODES = tuple(code for code, _name in countries)
+
+
+def country_error(country: str) -> str | None:
+    if (country or "").strip().upper() not in COUNTRY_CODES:
+        return (f"“{country}” is not a country code of ISO 3166. Choose the country, or give "
+                "its two-letter code, such as SG.")
+    return None
+
+
+WEB_SCHEMES = ("http", "https")
+validate_web_address = URLValidator(
+    schemes=list(WEB_SCHEMES),
+    message="Enter the address of a web page, starting with https:// or http://.",
+)
+
+
+def website_error(website: str) -> str | None:
+    if not website:
+        return None
+    try:
+        validate_web_address(website.strip())
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+def email_length_error(email: str) -> str | None:
+    if len(email or "") > EMAIL_MAX_LENGTH:
+        return (f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters; this one has "
+                f"{len(email)}.")
+    return None
+
+
+# --- Names and the other fields -------------------------------------------------------------------
+
+
 def organisation_name_key(name: str) -> str:
     """What two look-alike names share: "Helix Biologics Pte. Ltd." and "HELIX biologics" both
     give "helix biologics"."""
@@ -41,7 +133,8 @@ def organisation_name_key(name: str) -> str:
 
 
 def organisation_fields_errors(fields: dict) -> dict[str, str]:
-    """What is wrong with the organisation fields given (only those given are checked)."""
+    """What is wrong with the organisation fields given (only those given are checked; a UEN
+    against the country given, Singapore when none is)."""
     errors = {}
     for name in SINGLE_LINE_FIELDS:
         try:
@@ -55,16 +148,31 @@ def organisation_fields_errors(fields: dict) -> dict[str, str]:
                              "Biologics Pte Ltd."
         elif not HAS_A_LETTER.search(name):
             errors["name"] = "An organisation's name has letters, not only digits or signs."
+    checks = {
+        "country": lambda: country_error(fields["country"]),
+        "uen": lambda: uen_error(fields["uen"], fields.get("country") or "SG"),
+        "website": lambda: website_error(fields["website"]),
+    }
+    for name, check in checks.items():
+        if name in fields and name not in errors:
+            message = check()
+            if message:
+                errors[name] = message
     description = fields.get("description") or ""
     if len(description) > DESCRIPTION_MAX_LENGTH:
-        errors["description"] = (f"Keep the description to {DESCRIPTION_MAX_LENGTH} characters; "
-                                 f"it has {len(description)}.")
+        errors["description"] = description_too_long(description)
     else:
         try:
             validate_multiline_text(description)
         except ValidationError as error:
             errors["description"] = error.messages[0]
     return errors
+
+
+def description_too_long(description: str) -> str:
+    return (f"Keep the description to {DESCRIPTION_MAX_LENGTH:,} characters; it has "
+            f"{len(description):,}.")
+
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 4000

@@ -5,6 +5,7 @@ from django import forms
 from cluster_portal.core.forms import PortalForm
 
 from .models import WorkstreamMeetingFile, WorkstreamMembership
+from .services import MOTIVATION_MAX_LENGTH, motivation_too_long
 
 CODE_OF_CONDUCT_REQUIRED = (
     "Acknowledge the programme's competition-law code of conduct to ask to join."
@@ -17,9 +18,9 @@ class JoinRequestForm(PortalForm):
         help_text="The organisation that asks to join. You act for it as a partner admin.",
     )
     motivation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MOTIVATION_MAX_LENGTH}),
         help_text="Why the organisation wants to join, and what it brings: problems, "
-                  "expertise, equipment, people.",
+                  f"expertise, equipment, people; at most {MOTIVATION_MAX_LENGTH:,} characters.",
     )
     # The service names this field `code_of_conduct` in its errors; the form uses the same name.
     code_of_conduct = forms.BooleanField(
@@ -36,6 +37,12 @@ class JoinRequestForm(PortalForm):
         ]
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0].pk
+
+    def clean_motivation(self) -> str:
+        message = motivation_too_long(self.cleaned_data["motivation"])
+        if message:
+            raise forms.ValidationError(message)
+        return self.cleaned_data["motivation"]
 
     def clean_organisation(self):
         return self.organisations[self.cleaned_data["organisation"]]

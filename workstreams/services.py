@@ -180,6 +180,18 @@ def workstream_activate(*, actor, workstream: Workstream) -> Workstream:
     return workstream
 
 
+# The reviewers read a motivation whole, in the queue and in their e-mail: a few paragraphs.
+# (The column stays a TextField: the rule is the portal's, not the database's.)
+MOTIVATION_MAX_LENGTH = 2000
+
+
+def motivation_too_long(motivation: str) -> str | None:
+    if len(motivation) > MOTIVATION_MAX_LENGTH:
+        return (f"Keep the motivation to {MOTIVATION_MAX_LENGTH:,} characters; it has "
+                f"{len(motivation):,}.")
+    return None
+
+
 def _reviewers_of(workstream: Workstream) -> list:
     """Who hears of a new request: the workstream's lead, or all programme staff if none; only
     staff who may act (with MFA), since the request names the organisation."""
@@ -296,6 +308,8 @@ def join_request_create(
     errors = {}
     if not motivation.strip():
         errors["motivation"] = "Say why the organisation wants to join and what it brings."
+    elif motivation_too_long(motivation.strip()):
+        errors["motivation"] = motivation_too_long(motivation.strip())
     if not code_of_conduct_acknowledged:
         errors["code_of_conduct"] = ("Acknowledge the programme's competition-law code of "
                                      "conduct to ask to join.")

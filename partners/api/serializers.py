@@ -2,7 +2,7 @@
 present what the selectors and services return. Neither decides anything."""
 
 from django.urls import reverse
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from cluster_portal.accounts.models import User
@@ -25,7 +25,18 @@ from ..models import (
 )
 from ..participation import registered as registered_participation
 from ..selectors import organisation_list_visible
-from ..validators import DESCRIPTION_MAX_LENGTH, RENEWAL_MESSAGE_MAX_LENGTH
+from ..validators import (
+    COUNTRY_CODES,
+    DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    FOREIGN_UEN_PATTERN,
+    RENEWAL_MESSAGE_MAX_LENGTH,
+    SG_UEN_PATTERN,
+    UEN_HELP,
+    UEN_MAX_LENGTH,
+    uen_error,
+    validate_web_address,
+)
 
 
 def organisation_kind_field(**kwargs) -> NamedChoiceField:
@@ -154,25 +165,92 @@ def organisation_name_field(**kwargs) -> SingleLineField:
         "As registered: at least two characters, with a letter."), **kwargs)
 
 
-def country_field(**kwargs) -> serializers.RegexField:
-    return serializers.RegexField(
-        r"^[A-Za-z]{2}$", trim_whitespace=False, help_text="ISO 3166 two-letter country code.",
-        error_messages={"invalid": "Give the two-letter country code, such as SG."}, **kwargs)
+class IsoCountries:
+    """The ISO 3166 countries as a choice set (partners.validators.COUNTRY_CODES)."""
+
+    choices = [(code, code) for code in COUNTRY_CODES]
+
+
+def country_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(
+        IsoCountries, enum_name="CountryCodeEnum",
+        help_text="ISO 3166 two-letter country code, in capitals.",
+        error_messages={"invalid_choice": "“{input}” is not a country code of ISO 3166. Give "
+                                          "the two-letter code in capitals, such as SG."},
+        **kwargs)
+
+
+class WebsiteField(OptionalURLField):
+    """A web page's address (http or https), or "" for none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_web_address)
+
+
+class WebsiteFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = WebsiteField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict:
+        address = {"type": "string", "format": "uri", "pattern": r"^[hH][tT][tT][pP][sS]?://"}
+        if self.target.max_length is not None:
+            address["maxLength"] = self.target.max_length
+        return {"anyOf": [address, {"type": "string", "maxLength": 0}],
+                "description": "A web page's address (http or https), or an empty string for "
+                               "none."}
+
+
+def description_field(**kwargs) -> MultilineTextField:
+    return MultilineTextField(
+        allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH,
+        error_messages={"max_length": "Keep the description to {max_length} characters."},
+        **kwargs)
 
 
 class OrganisationRegisterSerializer(serializers.Serializer):
     name = organisation_name_field()
-    uen = SingleLineField(max_length=20, help_text="Unique Entity Number (or the foreign "
-                                                   "equivalent).")
+    uen = SingleLineField(max_length=UEN_MAX_LENGTH, help_text=(
+        f"Unique Entity Number. {UEN_HELP} Capitals or not, spaces ignored."))
     kind = organisation_kind_field()
-    website = OptionalURLField(required=False, default="")
+    website = WebsiteField(required=False, default="")
     country = country_field(required=False, default="SG")
-    description = MultilineTextField(required=False, allow_blank=True, default="",
-                                     max_length=DESCRIPTION_MAX_LENGTH)
+    description = description_field(required=False, default="")
     is_listed = BooleanField(
         required=False, default=False,
         help_text="List the organisation in the public directory once it is approved.",
     )
+    confirm_not_duplicate = BooleanField(
+        required=False, default=False,
+        help_text="Register even though an organisation the caller can see has a very similar "
+                  "name. Without it, such a registration is refused (400, code similar_name, "
+                  "naming the look-alikes) so that the caller can ask to join the one that "
+                  "exists instead.",
+    )
+
+    def validate(self, attrs):
+        message = uen_error(attrs["uen"], attrs["country"])
+        if message:
+            raise serializers.ValidationError({"uen": [message]})
+        return attrs
+
+
+class OrganisationRegisterSchema(OpenApiSerializerExtension):
+    """Which UEN is valid depends on the country (partners.validators.uen_error): a Singapore
+    UEN for SG, the default; a foreign registration number otherwise. The schema says so, so
+    that what it calls valid the API accepts."""
+
+    target_class = OrganisationRegisterSerializer
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        singapore, foreign = {"pattern": SG_UEN_PATTERN}, {"pattern": FOREIGN_UEN_PATTERN}
+        return {**schema, "anyOf": [
+            {"required": ["country"],
+             "properties": {"country": {"enum": ["SG"]}, "uen": singapore}},
+            {"not": {"required": ["country"]}, "properties": {"uen": singapore}},
+            {"required": ["country"],
+             "properties": {"country": {"not": {"enum": ["SG"]}}, "uen": foreign}},
+        ]}
 
 
 class OrganisationProfileUpdateSerializer(serializers.Serializer):
@@ -180,10 +258,9 @@ class OrganisationProfileUpdateSerializer(serializers.Serializer):
 
     name = organisation_name_field(required=False)
     kind = organisation_kind_field(required=False)
-    website = OptionalURLField(required=False)
+    website = WebsiteField(required=False)
     country = country_field(required=False)
-    description = MultilineTextField(required=False, allow_blank=True,
-                                     max_length=DESCRIPTION_MAX_LENGTH)
+    description = description_field(required=False)
     is_listed = BooleanField(required=False)
     remove_logo = BooleanField(required=False, default=False)
 
@@ -263,9 +340,16 @@ class InvitationSerializer(serializers.ModelSerializer):
         return (email.problem_in_words or None) if email is not None else None
 
 
+def invitation_email_field(**kwargs) -> serializers.EmailField:
+    return serializers.EmailField(
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={"max_length": "An e-mail address has at most {max_length} characters."},
+        **kwargs)
+
+
 class InvitationCreateSerializer(serializers.Serializer):
     organisation = VisibleOrganisationField(help_text="Slug of the organisation.")
-    email = serializers.EmailField()
+    email = invitation_email_field()
     name = SingleLineField(required=False, allow_blank=True, default="", max_length=150)
     role = organisation_role_field(default=OrganisationMembership.Role.MEMBER)
 
@@ -281,7 +365,9 @@ class InvitationImportSerializer(serializers.Serializer):
 
 
 class InvitationImportRowSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="Line of the file, the header being line 1.")
+    line = serializers.IntegerField(help_text="The line of the file where the row starts, the "
+                                              "header being line 1 (blank lines and line breaks "
+                                              "inside quoted fields count).")
     email = serializers.CharField()
     outcome = serializers.ChoiceField(choices=["invited", "refused"])
     message = serializers.CharField()

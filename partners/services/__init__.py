@@ -9,6 +9,7 @@ from .agreements import agreement_confirm, agreement_record, agreement_upload_si
 from .invitations import (
     invitation_accept,
     invitation_create,
+    invitation_resend,
     invitation_revoke,
     invitations_import_csv,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "agreement_upload_signed_copy",
     "invitation_accept",
     "invitation_create",
+    "invitation_resend",
     "invitation_revoke",
     "invitations_import_csv",
     "organisation_approve",

@@ -7,7 +7,7 @@ import csv
 import datetime
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -34,6 +34,7 @@ from .. import notification_kinds as kinds
 from ..entitlements import entitlements_of
 from ..models import (
     Invitation,
+    InvitationImport,
     Organisation,
     OrganisationMembership,
     PersonRequest,
@@ -41,16 +42,28 @@ from ..models import (
 )
 from ..permissions import is_member_of, may_accept_invitation, may_manage_people
 from ..selectors import organisation_admins
+from ..validators import email_length_error
 from .people import Role, _check_room_for_one_more, _forget_roles, _lock
 
 INVITATION_VALID_FOR = datetime.timedelta(days=14)
+INVITATION_NAME_MAX_LENGTH = 150
+# One address gets at most this many invitations from one organisation in a day, however they
+# are sent (one by one, again, from a CSV file): a mistake or a loop does not flood a mailbox.
+INVITATIONS_A_DAY_PER_ADDRESS = 5
+# Sending an invitation again is refused this soon after the last: its e-mail may still be on
+# its way, and a second one would only kill the link the person is about to click.
+RESEND_NOT_BEFORE = datetime.timedelta(minutes=5)
 CSV_MAX_ROWS = 500
 CSV_MAX_BYTES = 512 * 1024
-
+# How long the report of a CSV import stays readable at its own address.
+IMPORT_REPORT_KEPT_FOR = datetime.timedelta(days=7)
 
 
 def _normalise_email(email: str) -> str:
     email = (email or "").strip()
+    too_long = email_length_error(email)
+    if too_long:
+        raise ApplicationError("Enter a shorter e-mail address.", fields={"email": too_long})
     try:
         validate_email(email)
     except ValidationError as error:
@@ -101,13 +114,34 @@ def _close_open_invitations(organisation: Organisation, email: str, now) -> int:
     return len(replaced)
 
 
-@transaction.atomic
-def invitation_create(
-    *, actor, organisation: Organisation, email: str, role: str = Role.MEMBER,
-    full_name: str = "",
-) -> tuple[Invitation, str]:
-    """Invite an address to act for the organisation. Returns the invitation and its one-time
-    token; only the e-mail carries the token, the database keeps a digest."""
+def _check_invitation_rate(organisation: Organisation, email: str, now) -> None:
+    since = now - datetime.timedelta(days=1)
+    sent = list(organisation.invitations.filter(email__iexact=email, created_at__gt=since)
+                .order_by("created_at").values_list("created_at", flat=True))
+    if len(sent) >= INVITATIONS_A_DAY_PER_ADDRESS:
+        next_at = timezone.localtime(sent[-INVITATIONS_A_DAY_PER_ADDRESS]
+                                     + datetime.timedelta(days=1))
+        raise Conflict(
+            f"{email} has been sent {len(sent)} invitations to {organisation.name} in the last "
+            f"24 hours, the most the portal sends one address in a day. You can send another "
+            f"from {next_at:%d %b %Y, %H:%M}.",
+            fields={"email": "Too many invitations to this address today."},
+            code="invitation_rate_limited",
+        )
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An invitation just sent: the row, its one-time token, and how many earlier open
+    invitations of the address it replaced (their links no longer work)."""
+
+    invitation: Invitation
+    token: str
+    replaced: int
+
+
+def _invite(*, actor, organisation: Organisation, email: str, role: str, full_name: str,
+            action: str = "invitation.create", changes: dict | None = None) -> Sent:
     email = _normalise_email(email)
     if role not in Role.values:
         raise ApplicationError("Choose a role.", fields={"role": f"Unknown role “{role}”."})
@@ -116,6 +150,11 @@ def invitation_create(
     except ValidationError as error:
         raise ApplicationError("The name is one line of text.",
                                fields={"full_name": error.messages}) from error
+    full_name = single_line(full_name)
+    if len(full_name) > INVITATION_NAME_MAX_LENGTH:
+        raise ApplicationError("Enter a shorter name.", fields={"full_name": (
+            f"A name has at most {INVITATION_NAME_MAX_LENGTH} characters; this one has "
+            f"{len(full_name)}.")})
     organisation = _lock(organisation)
     if not may_manage_people(actor, organisation):
         raise NotAllowed("Only the admins of an approved organisation invite people.")
@@ -124,19 +163,19 @@ def invitation_create(
                        fields={"email": "This person is already a member."},
                        code="already_member")
     now = timezone.now()
+    _check_invitation_rate(organisation, email, now)
     replaced = _close_open_invitations(organisation, email, now)
     _check_room_for_one_more(organisation, counting_invitations=True)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        organisation=organisation, email=email, full_name=single_line(full_name)[:150], role=role,
+        organisation=organisation, email=email, full_name=full_name, role=role,
         token_digest=invitation_token_digest(token), invited_by=actor,
         expires_at=now + INVITATION_VALID_FOR,
     )
     invitation.email_message = outgoing_email_queue(draft=_invitation_email(invitation, token))
     invitation.save()
-    audit_record(actor=actor, action="invitation.create", target=invitation,
-                 scope=organisation,
-                 changes={"email": email, "role": role, "replaced": replaced})
+    audit_record(actor=actor, action=action, target=invitation, scope=organisation,
+                 changes={"email": email, "role": role, "replaced": replaced, **(changes or {})})
     existing = [address.user for address in EmailAddress.objects.filter(
         email__iexact=email, verified=True).select_related("user")]
     notify(
@@ -145,7 +184,44 @@ def invitation_create(
         url=reverse("partners:my_organisations"),
         context={"organisation": organisation.name, "role": invitation.get_role_display().lower()},
     )
-    return invitation, token
+    return Sent(invitation, token, replaced)
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor, organisation: Organisation, email: str, role: str = Role.MEMBER,
+    full_name: str = "",
+) -> tuple[Invitation, str]:
+    """Invite an address to act for the organisation. Returns the invitation and its one-time
+    token; only the e-mail carries the token, the database keeps a digest. An unanswered
+    invitation of the same address is replaced: its link stops working."""
+    sent = _invite(actor=actor, organisation=organisation, email=email, role=role,
+                   full_name=full_name)
+    return sent.invitation, sent.token
+
+
+@transaction.atomic
+def invitation_resend(*, actor, invitation: Invitation) -> Sent:
+    """Send an open or expired invitation again: a new link, with the same role, and the old
+    link dead. Not within RESEND_NOT_BEFORE of the last sending, and within the day's limit
+    per address."""
+    organisation = _lock(invitation.organisation)
+    if not may_manage_people(actor, organisation):
+        raise NotAllowed("Only the organisation's admins send invitations again.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    now = timezone.now()
+    status = invitation.status_at(now)
+    if status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
+        raise Conflict(f"This invitation is already {Invitation.Status(status).label.lower()}; "
+                       "invite the address anew instead.", code="invitation_closed")
+    if now < invitation.created_at + RESEND_NOT_BEFORE:
+        again_at = timezone.localtime(invitation.created_at + RESEND_NOT_BEFORE)
+        raise Conflict(f"The invitation to {invitation.email} was sent moments ago and its "
+                       f"e-mail may still be on its way. Send it again from {again_at:%H:%M} "
+                       "if it does not arrive.", code="resent_too_soon")
+    return _invite(actor=actor, organisation=organisation, email=invitation.email,
+                   role=invitation.role, full_name=invitation.full_name,
+                   action="invitation.resend", changes={"replaces": invitation.pk})
 
 
 @transaction.atomic
@@ -262,7 +338,7 @@ def invitation_accept(
 
 @dataclass(frozen=True)
 class ImportRow:
-    line: int
+    line: int  # the line of the file where the row starts, the header being line 1
     email: str
     outcome: str  # "invited" or "refused"
     message: str
@@ -277,14 +353,36 @@ def _delimiter_of(text: str) -> str:
         return ","
 
 
-def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list[ImportRow]:
-    """Invite many colleagues from a CSV with the columns name, email, role (admin/member).
+def _unreadable_csv(error: csv.Error, line: int) -> ApplicationError:
+    if str(error).startswith("field larger than field limit"):
+        detail = (f"Line {line}: a field runs on for more than {csv.field_size_limit():,} "
+                  "characters, far more than a name, an address or a role. A quote (\") opened "
+                  "on that line is probably never closed; close it, or remove it.")
+    else:
+        detail = f"Line {line} can't be read as CSV ({error})."
+    return ApplicationError("The file is not a CSV file the portal can read.",
+                            fields={"file": f"{detail} Save the sheet as CSV UTF-8 and upload "
+                                            "it again."})
 
-    Each row is its own transaction, so a refused row leaves the others invited; the report
-    says what happened to every row.
-    """
-    if not may_manage_people(actor, organisation):
-        raise NotAllowed("Only the organisation's admins invite people.")
+
+def _csv_records(text: str) -> list[tuple[int, list[str]]]:
+    """The file's records, each with the line it starts on. A quoted field may hold line
+    breaks, and blank lines count as lines, so the reader's own count of the lines it has read
+    says where the next record starts; any kind of line ending counts as one."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter_of(text))
+    records, starts_on = [], 1
+    try:
+        for record in reader:
+            records.append((starts_on, record))
+            starts_on = reader.line_num + 1
+    except csv.Error as error:  # a malformed record, or a field beyond the csv module's limit
+        raise _unreadable_csv(error, starts_on) from error
+    return records
+
+
+def _read_invitation_csv(upload) -> list[tuple[int, dict[str, str]]]:
+    """The rows of an uploaded CSV as {column: value}, each with its line; blank rows left out.
+    Refuses a file that is too large, not UTF-8, without the header, or too long."""
     if upload.size > CSV_MAX_BYTES:
         raise ApplicationError("The file is larger than 512 KB.",
                                fields={"file": "Upload a CSV of at most 512 KB."})
@@ -295,43 +393,69 @@ def invitations_import_csv(*, actor, organisation: Organisation, upload) -> list
                                fields={"file": "Save the sheet as CSV UTF-8 and upload it again."}
                                ) from error
     # NUL is no character a name or address holds, and the database refuses it.
-    text = text.replace("\x00", "")
-    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter_of(text))
-    try:
-        columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
-        if not {"name", "email"} <= columns:
-            raise ApplicationError(
-                "The first line must name the columns: name, email, role.",
-                fields={"file": "Missing a header line with name, email and role."},
-            )
-        rows = list(reader)
-    except csv.Error as error:  # a malformed line, or a field beyond the csv module's limit
+    records = [(line, cells) for line, cells in _csv_records(text.replace("\x00", ""))
+               if any(cell.strip() for cell in cells)]
+    header = [cell.strip().lower() for cell in records[0][1]] if records else []
+    if not {"name", "email"} <= set(header):
         raise ApplicationError(
-            "The file is not a CSV file the portal can read.",
-            fields={"file": f"Line {reader.line_num}: {error}. Save the sheet as CSV UTF-8."},
-        ) from error
+            "The first line must name the columns: name, email, role.",
+            fields={"file": "Missing a header line with name, email and role."},
+        )
+    rows = [(line, {column: (cells[index] if index < len(cells) else "").strip()
+                    for index, column in enumerate(header) if column})
+            for line, cells in records[1:]]
     if len(rows) > CSV_MAX_ROWS:
         raise ApplicationError(f"At most {CSV_MAX_ROWS} rows at once.",
-                               fields={"file": f"The file has {len(rows)} rows."})
+                               fields={"file": f"The file has {len(rows)} rows; split it into "
+                                               f"files of at most {CSV_MAX_ROWS}."})
     if not rows:
         raise ApplicationError("The file has no rows under its header.",
                                fields={"file": "Add one line per colleague."})
+    return rows
+
+
+def invitations_import_csv(*, actor, organisation: Organisation, upload) -> InvitationImport:
+    """Invite many colleagues from a CSV with the columns name, email, role (admin/member).
+
+    Each row is its own transaction, so a refused row leaves the others invited. The report,
+    which says what happened to the row starting on each line, is kept (InvitationImport) for
+    the importer to read at its own address for IMPORT_REPORT_KEPT_FOR.
+    """
+    if not may_manage_people(actor, organisation):
+        raise NotAllowed("Only the organisation's admins invite people.")
     report, seen = [], set()
-    for line, raw in enumerate(rows, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        if not any(row.values()):
-            continue  # a spreadsheet's empty line (",,") is no one to invite
+    for line, row in _read_invitation_csv(upload):
         email, role = row.get("email", ""), (row.get("role") or Role.MEMBER).lower()
         if email.lower() in seen:
             report.append(ImportRow(line, email, "refused", "Listed twice in this file."))
             continue
         seen.add(email.lower())
         try:
-            invitation_create(actor=actor, organisation=organisation, email=email, role=role,
-                              full_name=row.get("name", ""))
+            with transaction.atomic():
+                sent = _invite(actor=actor, organisation=organisation, email=email, role=role,
+                               full_name=row.get("name", ""))
         except ApplicationError as error:
             detail = "; ".join(m for ms in error.fields.values() for m in ms) or error.message
             report.append(ImportRow(line, email, "refused", detail))
         else:
-            report.append(ImportRow(line, email, "invited", f"Invited as {Role(role).label}."))
-    return report
+            message = f"Invited as {Role(role).label.lower()}."
+            if sent.replaced:
+                message += (" This replaces the earlier invitation to the address: its link no "
+                            "longer works.")
+            report.append(ImportRow(line, email, "invited", message))
+    return _record_import(actor=actor, organisation=organisation, upload=upload, report=report)
+
+
+@transaction.atomic
+def _record_import(*, actor, organisation: Organisation, upload,
+                   report: list[ImportRow]) -> InvitationImport:
+    now = timezone.now()
+    # Reports are answers to one upload: those past their time go as a new one is kept.
+    InvitationImport.objects.filter(expires_at__lte=now).delete()
+    invited = sum(1 for row in report if row.outcome == "invited")
+    return InvitationImport.objects.create(
+        organisation=organisation, imported_by=actor,
+        file_name=single_line(getattr(upload, "name", "") or "")[:255],
+        rows=[asdict(row) for row in report], invited=invited, refused=len(report) - invited,
+        expires_at=now + IMPORT_REPORT_KEPT_FOR,
+    )

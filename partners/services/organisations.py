@@ -2,7 +2,6 @@
 
 import datetime
 import itertools
-import re
 import secrets
 
 from django.conf import settings
@@ -34,6 +33,7 @@ from ..selectors import (
     organisation_list_visible,
 )
 from ..validators import (
+    normalise_uen,
     organisation_fields_errors,
     organisation_name_key,
     tier_term_errors,
@@ -48,10 +48,6 @@ RENEWAL_REMINDER_DAYS = (60, 30, 7)
 LAPSED = 0
 
 PROFILE_FIELDS = ("name", "website", "country", "description", "is_listed", "kind")
-
-
-def normalise_uen(uen: str) -> str:
-    return re.sub(r"\s+", "", uen or "").upper()
 
 
 # Words the partners URLs use before "<slug>/"; no organisation may take them as its slug.
@@ -87,6 +83,20 @@ def _duplicate_uen_error() -> ApplicationError:
                 "ask a colleague who administers it to invite you, or contact the programme "
                 "office."},
         code="duplicate_uen",
+    )
+
+
+def _similar_names_error(names: list[str]) -> ApplicationError:
+    listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return ApplicationError(
+        "An organisation of a very similar name is already registered.",
+        fields={
+            "name": f"Already registered under a very similar name: {listed}. If it is yours, "
+                    "ask to join it from its page rather than registering it again.",
+            "confirm_not_duplicate": "If this is a different organisation, confirm it and send "
+                                     "the registration again.",
+        },
+        code="similar_name",
     )
 
 
@@ -187,14 +197,21 @@ def _already_acts_for(actor, uen: str) -> AlreadyActsFor | None:
 @transaction.atomic
 def organisation_register(
     *, actor, name: str, uen: str, kind: str, website: str = "", country: str = "SG",
-    description: str = "", is_listed: bool = False,
+    description: str = "", is_listed: bool = False, confirm_not_duplicate: bool = False,
 ) -> Organisation:
     """A signed-in person registers their organisation. It waits for a programme admin's
     approval and is invisible to everyone but its registrant and staff until then.
 
     A UEN is refused only when an organisation the registrant may see already holds it: a
     hidden one (waiting, declined, unlisted) is the programme office's to find, in the approvals
-    queue, and is never confirmed to a stranger."""
+    queue, and is never confirmed to a stranger.
+
+    A name that looks like one already registered ("meridian pharma asia" for "Meridian Pharma
+    Asia Pte Ltd") is a warning, not a refusal: the registrant is told, and registers anyway by
+    confirming `confirm_not_duplicate`. The warning names only organisations the registrant may
+    already see (the directory's, and their own), by the same rule as the UEN: telling a stranger
+    that some hidden organisation has a similar name, even without naming it, would confirm that
+    it exists. The programme office still sees every look-alike in the approvals queue."""
     # The person's row is the lock that keeps two registrations at once within the limit.
     User.objects.select_for_update().filter(pk=actor.pk).first()
     already = _already_acts_for(actor, uen)
@@ -207,8 +224,17 @@ def organisation_register(
             "office's decision. Register another organisation once it is decided.",
             code="registration_waiting",
         )
-    if organisation_list_visible(user=actor).filter(uen=normalise_uen(uen)).exists():
+    _checked_fields({"name": name, "uen": uen, "website": website, "country": country,
+                     "description": description})
+    visible = organisation_list_visible(user=actor)
+    if visible.filter(uen=normalise_uen(uen)).exists():
         raise _duplicate_uen_error()
+    name_key = organisation_name_key(single_line(name))
+    # A name with no Latin letters or digits has an empty key, which says nothing alike.
+    similar = list(visible.filter(name_key=name_key).values_list("name", flat=True)[:4]
+                   ) if name_key else []
+    if similar and not confirm_not_duplicate:
+        raise _similar_names_error(similar)
     organisation = _save_new(_new_organisation(
         name=name, uen=uen, kind=kind, website=website, country=country,
         description=description, registered_by_a_partner=True, is_listed=is_listed,
@@ -218,8 +244,11 @@ def organisation_register(
         organisation=organisation, person=actor, role=OrganisationMembership.Role.ADMIN
     )
     forget(actor, "_organisation_roles", "_workstream_member_orgs")
+    changes = {"name": organisation.name, "uen": organisation.uen}
+    if similar:  # registered although warned: the programme office reads why in the history
+        changes["confirmed_not_duplicate_of"] = similar
     audit_record(actor=actor, action="organisation.register", target=organisation,
-                 changes={"name": organisation.name, "uen": organisation.uen})
+                 changes=changes)
     notify(
         recipients=staff_who_may_act(role=ProgrammeRole.ADMIN),
         kind=kinds.ORGANISATION_REGISTERED, actor=actor,

@@ -18,14 +18,13 @@ from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.notifications.services import notify
 
 from .. import notification_kinds as kinds
-from ..entitlements import entitlements_of
 from ..models import (
     Organisation,
     OrganisationMembership,
     PersonRequest,
 )
 from ..permissions import is_member_of, may_ask_to_join, may_decide_organisations, may_manage_people
-from ..selectors import organisation_admins
+from ..selectors import organisation_admins, organisation_seats
 
 Role = OrganisationMembership.Role
 
@@ -41,10 +40,8 @@ def _lock(organisation: Organisation) -> Organisation:
 def _check_room_for_one_more(organisation: Organisation, *, counting_invitations: bool) -> None:
     """The tier caps how many people act for the organisation. Open invitations count too when
     sending a new one, so a batch of invitations cannot overshoot the cap on acceptance."""
-    limit = entitlements_of(organisation).max_representatives
-    taken = organisation.memberships.count()
-    if counting_invitations:
-        taken += organisation.invitations.open().count()
+    seats = organisation_seats(organisation=organisation)
+    limit, taken = seats.limit, seats.people + (seats.invited if counting_invitations else 0)
     if taken >= limit:
         raise Conflict(
             f"{organisation.name} may register at most {limit} people on its current tier, "

@@ -1,11 +1,12 @@
 """An organisation's people: members and roles, invitations (one by one or from a CSV),
 requests to join, and the person's own organisations."""
 
+import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -38,15 +39,18 @@ from ..permissions import (
     may_see_people,
 )
 from ..selectors import (
+    invitation_import_get_visible,
     invitations_for_person,
     organisation_invitations,
     organisation_open_invitations,
     organisation_pending_person_requests,
     organisation_people,
+    organisation_seats,
     organisations_of,
     person_request_list_visible,
 )
 from ..services.invitations import (
+    IMPORT_REPORT_KEPT_FOR,
     INVITATION_VALID_FOR,
     invitation_ensure_open,
     invitation_get_by_token,
@@ -193,9 +197,10 @@ def _people_context(request, organisation: Organisation, **overrides) -> dict:
         "role_choices": OrganisationMembership.Role.choices,
     }
     if manage:
+        invitations = _invitations_context(organisation)
         context.update(
-            _invitations_context(organisation),
-            import_form=InvitationImportForm(auto_id="import-%s"),
+            invitations,
+            import_form=InvitationImportForm(auto_id="import-%s", seats=invitations["seats"]),
             person_requests=organisation_pending_person_requests(organisation=organisation),
         )
     context.update(overrides)
@@ -207,6 +212,8 @@ def _invitations_context(organisation: Organisation, **overrides) -> dict:
         "organisation": organisation,
         "invitation_form": InvitationForm(auto_id="invite-%s"),
         "open_invitations": organisation_open_invitations(organisation=organisation),
+        # Said beside the invitations, so that each change (htmx swaps this region) updates it.
+        "seats": organisation_seats(organisation=organisation),
         "valid_days": INVITATION_VALID_FOR.days,
         **overrides,
     }
@@ -336,21 +343,21 @@ def invitation_create(request, slug: str):
     organisation = organisation_for(request, slug, may_manage_people)
     form, status = InvitationForm(request.POST, auto_id="invite-%s"), 400
     if form.is_valid():
+        email = form.cleaned_data["email"]
+        # Asked before: inviting the address again kills the link of its open invitation.
+        replaces = organisation_open_invitations(organisation=organisation).filter(
+            email__iexact=email).exists()
         try:
             sent, _token = services.invitation_create(
-                actor=request.user, organisation=organisation, email=form.cleaned_data["email"],
+                actor=request.user, organisation=organisation, email=email,
                 role=form.cleaned_data["role"], full_name=form.cleaned_data["full_name"],
             )
         except ApplicationError as error:  # already a member, the tier's limit reached
             form.add_service_error(error)
             status = fragment_status(error)
         else:
-            return _invitations_answer(
-                request, organisation,
-                notice=f"The invitation to {sent.email} is on its way; the list below shows "
-                       "when its e-mail has gone. The link works once and expires in "
-                       f"{INVITATION_VALID_FOR.days} days, on {sent.expires_at:%d %b %Y}.",
-            )
+            return _invitations_answer(request, organisation,
+                                       notice=_sent_notice(sent, replaces=replaces))
     return _invitations_answer(request, organisation, form=form, form_status=status)
 
 
@@ -385,6 +392,9 @@ def invitation_revoke(request, slug: str, pk: int):
 @require_POST
 def invitation_import(request, slug: str):
     organisation = organisation_for(request, slug, may_manage_people)
+    """Post, redirect, get: the report is kept and shown at its own address, so reloading it
+    never sends the invitations again. A file refused whole invites nobody: the people page
+    comes back with the reason, said at its top and at the form."""
     form = InvitationImportForm(request.POST, request.FILES, auto_id="import-%s")
     if form.is_valid():
         try:
@@ -394,11 +404,8 @@ def invitation_import(request, slug: str):
         except ApplicationError as error:
             form.add_service_error(error)
         else:
-            invited = sum(1 for row in report if row.outcome == "invited")
-            return render(request, "partners/people.html", _people_context(
-                request, organisation, import_report=report, import_invited=invited,
-                import_refused=len(report) - invited,
-            ))
+            return redirect("partners:invitation_import_report", slug=organisation.slug,
+                            pk=report.pk)
     return render(request, "partners/people.html",
                   _people_context(request, organisation, import_form=form), status=400)
 
@@ -458,3 +465,79 @@ def person_request_decline(request, slug: str, pk: int):
     )
 
 
+# --- Sending again, the import's report, the export -----------------------------------------
+
+
+def _sent_notice(invitation, *, replaces: bool) -> str:
+    notice = (f"The invitation to {invitation.email} is on its way; the list below shows when "
+              "its e-mail has gone. The link works once and expires in "
+              f"{INVITATION_VALID_FOR.days} days, on {invitation.expires_at:%d %b %Y}.")
+    if replaces:
+        notice += (f" The link of the earlier invitation to {invitation.email} no longer works: "
+                   "only the new e-mail's link does.")
+    return notice
+
+
+@login_required
+@require_POST
+def invitation_resend(request, slug: str, pk: int):
+    """A new link to the same address and role; the old one stops working."""
+    organisation = organisation_for(request, slug, may_manage_people)
+    invitation = organisation_invitations(organisation=organisation).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        sent = services.invitation_resend(actor=request.user, invitation=invitation)
+    except ApplicationError as error:  # answered, withdrawn, sent moments ago, or too often
+        return _invitations_answer(request, organisation, refusal=error)
+    return _invitations_answer(request, organisation,
+                               notice=_sent_notice(sent.invitation, replaces=True))
+
+
+@login_required
+@require_safe
+def invitation_import_report(request, slug: str, pk: int):
+    organisation = organisation_for(request, slug, may_manage_people)
+    report = invitation_import_get_visible(user=request.user, organisation=organisation, pk=pk)
+    if report is None:
+        raise Http404("No such report: it is only for the person who imported the file, for "
+                      f"{IMPORT_REPORT_KEPT_FOR.days} days.")
+    return render(request, "partners/invitation_import_report.html", {
+        "organisation": organisation, "report": report,
+        "tabs": organisation_tabs(request, organisation, "people"),
+        "import_form": InvitationImportForm(auto_id="import-%s",
+                                            seats=organisation_seats(organisation=organisation)),
+        "kept_days": IMPORT_REPORT_KEPT_FOR.days,
+    })
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_SIGNS) else text
+
+
+@login_required
+@require_safe
+def people_export(request, slug: str):
+    """The organisation's people and open invitations as CSV, for those who manage them. The
+    first three columns are the import's (name, email, role), so the file can be edited and
+    imported again. Two queries, however many rows."""
+    organisation = organisation_for(request, slug, may_manage_people)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-people.csv"'
+    response.write("\ufeff")  # so that spreadsheets read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["name", "email", "role", "status", "since", "invitation expires"])
+    for membership in organisation_people(organisation=organisation):
+        writer.writerow([_cell(value) for value in (
+            membership.person.full_name, membership.person.email, membership.role, "member",
+            f"{membership.created_at:%Y-%m-%d}", "")])
+    for invitation in organisation_open_invitations(organisation=organisation):
+        writer.writerow([_cell(value) for value in (
+            invitation.full_name, invitation.email, invitation.role, "invited",
+            f"{invitation.created_at:%Y-%m-%d}", f"{invitation.expires_at:%Y-%m-%d}")])
+    return response

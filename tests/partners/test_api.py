@@ -216,7 +216,7 @@ def test_a_partner_admin_edits_the_profile_with_json():
 
     response = client_for(admin).patch(
         f"/api/v1/organisations/{organisation.slug}/",
-        {"description": "Pilot-scale continuous chromatography.", "country": "my"},
+        {"description": "Pilot-scale continuous chromatography.", "country": "MY"},
         format="json",
     )
 

@@ -92,11 +92,11 @@ def test_pending_organisation_retrieve(world, role, expected):
 }))
 def test_organisation_register(world, role, expected):
     response = world.client(role).post(
-        "/api/v1/organisations/", {"name": "New Co", "uen": "NEW0001X", "kind": "sme"},
+        "/api/v1/organisations/", {"name": "New Co", "uen": "202600777N", "kind": "sme"},
         format="json",
     )
     assert_answer(response, expected)
-    assert Organisation.objects.filter(uen="NEW0001X").exists() == (expected == 201)
+    assert Organisation.objects.filter(uen="202600777N").exists() == (expected == 201)
 
 
 @pytest.mark.parametrize(("role", "expected"), table({

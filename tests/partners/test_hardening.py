@@ -145,7 +145,7 @@ def test_a_semicolon_csv_with_an_empty_line_invites_the_real_rows():
     upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
     report = invitations_import_csv(actor=admin_of(organisation), organisation=organisation,
                                     upload=upload)
-    assert [(row.email, row.outcome) for row in report] == [
+    assert [(row["email"], row["outcome"]) for row in report.rows] == [
         ("ann@example.org", "invited"), ("bo@example.org", "invited")]
 
 
@@ -184,8 +184,9 @@ def test_the_approvals_queue_warns_of_an_organisation_registered_twice(client, m
     from partners.services import organisation_register
 
     OrganisationFactory(name="Meridian Pharma Asia")
+    # Warned of the listed look-alike, the registrant says it is another organisation.
     organisation_register(actor=UserFactory(), name="meridian pharma asia", uen="T26XX0001A",
-                          kind="pharma_mnc")
+                          kind="pharma_mnc", confirm_not_duplicate=True)
     organisation_register(actor=UserFactory(), name="Orchid Cell Therapies", uen="T26XX0002B",
                           kind="biotech")
     client.force_login(mfa_admin_user)
@@ -216,6 +217,6 @@ def test_a_csv_keeps_excel_quoting_and_drops_nul_characters():
     upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
     report = invitations_import_csv(actor=admin_of(organisation), organisation=organisation,
                                     upload=upload)
-    assert [row.outcome for row in report] == ["invited", "invited"]
+    assert [row["outcome"] for row in report.rows] == ["invited", "invited"]
     assert organisation.invitations.get(email="ben@example.org").full_name == 'Lim "Ben", Jr'
     assert organisation.invitations.get(email="ann@example.org").full_name == "Ann Tan"

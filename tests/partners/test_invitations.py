@@ -286,7 +286,7 @@ def test_a_csv_invites_its_good_rows_and_reports_every_row(organisation, partner
         "Default Role,,default@example.org,\n"
     )
     report = invitations_import_csv(actor=partner_admin, organisation=organisation, upload=upload)
-    outcomes = [(row.line, row.email, row.outcome) for row in report]
+    outcomes = [(row["line"], row["email"], row["outcome"]) for row in report.rows]
     assert outcomes == [
         (2, "wei.ling@example.org", "invited"),
         (3, "r.krishnan@example.org", "invited"),
@@ -296,7 +296,7 @@ def test_a_csv_invites_its_good_rows_and_reports_every_row(organisation, partner
         (7, "daniel@example.org", "refused"),
         (8, "default@example.org", "invited"),
     ]
-    messages = {row.line: row.message for row in report}
+    messages = {row["line"]: row["message"] for row in report.rows}
     assert "not a valid e-mail address" in messages[4]
     assert "twice" in messages[5]
     assert "Unknown role" in messages[6]
@@ -329,7 +329,7 @@ def test_rows_beyond_the_tiers_limit_are_refused_one_by_one():
     rows = "".join(f"P{n},p{n}@example.org,member\n" for n in range(6))
     report = invitations_import_csv(actor=admin, organisation=organisation,
                                     upload=csv_upload("name,email,role\n" + rows))
-    assert [row.outcome for row in report] == ["invited"] * 4 + ["refused"] * 2
+    assert [row["outcome"] for row in report.rows] == ["invited"] * 4 + ["refused"] * 2
     assert Invitation.objects.count() == 4
 
 

@@ -55,7 +55,7 @@ def acme(db):
 
 REGISTRATION = {
     "name": "Kinetic Bioprocess", "uen": "201912345K", "kind": "biotech",
-    "website": "https://kinetic.example.com", "country": "sg",
+    "website": "https://kinetic.example.com", "country": "SG",
     "description": "Continuous downstream processing.", "is_listed": "on",
 }
 
@@ -340,14 +340,16 @@ def test_csv_import_reports_every_row(client, acme):
         b"name,email,role\nTan Mei Ling,meiling@example.org,member\nNobody,not-an-email,member\n",
         content_type="text/csv",
     )
-    response = client.post(f"/partners/{organisation.slug}/invitations/import/",
-                           {"file": upload})
+    posted = client.post(f"/partners/{organisation.slug}/invitations/import/",
+                         {"file": upload})
+    assert posted.status_code == 302  # to the report's own address: reloading sends nothing
+    response = client.get(posted["Location"])
     assert response.status_code == 200
-    report = response.context["import_report"]
-    assert [(row.line, row.email, row.outcome) for row in report] == [
+    report = response.context["report"]
+    assert [(row["line"], row["email"], row["outcome"]) for row in report.rows] == [
         (2, "meiling@example.org", "invited"), (3, "not-an-email", "refused")]
     html = response.content.decode()
-    assert "1 invited, 1 refused." in html
+    assert "1 invited, 1 refused" in html
     assert "is not a valid e-mail address" in html
     assert list(Invitation.objects.values_list("email", flat=True)) == ["meiling@example.org"]
 

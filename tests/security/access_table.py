@@ -60,6 +60,7 @@ from partners import notification_kinds
 from partners.models import (
     Agreement,
     Invitation,
+    InvitationImport,
     Organisation,
     OrganisationMembership,
     PersonRequest,
@@ -279,6 +280,12 @@ def build_world() -> World:
                                               password="a-Long-root-pass-phrase-9")
     suppressed = SuppressedAddress.objects.create(address="bounced@example.org",
                                                   reason="550 no such mailbox")
+    # The report of a CSV import by Xylo's admin: theirs alone to read (it invited nobody, so
+    # every list of invitations stays as it is).
+    import_report = InvitationImport.objects.create(
+        organisation=xylo, imported_by=people["partner_admin"], file_name="people.csv",
+        rows=[{"line": 2, "email": "x", "outcome": "refused", "message": "Not an address."}],
+        refused=1, expires_at=timezone.now() + datetime.timedelta(days=7))
 
     objects = {
         "xylo": xylo, "hidden": hidden, "pending": pending, "public": public,
@@ -301,6 +308,7 @@ def build_world() -> World:
         "email:trainee": EmailAddress.objects.get(user=people["trainee"]),
         "outgoing": OutgoingEmail.objects.order_by("pk").first(),
         "suppressed": suppressed, "invite:xylo-link": link_invitation, **beat,
+        "import:xylo": import_report,
         "audit": AuditEvent.objects.order_by("pk").first(),
         "course": course, "course-run": course_run, "draft-run": draft_run, **enrolments,
         **talent_reference,
@@ -864,12 +872,51 @@ row(
 )
 row(
     "partners:invitation_import",
-    Case(page(signed_in=403, partner_admin=200, programme_admin=200), method="POST",
-         kwargs={"slug": "xylo"}, data=csv_upload_page, body="multipart"),
-    Case(page(signed_in=404, other_org_admin=200, staff=403, programme_admin=200),
+    # Post, redirect, get: the report is at its own address.
+    Case(page(signed_in=403, partner_admin=to("partners:invitation_import_report", slug="xylo"),
+              programme_admin=to("partners:invitation_import_report", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo"}, data=csv_upload_page, body="multipart"),
+    Case(page(signed_in=404,
+              other_org_admin=to("partners:invitation_import_report", slug="other-hidden"),
+              staff=403,
+              programme_admin=to("partners:invitation_import_report", slug="other-hidden")),
          method="POST", kwargs={"slug": slug("hidden")}, data=csv_upload_page,
          body="multipart", idor="slug"),
     Case(page(signed_in=405), kwargs={"slug": "xylo"}),
+)
+row(
+    "partners:invitation_import_report",
+    # Only the person who imported reads the report, not even the programme office.
+    Case(page(signed_in=403, partner_admin=200, programme_admin=404),
+         kwargs={"slug": "xylo", "pk": pk("import:xylo")}, idor="pk"),
+    Case(page(signed_in=404, other_org_admin=404, staff=403, programme_admin=404),
+         kwargs={"slug": slug("hidden"), "pk": pk("import:xylo")}, idor="slug",
+         note="under another organisation's address"),
+    Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo", "pk": pk("import:xylo")}),
+)
+row(
+    "partners:invitation_resend",
+    # Sent moments ago, the world's invitation is not sent again: a refusal in words, after
+    # the same checks of who may.
+    Case(page(signed_in=403, partner_admin=to("partners:people", slug="xylo"),
+              programme_admin=to("partners:people", slug="xylo")),
+         method="POST", kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+    Case(page(signed_in=403, partner_admin=409, programme_admin=409), method="POST", htmx=True,
+         kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+    Case(page(signed_in=403, partner_admin=404, programme_admin=404), method="POST",
+         kwargs={"slug": "xylo", "pk": pk("invite:hidden")}, idor="pk"),
+    Case(page(signed_in=404, other_org_admin=to("partners:people", slug="other-hidden"),
+              staff=403, programme_admin=to("partners:people", slug="other-hidden")),
+         method="POST", kwargs={"slug": slug("hidden"), "pk": pk("invite:hidden")},
+         idor="slug"),
+    Case(page(signed_in=405), kwargs={"slug": "xylo", "pk": pk("invite:xylo")}),
+)
+row(
+    "partners:people_export",
+    Case(page(signed_in=403, partner_admin=200, programme_admin=200), kwargs={"slug": "xylo"}),
+    Case(page(signed_in=404, other_org_admin=200, staff=403, programme_admin=200),
+         kwargs={"slug": slug("hidden")}, idor="slug"),
+    Case(page(signed_in=405), method="POST", kwargs={"slug": "xylo"}),
 )
 row(
     "partners:invitation_revoke",
@@ -1654,6 +1701,14 @@ row(
          method="POST", kwargs={"pk": pk("invite:hidden")}, idor="pk"),
 )
 row(
+    "api:invitations-resend",
+    # Sent moments ago, the world's invitations are not sent again (409) to those who may.
+    Case(api(signed_in=404, partner_admin=409, staff=403, programme_admin=409), method="POST",
+         kwargs={"pk": pk("invite:xylo")}, idor="pk"),
+    Case(api(signed_in=404, other_org_admin=409, staff=403, programme_admin=409),
+         method="POST", kwargs={"pk": pk("invite:hidden")}, idor="pk"),
+)
+row(
     "api:invitations-accept",
     # The link is addressed to link.holder@example.org, whom no role is.
     Case(api(signed_in=403), method="POST", body="json",
@@ -2027,6 +2082,7 @@ VISIBLE_TO: dict[str, frozenset[str]] = {
     "pending": frozenset(STAFF),
     "invite:hidden": _HIDDEN_SIDE,
     "invite:xylo": frozenset({"partner_admin", *STAFF}),
+    "import:xylo": frozenset({"partner_admin"}),  # the importer's alone
     "hidden:other_member": _HIDDEN_SIDE,
     "xylo:colleague": frozenset({"partner_member", "partner_admin", *STAFF}),
     "trainee->public": frozenset({"trainee", *STAFF}),

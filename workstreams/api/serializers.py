@@ -13,6 +13,7 @@ from partners.api.serializers import (
 
 from ..models import JoinRequest, Workstream, WorkstreamMembership
 from ..selectors import workstream_list_public
+from ..services import MOTIVATION_MAX_LENGTH
 
 
 def workstream_role_field(**kwargs) -> NamedChoiceField:
@@ -91,8 +92,10 @@ class JoinRequestCreateSerializer(serializers.Serializer):
     organisation = VisibleOrganisationField(help_text="Slug of the organisation asking.")
     workstream = PublicWorkstreamField(help_text="Slug of the workstream to join.")
     motivation = MultilineTextField(
-        max_length=5000, help_text="Why the organisation wants to join, and what it brings.",
-        error_messages={"blank": "Say why the organisation wants to join and what it brings."})
+        max_length=MOTIVATION_MAX_LENGTH,
+        help_text="Why the organisation wants to join, and what it brings.",
+        error_messages={"blank": "Say why the organisation wants to join and what it brings.",
+                        "max_length": "Keep the motivation to {max_length} characters."})
     code_of_conduct_acknowledged = AcknowledgementField(
         help_text="The requester acknowledges the programme's competition-law code of conduct; "
                   "a request without it is refused.",

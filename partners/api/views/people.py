@@ -23,6 +23,7 @@ from ...selectors import (
 from ...services import (
     invitation_accept,
     invitation_create,
+    invitation_resend,
     invitation_revoke,
     invitations_import_csv,
     organisation_membership_change_role,
@@ -161,6 +162,28 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         return self.transition(invitation_revoke, target="invitation")
 
     @extend_schema(
+        summary="Send an invitation again, with a new link",
+        description="Partner admins. For an open or expired invitation: a new one goes to the "
+                    "same address with the same role, and the earlier link stops working at "
+                    "once. Refused (409) for an accepted or revoked invitation, within 5 minutes "
+                    "of the last sending (its e-mail may still be on its way), and beyond 5 "
+                    "invitations to one address in 24 hours. The answer is the new invitation.",
+        request=None,
+        responses=with_errors({201: s.InvitationSerializer}, 401, 403, 404, 409, examples={
+            409: [error_example(
+                "Sent moments ago", code="resent_too_soon",
+                message="The invitation to tan.mei@helix.example was sent moments ago and its "
+                        "e-mail may still be on its way. Send it again from 10:42 if it does "
+                        "not arrive.",
+            )],
+        }),
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        sent = invitation_resend(actor=request.user, invitation=self.get_object())
+        return self.present(sent.invitation, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
         summary="Accept an invitation",
         description="Any signed-in person whose account holds the invited address, verified. "
                     "A link works once: a used, revoked or expired one is a 409.",
@@ -199,8 +222,11 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
     @extend_schema(
         summary="Invite many people from a CSV file",
-        description="Partner admins. The CSV has the columns name, email, role (admin or "
-                    "member). Each row is invited or refused on its own; the report says which.",
+        description="Partner admins. The CSV (UTF-8, at most 500 rows and 512 KB) has the "
+                    "columns name, email, role (admin or member). Each row is invited or refused "
+                    "on its own; the report says which, by the line of the file where the row "
+                    "starts. Inviting an address again replaces its open invitation, whose link "
+                    "then stops working: the row's message says so.",
         request={"multipart/form-data": s.InvitationImportSerializer},
         responses=with_errors({200: s.InvitationImportReportSerializer}, 400, 401, 403),
     )
@@ -210,14 +236,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         payload = s.InvitationImportSerializer(data=request.data,
                                                context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
-        rows = invitations_import_csv(actor=request.user,
-                                      organisation=payload.validated_data["organisation"],
-                                      upload=payload.validated_data["file"])
-        report = {
-            "invited": sum(row.outcome == "invited" for row in rows),
-            "refused": sum(row.outcome == "refused" for row in rows),
-            "rows": rows,
-        }
+        report = invitations_import_csv(actor=request.user,
+                                        organisation=payload.validated_data["organisation"],
+                                        upload=payload.validated_data["file"])
         return Response(s.InvitationImportReportSerializer(report).data)
 
 
