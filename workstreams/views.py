@@ -515,12 +515,23 @@ def meeting_file_upload(request, slug: str, pk: int):
         to=_members_area(workstream, f"meeting-{meeting.pk}"))
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 def meeting_file_remove(request, slug: str, pk: int):
     workstream = _workstream_or_404(slug)
     if not may_manage_members_area(request.user, workstream):
         return _refuse(request)
     meeting_file = _meeting_file_or_404(workstream, pk)
+    if request.method != "POST":
+        meeting = meeting_file.meeting
+        return confirm_page(request, Confirmation(
+            question=f"Remove {meeting_file.filename} from “{meeting.title}”?",
+            consequences=[
+                f"The {meeting_file.get_kind_display().lower()} is no longer in the members' "
+                f"area of {workstream.name}, for anyone.",
+                "To share it again, attach the file again.",
+            ],
+            confirm_label=f"Remove the {meeting_file.get_kind_display().lower()}",
+            cancel_url=_members_area(workstream, f"meeting-{meeting.pk}")))
     return act_and_redirect(
         request,
         lambda: services.workstream_meeting_file_remove(actor=request.user,
@@ -598,9 +609,17 @@ def calendar_feed_renew(request):
         to=_back_to_members_area(request))
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 @login_required
 def calendar_feed_revoke(request):
+    if request.method != "POST":
+        return confirm_page(request, Confirmation(
+            question="Turn your calendar link off?",
+            consequences=[
+                "Calendars subscribed to it stop updating, and its address no longer works.",
+                "You can get a new link later; it will have a new address.",
+            ],
+            confirm_label="Turn the link off", cancel_url=reverse("workstreams:list")))
     return act_and_redirect(
         request, lambda: services.meeting_calendar_feed_revoke(actor=request.user),
         success="Your calendar link is turned off; calendars subscribed to it no longer update.",

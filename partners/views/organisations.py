@@ -23,6 +23,7 @@ from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.pages import (
+    Refused,
     act_and_redirect,
     form_refusal_text,
     fragment_status,
@@ -521,10 +522,17 @@ def _renewal_request_of(request, organisation: Organisation, pk: int) -> Renewal
 
 
 @login_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def renewal_request_withdraw(request, slug: str, pk: int):
     organisation = organisation_for(request, slug, may_see_membership_terms)
     renewal_request = _renewal_request_of(request, organisation, pk)
+    if request.method != "POST":
+        if not may_request_renewal(request.user, organisation):
+            raise Refused("Only the organisation's admins withdraw its request to renew.")
+        return confirm_page(request, Confirmation(
+            question=f"Withdraw {organisation.name}'s request to renew?",
+            consequences=["The programme office will no longer act on it. You can ask again."],
+            confirm_label="Withdraw the request", cancel_url=_membership_url(organisation)))
     return act_and_redirect(
         request,
         lambda: services.renewal_request_withdraw(actor=request.user,
@@ -535,10 +543,18 @@ def renewal_request_withdraw(request, slug: str, pk: int):
 
 
 @programme_admin_required
-@require_POST
+@require_http_methods(GET_AND_POST)
 def renewal_request_decline(request, slug: str, pk: int):
     organisation = visible_organisation(request, slug)
     renewal_request = _renewal_request_of(request, organisation, pk)
+    if request.method != "POST":
+        return confirm_page(request, Confirmation(
+            question=f"Decline {organisation.name}'s request to renew?",
+            consequences=[f"{organisation.name}'s admins are told, with your reason. The "
+                          "membership is not renewed; they may ask again."],
+            confirm_label=f"Decline the request of {organisation.name}",
+            cancel_url=reverse("partners:renewals"),
+            form=RenewalDeclineForm(auto_id=f"decline-renewal-{renewal_request.pk}-%s")))
     back = _back_to(request, reverse("partners:renewals"))
     form = RenewalDeclineForm(request.POST)
     if not form.is_valid():

@@ -11,11 +11,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 
-from partners.models import Invitation, Organisation, OrganisationMembership, PersonRequest
-from partners.services import invitation_create, person_request_create
+from partners.models import (
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    PersonRequest,
+    RenewalRequest,
+)
+from partners.services import invitation_create, person_request_create, renewal_request_create
 from tests.conftest import activate_totp
 from tests.factories import (
     JoinRequestFactory,
@@ -25,7 +33,15 @@ from tests.factories import (
     WorkstreamFactory,
     WorkstreamMembershipFactory,
 )
-from workstreams.models import JoinRequest, Workstream, WorkstreamMembership
+from workstreams.models import (
+    JoinRequest,
+    MeetingCalendarFeed,
+    Workstream,
+    WorkstreamMeeting,
+    WorkstreamMeetingFile,
+    WorkstreamMembership,
+)
+from workstreams.services import meeting_calendar_feed_renew
 
 pytestmark = pytest.mark.django_db
 
@@ -167,15 +183,68 @@ def activate_workstream():
         ["Activate Analytics?", "can't be undone"])
 
 
+def withdraw_renewal_request():
+    organisation = OrganisationFactory(name="Acme Pharma")
+    admin = _partner_admin(organisation)
+    renewal_request = renewal_request_create(actor=admin, organisation=organisation)
+    return Action(
+        admin,
+        reverse("partners:renewal_request_withdraw", args=[organisation.slug, renewal_request.pk]),
+        reverse("partners:membership", args=[organisation.slug]), {},
+        lambda: RenewalRequest.objects.get(pk=renewal_request.pk).status == "withdrawn",
+        ["Withdraw Acme Pharma's request to renew?", "You can ask again."])
+
+
+def decline_renewal_request():
+    organisation = OrganisationFactory(name="Acme Pharma")
+    renewal_request = renewal_request_create(actor=_partner_admin(organisation),
+                                             organisation=organisation)
+    return Action(
+        _staff("programme_admin"),
+        reverse("partners:renewal_request_decline", args=[organisation.slug, renewal_request.pk]),
+        reverse("partners:renewals"), {"reason": "The invoice is still open."},
+        lambda: RenewalRequest.objects.get(pk=renewal_request.pk).status == "declined",
+        ["Decline Acme Pharma's request to renew?", "with your reason"])
+
+
+def remove_meeting_file():
+    workstream = WorkstreamFactory(name="Biocatalysis")
+    meeting = WorkstreamMeeting.objects.create(workstream=workstream, title="Kick-off",
+                                               starts_at=timezone.now())
+    meeting_file = WorkstreamMeetingFile.objects.create(
+        meeting=meeting, kind="agenda", file=ContentFile(b"%PDF-1.4", name="agenda.pdf"))
+    return Action(
+        _staff(), reverse("workstreams:meeting_file_remove", args=[workstream.slug,
+                                                                   meeting_file.pk]),
+        reverse("workstreams:members", args=[workstream.slug]), {},
+        lambda: not WorkstreamMeetingFile.objects.filter(pk=meeting_file.pk).exists(),
+        ["Remove agenda", "from “Kick-off”?", "no longer in the members' area"])
+
+
+def turn_calendar_link_off():
+    membership = WorkstreamMembershipFactory()
+    person = OrganisationMembershipFactory(organisation=membership.organisation).person
+    meeting_calendar_feed_renew(actor=person)
+    return Action(
+        person, reverse("workstreams:calendar_feed_revoke"),
+        reverse("workstreams:members", args=[membership.workstream.slug]), {},
+        lambda: not MeetingCalendarFeed.objects.filter(person=person).exists(),
+        ["Turn your calendar link off?", "stop updating"])
+
+
 # Every destructive or irreversible action of the partners and workstreams pages.
 ACTIONS = [leave, remove_colleague, revoke_invitation, withdraw_person_request,
            decline_person_request, decline_registration, withdraw_join_request,
-           decline_join_request, end_workstream_membership, activate_workstream]
+           decline_join_request, end_workstream_membership, activate_workstream,
+           withdraw_renewal_request, decline_renewal_request, remove_meeting_file,
+           turn_calendar_link_off]
 DESTRUCTIVE = {"partners:membership_remove", "partners:invitation_revoke",
                "partners:person_request_withdraw", "partners:person_request_decline",
                "partners:decline", "workstreams:join_request_withdraw",
                "workstreams:join_request_decline", "workstreams:membership_end",
-               "workstreams:activate"}
+               "workstreams:activate", "partners:renewal_request_withdraw",
+               "partners:renewal_request_decline", "workstreams:meeting_file_remove",
+               "workstreams:calendar_feed_revoke"}
 
 
 @pytest.fixture(params=ACTIONS, ids=lambda make: make.__name__)
