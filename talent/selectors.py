@@ -105,8 +105,10 @@ def course_runs_upcoming(*, course: Course) -> QuerySet[CourseRun]:
 def course_run_list_visible(*, user) -> QuerySet[CourseRun]:
     """Runs of published courses for everyone; every run for programme staff. Each with the
     length of its waitlist (`waitlisted`)."""
-    runs = CourseRun.objects.select_related("course").annotate(
-        waitlisted=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)))
+    runs = (CourseRun.objects.select_related("course")
+            .annotate(waitlisted=Count("enrolments",
+                                       filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)))
+            .order_by("starts_on", "pk"))
     if not may_manage_courses(user):
         runs = runs.filter(course__is_published=True)
     return runs

@@ -3,6 +3,7 @@ already scoped to the caller; the catalogue's are the catalogue page's own."""
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from cluster_portal.core.api.filters import BooleanFilter
 
@@ -14,6 +15,7 @@ from ..selectors import CatalogueFilters, course_list_public
 LARGEST_ID = 2**31 - 1
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": LARGEST_ID})
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -39,10 +41,12 @@ class CourseFilter(django_filters.FilterSet):
         help_text="Words in the course's code, title, summary or description, in any order.")
     workstream = django_filters.CharFilter(help_text="Slug of a workstream the course serves.")
     skill = django_filters.CharFilter(help_text="Code of a skill the course builds.")
-    level = django_filters.TypedChoiceFilter(
-        choices=ProficiencyLevel.choices, coerce=int,
+    # Offered as text ("1" to "6"), as every value of a query string is: a number-typed choice
+    # could not also offer the empty "any level" that a filter form sends.
+    level = django_filters.ChoiceFilter(
+        choices=[(str(level), label) for level, label in ProficiencyLevel.choices],
         help_text="Courses building the skill (or, without `skill`, any skill) to at least this "
-                  "level.")
+                  "level, 1 to 6.")
     mode = django_filters.ChoiceFilter(choices=Course.Mode.choices)
     upcoming = BooleanFilter(help_text="true: only courses with a scheduled run still to start.")
     seats_left = BooleanFilter(
@@ -56,7 +60,7 @@ class CourseFilter(django_filters.FilterSet):
         given = self.form.cleaned_data
         return CatalogueFilters(
             text=(given.get("search") or "").strip(), workstream=given.get("workstream") or "",
-            skill=given.get("skill") or "", level=given.get("level") or None,
+            skill=given.get("skill") or "", level=int(given.get("level") or 0) or None,
             mode=given.get("mode") or "", upcoming=bool(given.get("upcoming")),
             seats_left=bool(given.get("seats_left")))
 

@@ -168,6 +168,8 @@ class OwnEnrolmentSerializer(serializers.ModelSerializer):
 
 
 class EnrolmentSerializer(OwnEnrolmentSerializer):
+    """An enrolment: whose it is, on which run, and where it stands."""
+
     person = PersonNameSerializer(read_only=True)
 
     class Meta(OwnEnrolmentSerializer.Meta):

@@ -73,7 +73,7 @@ from partners.services import (
     organisation_update_profile,
     renewal_request_create,
 )
-from talent.models import WorkstreamSkillNeed
+from talent.models import Course, CourseRun, Enrolment, Skill, WorkstreamSkillNeed
 from talent.services import enrolment_create, prerequisite_waive
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
 from tests.support.worlds import build_world as build_partners_world
@@ -1166,6 +1166,253 @@ for _training in ("organisation_training", "organisation_training_csv"):
 row("talent:my_learning", Case(page(signed_in=200)), Case(cells(everyone=405), method="POST"))
 row("talent:skills_profile", Case(page(signed_in=200)),
     Case(cells(everyone=405), method="POST"))
+
+# Programme staff run the catalogue from pages of their own (they are not admin-site users):
+# partners and trainees are refused before anything is looked up, staff without a second
+# factor are sent to set one up, and staff see every course and run, published or not.
+MANAGE_RUN = to("talent:manage_run", pk=pk("course-run"))
+MANAGE_CM = to("talent:manage_course", slug="cm-101")
+
+
+def staff_page(**given) -> dict[str, Any]:
+    return cells(STAFF_PAGE, outsiders=403, **given)
+
+
+COURSE_FIELDS = {"title": "Flow chemistry basics", "summary": "Flow, from the start.",
+                 "mode": "classroom", "hours": "14", "fee": "0", "is_published": "on",
+                 "skills-TOTAL_FORMS": "0", "skills-INITIAL_FORMS": "0"}
+
+
+def run_fields(world: World, **changes) -> dict:
+    run = world["course-run"]
+    return {"starts_on": run.starts_on.isoformat(), "ends_on": run.ends_on.isoformat(),
+            "venue": "Biopolis", "capacity": "6",
+            "enrolment_opens_at": f"{in_days(-1).isoformat()}T09:00",
+            "enrolment_closes_at": f"{in_days(10).isoformat()}T17:00", "promotion": "confirm",
+            "offer_hours": "48", **changes}
+
+
+def session_fields(world: World) -> dict:
+    day = world["course-run"].starts_on.isoformat()
+    return {"title": "Day 1", "starts_at": f"{day}T09:00", "ends_at": f"{day}T12:00"}
+
+
+row(
+    "talent:manage_courses",
+    Case(staff_page(programme=Rows({"course", "draft-course"})), rows=context_rows("page")),
+    Case(staff_page(programme=Rows({"draft-course"})), query="published=no",
+         rows=context_rows("page"), note="not published"),
+    Case(cells(everyone=405), method="POST"),
+)
+row(
+    "talent:manage_course_create",
+    Case(staff_page(programme=200)),
+    Case(staff_page(programme=to("talent:manage_course", slug="new-101")), method="POST",
+         data={**COURSE_FIELDS, "code": "NEW-101"}),
+    Case(staff_page(programme=400), method="POST", data={**COURSE_FIELDS, "code": "CM-101"},
+         note="a code in use"),
+)
+row(
+    "talent:manage_course",
+    Case(staff_page(programme=200), kwargs={"slug": "cm-101"}),
+    Case(staff_page(programme=200), kwargs={"slug": "draft-1"}, note="not published"),
+    Case(staff_page(programme=404), kwargs={"slug": MISSING_SLUG}),
+    Case(cells(everyone=405), method="POST", kwargs={"slug": "cm-101"}),
+)
+row(
+    "talent:manage_course_edit",
+    Case(staff_page(programme=200), kwargs={"slug": "cm-101"}),
+    Case(staff_page(programme=MANAGE_CM), method="POST", kwargs={"slug": "cm-101"},
+         data=COURSE_FIELDS),
+    Case(staff_page(programme=404), method="POST", kwargs={"slug": MISSING_SLUG},
+         data=COURSE_FIELDS),
+)
+row(
+    "talent:manage_run_create",
+    Case(staff_page(programme=200), kwargs={"slug": "cm-101"}),
+    Case(staff_page(programme=to("talent:manage_run")), method="POST", kwargs={"slug": "cm-101"},
+         data=run_fields),
+    Case(staff_page(programme=404), method="POST", kwargs={"slug": MISSING_SLUG},
+         data=run_fields),
+)
+row(
+    "talent:manage_run",
+    Case(staff_page(programme=200), kwargs={"pk": pk("course-run")}),
+    Case(staff_page(programme=200), kwargs={"pk": pk("draft-run")}, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs={"pk": pk("course-run")}),
+)
+row(
+    "talent:manage_run_edit",
+    Case(staff_page(programme=200), kwargs={"pk": pk("course-run")}),
+    Case(staff_page(programme=MANAGE_RUN), method="POST", kwargs={"pk": pk("course-run")},
+         data=run_fields),
+    # Two seats are taken: fewer is refused beside the field.
+    Case(staff_page(programme=400), method="POST", kwargs={"pk": pk("course-run")},
+         data=lambda world: run_fields(world, capacity="1"), note="fewer seats than taken"),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID}, data=run_fields),
+)
+row(
+    "talent:manage_run_cancel",
+    Case(staff_page(programme=200), kwargs={"pk": pk("course-run")}, note="asks first"),
+    Case(staff_page(programme=MANAGE_RUN), method="POST", kwargs={"pk": pk("course-run")},
+         data={"reason": "The trainer is ill."}),
+    Case(staff_page(programme=400), method="POST", kwargs={"pk": pk("course-run")},
+         data={"reason": ""}, note="without a reason"),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID},
+         data={"reason": "The trainer is ill."}),
+)
+row(
+    "talent:manage_session_create",
+    Case(staff_page(programme=200), kwargs={"pk": pk("course-run")}),
+    Case(staff_page(programme=MANAGE_RUN), method="POST", kwargs={"pk": pk("course-run")},
+         data=session_fields),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID},
+         data=session_fields),
+)
+row(
+    "talent:manage_session_edit",
+    Case(staff_page(programme=200), kwargs={"pk": pk("session:course-run")}),
+    Case(staff_page(programme=MANAGE_RUN), method="POST",
+         kwargs={"pk": pk("session:course-run")}, data=session_fields),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID},
+         data=session_fields),
+)
+row(
+    "talent:manage_session_remove",
+    Case(staff_page(programme=200), kwargs={"pk": pk("session:course-run")}, note="asks first"),
+    Case(staff_page(programme=MANAGE_RUN), method="POST",
+         kwargs={"pk": pk("session:course-run")}),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID}),
+)
+row(
+    "talent:manage_enrol",
+    Case(staff_page(programme=MANAGE_RUN), method="POST", kwargs={"pk": pk("course-run")},
+         data=lambda world: {"email": world.people["trainee"].email}),
+    # The partner member has a seat already: told so beside the address.
+    Case(staff_page(programme=400), method="POST", kwargs={"pk": pk("course-run")},
+         data=lambda world: {"email": world.people["partner_member"].email},
+         note="enrolled already"),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID},
+         data={"email": "nobody@example.org"}),
+    Case(cells(everyone=405), kwargs={"pk": pk("course-run")}),
+)
+row(
+    "talent:manage_waive",
+    Case(staff_page(programme=MANAGE_RUN), method="POST", kwargs={"pk": pk("course-run")},
+         data=lambda world: {"email": world.people["partner_admin"].email,
+                             "reason": "Years of flow chemistry."}),
+    Case(staff_page(programme=400), method="POST", kwargs={"pk": pk("course-run")},
+         data={"email": "nobody@example.org", "reason": "Experience."},
+         note="an address without an account"),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID},
+         data={"email": "nobody@example.org", "reason": "Experience."}),
+    Case(cells(everyone=405), kwargs={"pk": pk("course-run")}),
+)
+row(
+    "talent:manage_enrolment_cancel",
+    Case(staff_page(programme=200), kwargs={"pk": pk("enrol:member")}, idor="pk",
+         note="asks first"),
+    Case(staff_page(programme=MANAGE_RUN), method="POST", kwargs={"pk": pk("enrol:member")},
+         data={"reason": "Asked by their manager."}, idor="pk"),
+    Case(staff_page(programme=400), method="POST", kwargs={"pk": pk("enrol:member")},
+         data={"reason": ""}, note="without a reason"),
+)
+
+# --- talent: API -------------------------------------------------------------------------------
+
+ENROLMENT_ROWS = api_rows(Enrolment)
+
+
+def learning_rows(world: World, response) -> tuple[set[str], list[str]]:
+    """Rows of the caller's learning (/api/v1/me/learning/): the enrolments of every group."""
+    groups = response.json().values()
+    return {world.label_by(Enrolment, "id", row["id"]) for rows in groups for row in rows}, []
+
+
+row(
+    "api:skills-list",
+    Case(public_api(everyone=Rows({"skill"})), query="page_size=100",
+         rows=api_rows(Skill, key="code")),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:courses-list",
+    Case(public_api(everyone=Rows({"course"})), query="page_size=100",
+         rows=api_rows(Course, key="slug")),
+    # The catalogue's search never finds a course not yet published, for staff either.
+    Case(public_api(everyone=NOTHING), query="search=draft", rows=api_rows(Course, key="slug"),
+         note="search for the unpublished course"),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:courses-detail",
+    Case(public_api(everyone=200), kwargs={"slug": "cm-101"}),
+    Case(public_api(everyone=404), kwargs={"slug": "draft-1"}, note="not yet published"),
+    Case(public_api(everyone=404), kwargs={"slug": MISSING_SLUG}),
+    Case(api(signed_in=405), method="DELETE", kwargs={"slug": "cm-101"}),
+)
+row(
+    "api:course-runs-list",
+    Case(public_api(everyone=Rows({"course-run"}), programme=Rows({"course-run", "draft-run"})),
+         query="page_size=100", rows=api_rows(CourseRun)),
+    Case(public_api(everyone=NOTHING, programme=Rows({"draft-run"})), query="course=draft-1",
+         rows=api_rows(CourseRun), note="filtered to the unpublished course"),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:course-runs-detail",
+    Case(public_api(everyone=200), kwargs={"pk": pk("course-run")}),
+    Case(public_api(everyone=404, programme=200), kwargs={"pk": pk("draft-run")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("course-run")}),
+)
+row(
+    "api:course-runs-enrol",
+    # A seat for everyone signed in, but the two who hold one already are told so.
+    Case(api(signed_in=201, partner_member=409, other_org_admin=409), method="POST",
+         kwargs={"pk": pk("course-run")}, body="json", data={}),
+    Case(api(signed_in=404, programme=201), method="POST", kwargs={"pk": pk("draft-run")},
+         body="json", data={}, idor="pk"),
+    # A sponsor the caller may not see is no organisation at all (400 on the field).
+    Case(api(signed_in=400, other_org_admin=409, programme=201), method="POST",
+         kwargs={"pk": pk("course-run")}, body="json", data={"sponsor": slug("hidden")},
+         idor="sponsor", note="sponsored by the hidden organisation"),
+    Case(api(signed_in=405), kwargs={"pk": pk("course-run")}),
+)
+row(
+    "api:enrolments-list",
+    Case(api(signed_in=NOTHING, partner_member=Rows({"enrol:member"}),
+             other_org_admin=Rows({"enrol:other"}),
+             programme=Rows({"enrol:member", "enrol:other"})),
+         query="page_size=100", rows=ENROLMENT_ROWS),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:enrolments-detail",
+    Case(api(signed_in=404, partner_member=200, programme=200),
+         kwargs={"pk": pk("enrol:member")}, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("enrol:member")}),
+)
+row(
+    "api:enrolments-cancel",
+    Case(api(signed_in=404, partner_member=200, programme=200), method="POST",
+         kwargs={"pk": pk("enrol:member")}, body="json", data={"reason": "Another commitment."},
+         idor="pk"),
+    Case(api(signed_in=405), kwargs={"pk": pk("enrol:member")}),
+)
+for _answer in ("accept-offer", "decline-offer"):
+    row(
+        f"api:enrolments-{_answer}",
+        # No seat is offered: its person is told so; staff find it but do not answer for them.
+        Case(api(signed_in=404, partner_member=409, programme=403), method="POST",
+             kwargs={"pk": pk("enrol:member")}, idor="pk"),
+        Case(api(signed_in=405), kwargs={"pk": pk("enrol:member")}),
+    )
+row(
+    "api:me-learning",
+    Case(api(signed_in=NOTHING, partner_member=Rows({"enrol:member"}),
+             other_org_admin=Rows({"enrol:other"})), rows=learning_rows),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
 
 # --- workstreams: pages ------------------------------------------------------------------------
 

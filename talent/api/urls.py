@@ -1,0 +1,17 @@
+"""The talent viewsets, which cluster_portal/api_urls.py mounts on the /api/v1/ router, and the
+caller's learning."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import CourseRunViewSet, CourseViewSet, EnrolmentViewSet, MyLearningView, SkillViewSet
+
+router = SimpleRouter()
+router.register("skills", SkillViewSet, basename="skills")
+router.register("courses", CourseViewSet, basename="courses")
+router.register("course-runs", CourseRunViewSet, basename="course-runs")
+router.register("enrolments", EnrolmentViewSet, basename="enrolments")
+
+urlpatterns = [
+    path("me/learning/", MyLearningView.as_view(), name="me-learning"),
+]
