@@ -117,7 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
-# Redis is the cache and the broker; when it is down every page still answers (DESIGN.md rule 4).
+# Redis is the cache and the broker; when it is down every page still answers (design rule 4).
 # The cache then falls back to each process's memory for the moment (cluster_portal/core/
 # cache.py), within the short timeouts below, so throttles and login rate limits keep working.
 # Sessions live in the database, so nobody is signed out by a Redis outage.

@@ -144,7 +144,7 @@ def detail(request, slug: str):
         context["people"] = people[:PEOPLE_PREVIEW]
         context["more_people"] = len(people) > PEOPLE_PREVIEW
     if context["may_oversee"]:
-        # Who changed this organisation and when (DESIGN.md rule 7), for programme staff.
+        # Who changed this organisation and when (design rule 7), for programme staff.
         context["history"] = audit_events_for(target=organisation)[:HISTORY_LENGTH]
     if context["may_ask_to_join"]:
         context["pending_request"] = person_request_list_visible(user=user).filter(
