@@ -27,6 +27,8 @@ urlpatterns = [
     path("terms/", core_views.terms, name="terms"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    # The public keys that verify the portal's Open Badges credentials, where verifiers look.
+    path(".well-known/jwks.json", talent_views.signing_keys, name="jwks"),
     # Beside allauth's account pages (e-mail, password, two-factor), named as they are.
     path("accounts/profile/", account_views.profile, name="account_profile"),
     path("accounts/profile/data/", account_views.personal_data_download,

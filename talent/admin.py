@@ -18,6 +18,8 @@ from cluster_portal.core.service_admin import (
 )
 
 from .models import (
+    Attendance,
+    Certificate,
     Course,
     CourseRun,
     CourseSkill,
@@ -28,6 +30,7 @@ from .models import (
     WorkstreamSkillNeed,
 )
 from .services import (
+    certificate_revoke,
     course_create,
     course_run_create,
     course_run_set_capacity,
@@ -184,3 +187,44 @@ class PrerequisiteWaiverAdmin(ServiceBackedAdmin):
         saved = prerequisite_waive(actor=request.user, person=data["person"],
                                    course=data["course"], reason=data["reason"])
         adopt_saved(obj, saved)
+
+
+REVOKED_BY_THE_OFFICE = ("Revoked by the programme office. Write to the office to learn why or to "
+                         "contest it.")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    """Certificates are issued by their services; here they are read, and revoked through
+    certificate_revoke (the holder is told). To give a reason of one's own, revoke from the
+    certificate's page on the portal."""
+
+    list_display = ("serial", "person", "achievement", "issued_on", "expires_on", "revoked_at")
+    list_filter = ("issued_on", "enrolment__run__course", "learning_path")
+    list_select_related = ("person", "enrolment__run__course", "learning_path")
+    search_fields = ("serial", "person__email", "person__full_name",
+                     "enrolment__run__course__code")
+    actions = ["revoke_selected"]
+
+    @admin.display(description="for")
+    def achievement(self, certificate: Certificate) -> str:
+        if certificate.learning_path_id:
+            return f"Path: {certificate.learning_path}"
+        return str(certificate.enrolment.run.course)
+
+    @admin.action(description="Revoke the selected certificates (their holders are told)")
+    def revoke_selected(self, request, queryset):
+        run_for_each(self, request, queryset, lambda certificate: certificate_revoke(
+            actor=request.user, certificate=certificate, reason=REVOKED_BY_THE_OFFICE),
+            done="{count} certificate(s) revoked.")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    """Marked by the run's trainers on its registers (attendance_mark); read here."""
+
+    list_display = ("enrolment", "session", "present", "marked_by", "marked_at")
+    list_filter = ("present", "session__run__course")
+    list_select_related = ("enrolment__person", "enrolment__run__course", "session",
+                           "marked_by")
+    search_fields = ("enrolment__person__email", "enrolment__person__full_name")

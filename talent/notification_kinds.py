@@ -1,5 +1,6 @@
 """What the talent app tells trainees: where they stand on a course run (a seat, a place in the
-line, a seat offered, an enrolment cancelled)."""
+line, a seat offered, an enrolment cancelled), how the run ended for them, and their
+certificates (issued, revoked, about to expire)."""
 
 from functools import partial
 
@@ -22,4 +23,22 @@ ENROLMENT_CANCELLED = _kind(
     "enrolment_cancelled", "Your enrolment on a course was cancelled",
     "you were enrolled on the course run")
 
-ALL = (ENROLMENT_CONFIRMED, ENROLMENT_WAITLISTED, SEAT_OFFERED, ENROLMENT_CANCELLED)
+COURSE_COMPLETED = _kind(
+    "course_completed", "You completed a course",
+    "you took the course run and it has been completed")
+COURSE_NOT_COMPLETED = _kind(
+    "course_not_completed", "Your attendance was not enough to complete a course",
+    "you had a seat on the course run and it has been completed")
+CERTIFICATE_ISSUED = _kind(
+    "certificate_issued", "A certificate is issued to you",
+    "you completed the course or learning path it certifies")
+CERTIFICATE_REVOKED = _kind(
+    "certificate_revoked", "One of your certificates was revoked",
+    "the certificate was issued to you")
+CERTIFICATE_EXPIRING = _kind(
+    "certificate_expiring", "One of your certificates expires soon",
+    "the certificate was issued to you and lapses after a set time")
+
+ALL = (ENROLMENT_CONFIRMED, ENROLMENT_WAITLISTED, SEAT_OFFERED, ENROLMENT_CANCELLED,
+       COURSE_COMPLETED, COURSE_NOT_COMPLETED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED,
+       CERTIFICATE_EXPIRING)

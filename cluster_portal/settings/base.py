@@ -299,6 +299,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="60/minute"),
         "user": env("API_USER_RATE", default="600/minute"),
+        # The public verification of certificates, per caller: enough for an employer checking
+        # a stack of them, too few to sweep the serials.
+        "certificate_verify": env("API_CERTIFICATE_VERIFY_RATE", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "cluster_portal.core.api.errors.portal_exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -398,6 +401,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "talent.tasks.expire_seat_offers",
         "schedule": timedelta(minutes=10),
         "options": {"expires": 600},
+    },
+    # Holders of a certificate that lapses within a month are reminded, once each.
+    "remind-expiring-certificates": {
+        "task": "talent.tasks.remind_expiring_certificates",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

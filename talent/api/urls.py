@@ -4,6 +4,7 @@ caller's learning."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .certificates import CertificateVerifyView, CredentialVerifyView
 from .views import CourseRunViewSet, CourseViewSet, EnrolmentViewSet, MyLearningView, SkillViewSet
 
 router = SimpleRouter()
@@ -14,4 +15,8 @@ router.register("enrolments", EnrolmentViewSet, basename="enrolments")
 
 urlpatterns = [
     path("me/learning/", MyLearningView.as_view(), name="me-learning"),
+    # Public verification of certificates (talent/api/certificates.py).
+    path("certificates/verify/", CredentialVerifyView.as_view(), name="certificate-verify"),
+    path("certificates/verify/<str:serial>/", CertificateVerifyView.as_view(),
+         name="certificate-verify-serial"),
 ]

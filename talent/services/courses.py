@@ -17,7 +17,7 @@ from ..models import Course, CourseRun, CourseSkill, Session, Skill
 from ..permissions import may_manage_courses
 
 # Words the talent URLs use before "<slug>/"; no course may take them as its slug.
-RESERVED_SLUGS = frozenset({"mine", "runs", "enrolments"})
+RESERVED_SLUGS = frozenset({"mine", "runs", "enrolments", "sessions", "certificates"})
 SKILLS_FRAMEWORK = Path(__file__).resolve().parent.parent / "data" / "skills_framework.csv"
 
 
