@@ -90,6 +90,12 @@ def full_context(*, approved: bool) -> dict:
         "title": f"Roadmap of {MARK}", "body": f"A question from {MARK}.",
         "sender_name": "Tan Mei Ling", "sender_email": "mei.ling@example.org",
         "organisations": MARK, "to_office": not approved,
+        # Training: a course run, a place on it, how it ended, a certificate.
+        "course": f"CM-101 {MARK}", "dates": "2 Mar 2026 to 3 Mar 2026", "venue": "Biopolis",
+        "position": 3, "expires": "30 June 2027", "promoted": approved, "by_staff": approved,
+        "attended": 3, "sessions": 4, "threshold": 75, "achievement": f"CM-101 {MARK}",
+        "serial": "MFRGGZDFMZTW",
+        "verify_url": portal_url("/courses/certificates/MFRGGZDFMZTW/"),
     }
 
 
