@@ -7,9 +7,11 @@ sponsored and trainers those of their runs.
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.core.search import matching_every_word
 from partners.selectors import user_organisation_roles
 from workstreams.models import WorkstreamMembership
@@ -255,3 +257,106 @@ def workstream_skill_gaps(*, user, held: list[HeldSkill]) -> list[dict]:
                                          {"workstream": gap.need.workstream, "gaps": []})
         entry["gaps"].append(gap)
     return list(by_workstream.values())
+
+
+# --- Programme staff's pages: every course and run, published or not --------------------------
+
+
+@dataclass(frozen=True)
+class StaffCourseFilters:
+    text: str = ""
+    published: bool | None = None  # None: both
+    workstream: str = ""  # a workstream's slug
+    mode: str = ""
+
+
+def course_list_for_staff(*, user, filters: StaffCourseFilters = StaffCourseFilters()
+                          ) -> QuerySet[Course]:
+    """Every course, published or not, for programme staff (nothing for anyone else), each
+    with its next run's start, how many runs are still to come and how many people wait on
+    their waitlists; a fixed number of queries however many courses there are."""
+    if not may_manage_courses(user):
+        return Course.objects.none()
+    courses = Course.objects.all()
+    if filters.text:
+        courses = matching_every_word(courses, filters.text, "code", "title", "summary",
+                                      "description")
+    if filters.published is not None:
+        courses = courses.filter(is_published=filters.published)
+    if filters.workstream:
+        courses = courses.filter(Exists(Course.workstreams.through.objects.filter(
+            course=OuterRef("pk"), workstream__slug=filters.workstream)))
+    if filters.mode:
+        courses = courses.filter(mode=filters.mode)
+    upcoming = CourseRun.objects.filter(course=OuterRef("pk"), status=CourseRun.Status.SCHEDULED,
+                                        starts_on__gte=timezone.localdate())
+    return (courses
+            .annotate(next_run_on=upcoming.order_by("starts_on").values("starts_on")[:1],
+                      runs_to_come=upcoming.order_by().values("course")
+                      .annotate(count=Count("pk")).values("count")[:1])
+            .select_related("provider")
+            .prefetch_related("workstreams")
+            .order_by("code"))
+
+
+def course_get_for_staff(*, user, slug: str) -> Course | None:
+    if not may_manage_courses(user):
+        return None
+    return (Course.objects.filter(slug=slug).select_related("provider")
+            .prefetch_related(Prefetch("skills_taught",
+                                       queryset=CourseSkill.objects.select_related("skill")),
+                              "workstreams", "prerequisites")
+            .first())
+
+
+def course_runs_for_staff(*, course: Course) -> QuerySet[CourseRun]:
+    """Every run of the course, the latest first, with the length of each one's waitlist and
+    how many sessions it has."""
+    return (course.runs.annotate(
+        waitlisted=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED),
+                         distinct=True),
+        session_count=Count("sessions", distinct=True))
+        .order_by("-starts_on", "-pk"))
+
+
+def course_run_roster(*, user, run: CourseRun) -> dict[str, QuerySet[Enrolment]]:
+    """Who is on a run, for programme staff: the seats (confirmed, then how the run ended for
+    them), the seats offered with their expiry, the waitlist in order, and the cancelled."""
+    if not may_manage_courses(user):
+        return {name: Enrolment.objects.none()
+                for name in ("seats", "offered", "waitlist", "cancelled")}
+    Status = Enrolment.Status
+    enrolments = Enrolment.objects.filter(run=run).select_related("person", "sponsor")
+    return {
+        "seats": enrolments.filter(status__in=(Status.CONFIRMED, Status.COMPLETED,
+                                               Status.NO_SHOW))
+                           .order_by("person__full_name", "person__email", "pk"),
+        "offered": enrolments.filter(status=Status.OFFERED).order_by("offer_expires_at", "pk"),
+        "waitlist": enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position"),
+        "cancelled": enrolments.filter(status=Status.CANCELLED)
+                               .order_by("-cancelled_at", "-pk"),
+    }
+
+
+def session_get_for_staff(*, user, pk: int) -> Session | None:
+    if not may_manage_courses(user):
+        return None
+    return Session.objects.select_related("run__course").filter(pk=pk).first()
+
+
+def trainer_candidates(*, course: Course) -> QuerySet:
+    """Who may train a run of `course`: programme staff (admins among them), and the people
+    acting for the course's provider when the provider is an approved organisation."""
+    staff_groups = [ProgrammeRole.STAFF.group_name, ProgrammeRole.ADMIN.group_name]
+    who = Q(groups__name__in=staff_groups)
+    if course.provider is not None and course.provider.is_approved:
+        who |= Q(organisation_memberships__organisation=course.provider)
+    return (get_user_model().objects.filter(who, is_active=True).distinct()
+            .order_by("full_name", "email"))
+
+
+def person_by_email(*, user, email: str):
+    """The active account with this address, for programme staff placing someone on a run."""
+    if not may_manage_courses(user) or not email:
+        return None
+    return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()

@@ -65,19 +65,21 @@ def _check_enrolment_window(run: CourseRun, now: datetime.datetime) -> None:
         raise Conflict("Enrolment for this run has closed.", code="enrolment_closed")
 
 
-def _check_not_enrolled_already(person, run: CourseRun) -> None:
+def _check_not_enrolled_already(person, run: CourseRun, *, by_self: bool) -> None:
+    """`by_self`: the person enrols themself, and is told "you"; staff read the person's name."""
     active = Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATES)
+    who, has = ("You are", "You have") if by_self else (f"{person} is", f"{person} has")
     same_run = active.filter(run=run).first()
     if same_run is not None:
         where = ("on its waitlist" if same_run.status == Status.WAITLISTED
                  else "offered a seat" if same_run.status == Status.OFFERED else "enrolled")
-        raise Conflict(f"You are already {where} for this run.", code="already_enrolled")
+        raise Conflict(f"{who} already {where} for this run.", code="already_enrolled")
     overlapping = active.filter(
         run__course_id=run.course_id, run__starts_on__lte=run.ends_on,
         run__ends_on__gte=run.starts_on).exclude(run=run).select_related("run").first()
     if overlapping is not None:
         raise Conflict(
-            f"You already have a place on the run of {run.course.code} from "
+            f"{has} already a place on the run of {run.course.code} from "
             f"{date_format(overlapping.run.starts_on, 'j M Y')}, which overlaps this one. "
             "Cancel that enrolment first.", code="overlapping_run")
 
@@ -96,14 +98,15 @@ def missing_prerequisites(*, person, course) -> list:
     return [prerequisite for prerequisite in required if prerequisite.pk not in completed]
 
 
-def _check_prerequisites(person, run: CourseRun) -> None:
+def _check_prerequisites(person, run: CourseRun, *, by_self: bool) -> None:
     missing = missing_prerequisites(person=person, course=run.course)
     if missing:
         names = "; ".join(f"{course.code} {course.title}" for course in missing)
-        raise ApplicationError(
-            f"This course needs {names} completed first. If you have equivalent experience, "
-            "ask the programme office to waive the prerequisite.",
-            code="prerequisite_missing")
+        then = ("If you have equivalent experience, ask the programme office to waive the "
+                "prerequisite." if by_self else
+                f"If {person} has equivalent experience, waive the prerequisite for them first.")
+        raise ApplicationError(f"This course needs {names} completed first. {then}",
+                               code="prerequisite_missing")
 
 
 def _next_waitlist_position(run: CourseRun) -> int:
@@ -148,8 +151,9 @@ def enrolment_create(*, actor, run: CourseRun, person=None, sponsor=None) -> Enr
     if not (is_system(actor) or may_manage_courses(actor)):
         # Staff may place someone outside the window (a late replacement); trainees may not.
         _check_enrolment_window(run, now)
-    _check_not_enrolled_already(person, run)
-    _check_prerequisites(person, run)
+    by_self = person_of(actor) == person
+    _check_not_enrolled_already(person, run, by_self=by_self)
+    _check_prerequisites(person, run, by_self=by_self)
 
     enrolment = Enrolment(person=person, run=run, sponsor=sponsor)
     if run.seats_taken < run.capacity:
@@ -328,7 +332,7 @@ def enrolment_offers_expire(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def course_run_set_capacity(*, actor, run: CourseRun, capacity: int) -> CourseRun:
     """Change how many seats a run has: never below the seats already held; more seats go to
-    the waitlist at once."""
+    the waitlist at once. The run returned carries `promoted`, the enrolments they went to."""
     if not (is_system(actor) or may_manage_courses(actor)):
         raise NotAllowed("Only programme staff change a run's seats.")
     if capacity < 1:
@@ -345,8 +349,51 @@ def course_run_set_capacity(*, actor, run: CourseRun, capacity: int) -> CourseRu
     run.save(update_fields=["capacity"])
     audit_record(actor=actor, action="course_run.set_capacity", target=run,
                  changes={"capacity": [before, capacity]})
-    if capacity > before:
-        _promote_from_waitlist(run, actor=actor)
+    run.promoted = _promote_from_waitlist(run, actor=actor) if capacity > before else []
+    return run
+
+
+@transaction.atomic
+def course_run_cancel(*, actor, run: CourseRun, reason: str) -> CourseRun:
+    """Cancel a scheduled run: every enrolment still active on it (seats, offers, the
+    waitlist) is cancelled with the reason, its person told, and no seat is held any more."""
+    if not (is_system(actor) or may_manage_courses(actor)):
+        raise NotAllowed("Only programme staff cancel a run.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("Say why the run is cancelled: the people enrolled are told.",
+                               fields={"reason": "Required: the people enrolled read it."})
+    run = _lock_run(run)
+    CourseRun.MOVES.check_move(run, CourseRun.Status.CANCELLED,
+                               subject=f"The run of {run.course.code}")
+    active = list(Enrolment.objects.select_for_update(of=("self",))
+                  .filter(run=run, status__in=ACTIVE_ENROLMENT_STATES)
+                  .select_related("person").order_by("pk"))
+    now = timezone.now()
+    was = {}
+    for enrolment in active:
+        was[enrolment.pk] = enrolment.status
+        apply_decision(enrolment, to=Status.CANCELLED, actor=actor, reason=reason)
+        enrolment.waitlist_position = enrolment.offer_expires_at = None
+        enrolment.cancelled_at = now
+    Enrolment.objects.bulk_update(active, ["status", "decided_by", "decided_at",
+                                           "decision_reason", "waitlist_position",
+                                           "offer_expires_at", "cancelled_at"])
+    run.status, run.seats_taken = CourseRun.Status.CANCELLED, 0
+    run.save(update_fields=["status", "seats_taken"])
+    for enrolment in active:
+        audit_record(actor=actor, action="enrolment.cancel", target=enrolment, scope=run,
+                     changes={"status": [was[enrolment.pk], Status.CANCELLED],
+                              "reason": reason, "run_cancelled": True})
+    audit_record(actor=actor, action="course_run.cancel", target=run,
+                 changes={"status": [CourseRun.Status.SCHEDULED, CourseRun.Status.CANCELLED],
+                          "reason": reason, "enrolments_cancelled": len(active)})
+    words = _run_words(run)
+    notify(recipients=[enrolment.person for enrolment in active],
+           kind=kinds.ENROLMENT_CANCELLED, actor=actor,
+           message=f"The run of {words['course']} ({words['dates']}) is cancelled, and your "
+                   f"enrolment with it: {reason}",
+           url=run.get_absolute_url(), context={**words, "reason": reason, "by_staff": True})
     return run
 
 

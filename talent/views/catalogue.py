@@ -42,6 +42,7 @@ def catalogue(request):
     return render(request, "talent/catalogue.html", {
         "form": form, "page": paginate(request, courses, per_page=CATALOGUE_PAGE_SIZE),
         "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "may_manage": may_manage_courses(request.user),
     })
 
 
@@ -52,6 +53,7 @@ def course_detail(request, slug: str):
         raise Http404("No such course.")
     return render(request, "talent/course_detail.html", {
         "course": course, "runs": list(course_runs_upcoming(course=course)),
+        "may_manage": may_manage_courses(request.user),
     })
 
 
