@@ -189,3 +189,14 @@ def test_the_attendance_pages_cost_the_same_queries_for_more_trainees_and_sessio
                 queries_of_get(client, register_url(run.sessions.first())))
 
     assert counts(sessions=1, trainees=1) == counts(sessions=5, trainees=6)
+
+
+def test_a_trainer_finds_the_register_from_their_own_page(client):
+    trainer = UserFactory()
+    run = CourseRunFactory()
+    run.trainers.add(trainer)
+    client.force_login(trainer)
+    page = client.get(reverse("my_portal")).content.decode()
+    assert reverse("talent:run_attendance", kwargs={"pk": run.pk}) in page
+    assert reverse("talent:my_certificates") in client.get(
+        reverse("talent:my_learning")).content.decode()
