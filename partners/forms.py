@@ -228,6 +228,8 @@ class InvitationImportForm(PortalForm):
                           f"{seats.left} {'person' if seats.left == 1 else 'people'} at most; "
                           "rows beyond are refused.")
         self.fields["file"].help_text = help_text
+        # PortalForm has already bound the field, and the bound field copied its help text then.
+        self["file"].help_text = help_text
 
 
 class AskToJoinForm(PortalForm):

@@ -348,7 +348,8 @@ def _delimiter_of(text: str) -> str:
     """Commas, or the semicolons that spreadsheets write where the comma is a decimal mark.
     Only the delimiter is taken from the header: the quoting rules stay Excel's."""
     try:
-        return csv.Sniffer().sniff(text[:4096].partition("\n")[0], delimiters=",;\t").delimiter
+        header = (text[:4096].splitlines() or [""])[0]  # whatever its line ending
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
     except csv.Error:
         return ","
 
