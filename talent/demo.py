@@ -1,18 +1,26 @@
 """The training the demo portal shows: the skills framework, a dozen courses across the
-workstreams, runs past and to come, one full run with a waitlist, and completed enrolments.
+workstreams, runs past and to come, one full run with a waitlist, and past runs completed from
+their registers, with certificates (and a learning path's).
 Made through the services, and idempotent: a course whose code exists is left as it is."""
 
 import datetime
 
-from django.db.models import F
 from django.utils import timezone
 
 from cluster_portal.core.actors import SYSTEM
 from partners.models import Organisation
 from workstreams.models import Programme
 
-from .models import Course, CourseRun, Enrolment, Skill
-from .services import course_create, course_run_create, enrolment_create, skills_framework_load
+from .models import Course, CourseRun, LearningPath, LearningPathStep, Skill
+from .services import (
+    attendance_mark,
+    certificate_issue,
+    course_create,
+    course_run_complete,
+    course_run_create,
+    enrolment_create,
+    skills_framework_load,
+)
 
 # code, title, summary, workstream codes, mode, hours, fee, {skill code: level}, prerequisite,
 # certificate valid for (months), provider
@@ -114,9 +122,26 @@ def seed_courses(*, programme: Programme) -> dict[str, object]:
     return courses
 
 
+# A learning path through two courses with past runs: their completions give its certificate.
+LEARNING_PATH = ("continuous-manufacturing-foundations", "Continuous manufacturing foundations",
+                 "The principles of flow manufacturing and the analytics that control it.",
+                 ["CM-101", "PAT-101"])
+
+
+def _seed_learning_path(courses: dict) -> None:
+    """Reference content, like the skills framework: a plain row and its steps."""
+    slug, name, summary, codes = LEARNING_PATH
+    path, created = LearningPath.objects.get_or_create(
+        slug=slug, defaults={"name": name, "summary": summary})
+    if created:
+        for order, code in enumerate(codes, start=1):
+            LearningPathStep.objects.create(path=path, course=courses[code], order=order)
+
+
 def seed_runs(*, courses: dict, trainer, trainees: list) -> None:
     if CourseRun.objects.exists():
         return
+    _seed_learning_path(courses)
     today, now = timezone.localdate(), timezone.now()
     for code, starts_in, days, capacity, venue in RUNS:
         starts_on = today + datetime.timedelta(days=starts_in)
@@ -140,12 +165,16 @@ def seed_runs(*, courses: dict, trainer, trainees: list) -> None:
 
 
 def _completed(run: CourseRun, trainees: list) -> None:
-    """People who took a past run: enrolled by the programme office (the window is over), then
-    completed. Completing a run from its attendance is the next part of the talent app; until
-    its service exists, the demo sets the outcome directly."""
-    for person in trainees:
-        enrolment_create(actor=SYSTEM, run=run, person=person)
-    Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).update(
-        status=Enrolment.Status.COMPLETED, completed_at=F("confirmed_at"))
-    CourseRun.objects.filter(pk=run.pk).update(status=CourseRun.Status.COMPLETED,
-                                               attendance_threshold=75)
+    """People who took a past run: enrolled by the programme office (the window is over), their
+    attendance marked on each session's register, the run completed at 75% and the
+    certificates of those who completed it issued. The last of them missed the first day, and
+    is a no-show."""
+    enrolments = [enrolment_create(actor=SYSTEM, run=run, person=person) for person in trainees]
+    missed_a_day = enrolments[-1] if len(enrolments) > 1 else None
+    for number, session in enumerate(run.sessions.order_by("starts_at")):
+        for enrolment in enrolments:
+            attendance_mark(actor=SYSTEM, session=session, enrolment=enrolment,
+                            present=not (enrolment is missed_a_day and number == 0))
+    outcome = course_run_complete(actor=SYSTEM, run=run, attendance_threshold=75)
+    for enrolment in outcome.completed:
+        certificate_issue(actor=SYSTEM, enrolment=enrolment)

@@ -57,6 +57,36 @@ class EnrolForm(PortalForm):
         return self.organisations.get(self.cleaned_data.get("sponsor"))
 
 
+class AttendanceMarkForm(PortalForm):
+    """One tick of a session's register: whose, and present or absent."""
+
+    enrolment = forms.IntegerField(min_value=1)
+    present = forms.TypedChoiceField(choices=[("1", "Present"), ("0", "Absent")],
+                                     coerce=lambda value: value == "1")
+
+
+class CompletionForm(PortalForm):
+    attendance_threshold = forms.IntegerField(
+        label="Attendance needed to complete (%)", min_value=1, max_value=100, initial=75,
+        help_text="The share of the run's sessions a trainee must have attended. Exactly this "
+                  "share counts: with 4 sessions, 75% means 3 of them.")
+
+
+class RevocationForm(PortalForm):
+    reason = forms.CharField(
+        label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The holder is told this reason; the public verification page shows only "
+                  "that the certificate was revoked, and when.")
+
+
+class CredentialForm(PortalForm):
+    credential = forms.CharField(
+        label="Open Badges credential", max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="The credential's text as its holder gave it to you: a long line that starts "
+                  "with eyJ.")
+
+
 # --- Programme staff's course pages -------------------------------------------------------------
 # Fields come from the models (their lengths and validators, written once); the services check
 # the rest (an approved provider, active workstreams, prerequisites without a loop, trainers,

@@ -14,6 +14,21 @@ urlpatterns = [
     path("enrolments/<int:pk>/cancel/", views.enrolment_cancel, name="enrolment_cancel"),
     path("enrolments/<int:pk>/accept/", views.offer_accept, name="offer_accept"),
     path("enrolments/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
+    # Attendance and completion (the run's trainers and programme staff).
+    path("runs/<int:pk>/attendance/", views.run_attendance, name="run_attendance"),
+    path("sessions/<int:pk>/attendance/", views.session_attendance,
+         name="session_attendance"),
+    path("runs/<int:pk>/complete/", views.run_complete, name="run_complete"),
+    path("runs/<int:pk>/certificates/", views.run_certificates, name="run_certificates"),
+    # Certificates: the holder's, and their public verification by serial or credential.
+    path("certificates/", views.my_certificates, name="my_certificates"),
+    path("certificates/verify/", views.credential_check, name="credential_check"),
+    path("certificates/<str:serial>/", views.certificate, name="certificate"),
+    path("certificates/<str:serial>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<str:serial>/credential/", views.certificate_credential,
+         name="certificate_credential"),
+    path("certificates/<str:serial>/revoke/", views.certificate_revoke,
+         name="certificate_revoke"),
     # Programme staff run the catalogue here; "manage" and the words after it are fixed words.
     path("manage/", views.manage_courses, name="manage_courses"),
     path("manage/new/", views.manage_course_create, name="manage_course_create"),

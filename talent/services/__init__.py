@@ -1,5 +1,13 @@
 """Writes of the talent app. Every state change goes through a function here."""
 
+from .attendance import RunOutcome, attendance_mark, course_run_complete
+from .certificates import (
+    certificate_batch_run,
+    certificate_batch_start,
+    certificate_expiry_reminders_send,
+    certificate_issue,
+    certificate_revoke,
+)
 from .courses import (
     RESERVED_SLUGS,
     course_create,
@@ -11,6 +19,7 @@ from .courses import (
     session_update,
     skills_framework_load,
 )
+from .credential_keys import credential_signing_key_active, credential_signing_key_rotate
 from .enrolments import (
     course_run_cancel,
     course_run_set_capacity,
@@ -25,12 +34,22 @@ from .enrolments import (
 
 __all__ = [
     "RESERVED_SLUGS",
+    "RunOutcome",
+    "attendance_mark",
+    "certificate_batch_run",
+    "certificate_batch_start",
+    "certificate_expiry_reminders_send",
+    "certificate_issue",
+    "certificate_revoke",
     "course_create",
     "course_run_cancel",
+    "course_run_complete",
     "course_run_create",
     "course_run_set_capacity",
     "course_run_update",
     "course_update",
+    "credential_signing_key_active",
+    "credential_signing_key_rotate",
     "enrolment_cancel",
     "enrolment_create",
     "enrolment_offer_accept",

@@ -21,7 +21,8 @@ from ..selectors import trainer_candidates
 from .enrolments import course_run_set_capacity
 
 # Words the talent URLs use before "<slug>/"; no course may take them as its slug.
-RESERVED_SLUGS = frozenset({"mine", "runs", "enrolments", "sessions", "manage", "new"})
+RESERVED_SLUGS = frozenset({"mine", "runs", "enrolments", "sessions", "certificates", "manage",
+                            "new"})
 SKILLS_FRAMEWORK = Path(__file__).resolve().parent.parent / "data" / "skills_framework.csv"
 
 

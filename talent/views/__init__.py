@@ -1,5 +1,6 @@
 """The training pages, one module per concern; urls.py names them through this package."""
 
+from .attendance import run_attendance, session_attendance
 from .catalogue import (
     catalogue,
     course_detail,
@@ -9,6 +10,17 @@ from .catalogue import (
     offer_accept,
     offer_decline,
     run_detail,
+)
+from .certificates import (
+    certificate,
+    certificate_credential,
+    certificate_pdf,
+    certificate_revoke,
+    credential_check,
+    my_certificates,
+    run_certificates,
+    run_complete,
+    signing_keys,
 )
 from .skills import skills_profile
 from .staff import (
@@ -29,9 +41,12 @@ from .staff import (
 )
 from .training_record import organisation_training, organisation_training_csv
 
-__all__ = ["catalogue", "course_detail", "enrol", "enrolment_cancel", "manage_course",
-           "manage_course_create", "manage_course_update", "manage_courses", "manage_enrol",
-           "manage_enrolment_cancel", "manage_run", "manage_run_cancel", "manage_run_create",
-           "manage_run_update", "manage_session_create", "manage_session_remove",
-           "manage_session_update", "manage_waive", "my_learning", "offer_accept", "offer_decline",
-           "organisation_training", "organisation_training_csv", "run_detail", "skills_profile"]
+__all__ = ["catalogue", "certificate", "certificate_credential", "certificate_pdf",
+           "certificate_revoke", "course_detail", "credential_check", "enrol", "enrolment_cancel",
+           "manage_course", "manage_course_create", "manage_course_update", "manage_courses",
+           "manage_enrol", "manage_enrolment_cancel", "manage_run", "manage_run_cancel",
+           "manage_run_create", "manage_run_update", "manage_session_create",
+           "manage_session_remove", "manage_session_update", "manage_waive", "my_certificates",
+           "my_learning", "offer_accept", "offer_decline", "organisation_training",
+           "organisation_training_csv", "run_attendance", "run_certificates", "run_complete",
+           "run_detail", "session_attendance", "signing_keys", "skills_profile"]

@@ -73,7 +73,18 @@ from partners.services import (
     organisation_update_profile,
     renewal_request_create,
 )
-from talent.models import Course, CourseRun, Enrolment, Skill, WorkstreamSkillNeed
+from talent.credentials import credential_sign
+from talent.models import (
+    Attendance,
+    Certificate,
+    Course,
+    CourseRun,
+    Enrolment,
+    LearningPath,
+    LearningPathStep,
+    Skill,
+    WorkstreamSkillNeed,
+)
 from talent.services import enrolment_create, prerequisite_waive
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
 from tests.support.worlds import build_world as build_partners_world
@@ -253,6 +264,19 @@ def build_world() -> World:
     }
     # A session of the run, for the staff pages that change its timetable.
     run_session = SessionFactory(run=course_run, title="Day 1")
+    # A certificate of the partner member's, to download, verify and revoke: a learning path's,
+    # made directly, since its service issues one only after the path's runs were completed,
+    # whose runs and enrolments every list of them would then show; and a mark on the run's
+    # register (made directly too: the service marks a session only from its day on).
+    flow_path = LearningPath.objects.create(slug="flow-path", name="Flow chemistry path")
+    LearningPathStep.objects.create(path=flow_path, course=course, order=1)
+    talent_records = {
+        "certificate:member": Certificate.objects.create(
+            serial="MEMBERCERT23", person=people["partner_member"], learning_path=flow_path,
+            issued_on=timezone.localdate()),
+        "attendance": Attendance.objects.create(session=run_session, present=True,
+                                                enrolment=enrolments["enrol:member"]),
+    }
     skill = SkillFactory(code="flow", name="Flow chemistry")
     talent_reference = {
         "skill": skill,
@@ -320,7 +344,7 @@ def build_world() -> World:
         "audit": AuditEvent.objects.order_by("pk").first(),
         "course": course, "course-run": course_run, "draft-run": draft_run, **enrolments,
         "draft-course": draft_run.course, "session:course-run": run_session,
-        **talent_reference,
+        **talent_reference, **talent_records,
     }
     tokens = {
         "invitation:xylo": link_token,
@@ -1176,6 +1200,91 @@ row("talent:my_learning", Case(page(signed_in=200)), Case(cells(everyone=405), m
 row("talent:skills_profile", Case(page(signed_in=200)),
     Case(cells(everyone=405), method="POST"))
 
+# --- talent: attendance, completion and certificates -------------------------------------------
+# A run's registers are its trainers' (the world's run has none) and programme staff's: anyone
+# else finds no such run; staff without a second factor are sent to set one up. Completing a
+# run and issuing its certificates are programme staff's. A certificate downloads to its holder
+# (the partner member) and staff; anyone verifies one by its serial.
+
+TRAINING_PAGE = {"visitor": LOGIN, "staff_without_mfa": MFA_SETUP}
+REGISTER = to("talent:session_attendance", pk=pk("session:course-run"))
+RUN_CERTIFICATES = to("talent:run_certificates", pk=pk("course-run"))
+MEMBER_CERTIFICATE = {"serial": Ref("certificate:member", "serial")}
+NO_SUCH_SERIAL = {"serial": "not-a-serial"}
+row(
+    "talent:run_attendance",
+    Case(cells(TRAINING_PAGE, outsiders=404, programme=200), kwargs={"pk": pk("course-run")}),
+    Case(cells(TRAINING_PAGE, outsiders=404, programme=404), kwargs={"pk": MISSING_ID}),
+    Case(page(signed_in=405), method="POST", kwargs={"pk": pk("course-run")}),
+)
+row(
+    "talent:session_attendance",
+    Case(cells(TRAINING_PAGE, outsiders=404, programme=200),
+         kwargs={"pk": pk("session:course-run")}),
+    Case(cells(TRAINING_PAGE, outsiders=404, programme=404), kwargs={"pk": MISSING_ID}),
+    # The session is a month away: the mark is refused in words, on the register or in its row.
+    Case(cells(TRAINING_PAGE, outsiders=404, programme=REGISTER), method="POST",
+         kwargs={"pk": pk("session:course-run")},
+         data=lambda w: {"enrolment": w.pk("enrol:member"), "present": "1"}),
+    Case(cells(TRAINING_PAGE, outsiders=404, programme=409), method="POST", htmx=True,
+         kwargs={"pk": pk("session:course-run")},
+         data=lambda w: {"enrolment": w.pk("enrol:member"), "present": "1"}),
+)
+row(
+    "talent:run_complete",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), kwargs={"pk": pk("course-run")},
+         note="asks first"),
+    # The run is a month away: staff are told it can't be completed yet.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=RUN_CERTIFICATES), method="POST",
+         kwargs={"pk": pk("course-run")}, data={"attendance_threshold": "75"}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), kwargs={"pk": MISSING_ID}),
+)
+row(
+    "talent:run_certificates",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), kwargs={"pk": pk("course-run")}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), htmx=True,
+         kwargs={"pk": pk("course-run")}, note="the progress, asked again"),
+    # Not completed yet: nothing to issue, and staff are told so.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=RUN_CERTIFICATES), method="POST",
+         kwargs={"pk": pk("course-run")}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), kwargs={"pk": MISSING_ID}),
+)
+row("talent:my_certificates",
+    Case(page(signed_in=NOTHING, partner_member=Rows({"certificate:member"})),
+         rows=context_rows("certificates")),
+    Case(page(signed_in=405), method="POST"))
+row(
+    "talent:certificate",
+    Case(cells(everyone=200), kwargs=MEMBER_CERTIFICATE),
+    Case(cells(everyone=404), kwargs=NO_SUCH_SERIAL),
+    Case(cells(everyone=405), method="POST", kwargs=MEMBER_CERTIFICATE),
+)
+row(
+    "talent:credential_check",
+    Case(cells(everyone=200)),
+    Case(cells(everyone=400), method="POST", data={"credential": "not.a.credential"},
+         note="not a credential of the portal's"),
+)
+for _copy in ("pdf", "credential"):
+    row(
+        f"talent:certificate_{_copy}",
+        Case(page(signed_in=404, partner_member=200, programme=200), kwargs=MEMBER_CERTIFICATE,
+             idor="serial", absent="NOSUCHSERIAL"),
+        Case(page(signed_in=405), method="POST", kwargs=MEMBER_CERTIFICATE),
+    )
+row(
+    "talent:certificate_revoke",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), kwargs=MEMBER_CERTIFICATE,
+         note="asks first"),
+    Case(cells(STAFF_PAGE, outsiders=403,
+               programme=to("talent:certificate", serial="MEMBERCERT23")),
+         method="POST", kwargs=MEMBER_CERTIFICATE, data={"reason": "Issued in error."}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=400), method="POST",
+         kwargs=MEMBER_CERTIFICATE, data={"reason": ""}, note="without a reason"),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), kwargs=NO_SUCH_SERIAL),
+)
+row("jwks", Case(cells(everyone=200)), Case(cells(everyone=405), method="POST"))
+
 # Programme staff run the catalogue from pages of their own (they are not admin-site users):
 # partners and trainees are refused before anything is looked up, staff without a second
 # factor are sent to set one up, and staff see every course and run, published or not.
@@ -1421,6 +1530,22 @@ row(
     Case(api(signed_in=NOTHING, partner_member=Rows({"enrol:member"}),
              other_org_admin=Rows({"enrol:other"})), rows=learning_rows),
     Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+# Verifying a certificate is public, as its page is (and throttled per address).
+row(
+    "api:certificate-verify",
+    Case(public_api(everyone=200), method="POST", body="json",
+         data=lambda w: {"credential": credential_sign(w["certificate:member"])}),
+    Case(public_api(everyone=400), method="POST", body="json",
+         data={"credential": "not.a.credential"}, note="not a credential of the portal's"),
+    Case(public_api(everyone=405)),
+)
+row(
+    "api:certificate-verify-serial",
+    Case(public_api(everyone=200), kwargs=MEMBER_CERTIFICATE),
+    Case(public_api(everyone=404), kwargs=NO_SUCH_SERIAL),
+    Case(public_api(everyone=405), method="POST", body="json", data={},
+         kwargs=MEMBER_CERTIFICATE),
 )
 
 # --- workstreams: pages ------------------------------------------------------------------------
@@ -2246,6 +2371,8 @@ ADMIN_MODELS = {
     "talent.courserun": AdminModel("course-run", add=True, delete=False),
     "talent.enrolment": AdminModel("enrol:member", add=False, delete=False),
     "talent.prerequisitewaiver": AdminModel("waiver", add=True, delete=False),
+    "talent.certificate": AdminModel("certificate:member", add=False, delete=False),
+    "talent.attendance": AdminModel("attendance", add=False, delete=False),
     "partners.organisation": AdminModel("xylo", add=True, delete=False),
     "partners.organisationmembership": AdminModel("xylo:colleague", add=True, delete=False),
     "partners.personrequest": AdminModel("requester->xylo", add=False, delete=False),
@@ -2362,6 +2489,7 @@ VISIBLE_TO: dict[str, frozenset[str]] = {
     "token:trainee": frozenset({"trainee"}),
     "draft-run": frozenset(STAFF),  # a run of a course not yet published
     "enrol:member": frozenset({"partner_member", *STAFF}),
+    "certificate:member": frozenset({"partner_member", *STAFF}),  # to download; verified by all
 }
 
 
