@@ -21,6 +21,7 @@ from ..attendance_selectors import (
     course_run_get_for_training,
     register_row,
     run_attendance_summary,
+    session_counts,
     session_get_for_training,
     session_register,
 )
@@ -68,11 +69,9 @@ def session_attendance(request, pk: int):
     if session is None:
         return _not_trained(request)
     if request.method != "POST":
-        register = session_register(session=session)
         return render(request, "talent/session_attendance.html", {
-            **_register_context(request, session), "register": register,
-            "present": sum(1 for enrolment in register if enrolment.mark is True),
-            "absent": sum(1 for enrolment in register if enrolment.mark is False),
+            **_register_context(request, session), "register": session_register(session=session),
+            "counts": session_counts(session=session),
         })
     return _mark(request, session)
 
@@ -101,9 +100,10 @@ def _mark(request, session):
     name = enrolment.person.full_name or enrolment.person.email
     if request.htmx:
         enrolment = register_row(session=session, enrolment_pk=enrolment.pk)
+        # The register's totals above the list follow the change (an out-of-band swap).
         return render(request, "talent/partials/register_row.html", {
-            **_register_context(request, session), "enrolment": enrolment, **row},
-            status=status)
+            **_register_context(request, session), "enrolment": enrolment, **row,
+            "counts": session_counts(session=session)}, status=status)
     if "error" in row:
         messages.error(request, row["error"])
     else:

@@ -113,6 +113,8 @@ def test_the_register_saves_one_tap_through_htmx_and_answers_with_the_row(client
     assert f'id="present-{enrolment.pk}"' in html
     assert 'value="1" class="btn btn-success" aria-pressed="true"' in html
     assert Attendance.objects.get().present is True
+    # The totals above the register follow, out of band.
+    assert 'id="register-counts" hx-swap-oob="true">1 present, 0 absent' in html
 
     # Without JavaScript the form posts and the register comes back (PRG).
     plain = client.post(register_url(session), {"enrolment": enrolment.pk, "present": "0"})
