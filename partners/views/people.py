@@ -395,7 +395,8 @@ def invitation_import(request, slug: str):
     """Post, redirect, get: the report is kept and shown at its own address, so reloading it
     never sends the invitations again. A file refused whole invites nobody: the people page
     comes back with the reason, said at its top and at the form."""
-    form = InvitationImportForm(request.POST, request.FILES, auto_id="import-%s")
+    form = InvitationImportForm(request.POST, request.FILES, auto_id="import-%s",
+                                seats=organisation_seats(organisation=organisation))
     if form.is_valid():
         try:
             report = services.invitations_import_csv(
@@ -507,7 +508,6 @@ def invitation_import_report(request, slug: str, pk: int):
         "tabs": organisation_tabs(request, organisation, "people"),
         "import_form": InvitationImportForm(auto_id="import-%s",
                                             seats=organisation_seats(organisation=organisation)),
-        "kept_days": IMPORT_REPORT_KEPT_FOR.days,
     })
 
 
