@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": False},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A name of its own for an enum whose field name ("status") other enums use too.
+    "ENUM_NAME_OVERRIDES": {"CertificateStatusEnum": ["valid", "revoked", "expired"]},
 }
 
 # --- Celery -----------------------------------------------------------------------------------
