@@ -1,18 +1,19 @@
 """An organisation's people: members and roles, invitations (one by one or from a CSV),
 requests to join, and the person's own organisations."""
 
-import csv
+import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from cluster_portal.core.confirmation import Confirmation, confirm_page
+from cluster_portal.core.csv_export import csv_download
 from cluster_portal.core.exceptions import ApplicationError, NotFound
 from cluster_portal.core.pages import (
     Refused,
@@ -511,15 +512,6 @@ def invitation_import_report(request, slug: str, pk: int):
     })
 
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_SIGNS) else text
-
-
 @login_required
 @require_safe
 def people_export(request, slug: str):
@@ -527,17 +519,13 @@ def people_export(request, slug: str):
     first three columns are the import's (name, email, role), so the file can be edited and
     imported again. Two queries, however many rows."""
     organisation = organisation_for(request, slug, may_manage_people)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-people.csv"'
-    response.write("\ufeff")  # so that spreadsheets read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["name", "email", "role", "status", "since", "invitation expires"])
-    for membership in organisation_people(organisation=organisation):
-        writer.writerow([_cell(value) for value in (
-            membership.person.full_name, membership.person.email, membership.role, "member",
-            f"{membership.created_at:%Y-%m-%d}", "")])
-    for invitation in organisation_open_invitations(organisation=organisation):
-        writer.writerow([_cell(value) for value in (
-            invitation.full_name, invitation.email, invitation.role, "invited",
-            f"{invitation.created_at:%Y-%m-%d}", f"{invitation.expires_at:%Y-%m-%d}")])
-    return response
+    people = ((membership.person.full_name, membership.person.email, membership.role, "member",
+               f"{membership.created_at:%Y-%m-%d}", "")
+              for membership in organisation_people(organisation=organisation))
+    invited = ((invitation.full_name, invitation.email, invitation.role, "invited",
+                f"{invitation.created_at:%Y-%m-%d}", f"{invitation.expires_at:%Y-%m-%d}")
+               for invitation in organisation_open_invitations(organisation=organisation))
+    return csv_download(filename=f"{organisation.slug}-people.csv",
+                        header=["name", "email", "role", "status", "since",
+                                "invitation expires"],
+                        rows=itertools.chain(people, invited))
