@@ -43,8 +43,10 @@ from cluster_portal.notifications.services.notify import notify
 from partners import notification_kinds
 from partners.selectors import organisation_list_visible
 from partners.services import invitation_create
+from talent.services import enrolment_create
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
 from tests.support.worlds import build_world
+from tests.talent.factories import CourseFactory, CourseRunFactory
 from workstreams.models import Workstream
 from workstreams.services import join_request_create
 
@@ -79,11 +81,19 @@ def build_fuzz_world(role: str) -> dict:
                            message="Your role in Xylo Bio changed.")
     api_tokens = [api_token_create(actor=p, name="Reporting script")[0] for p in people]
     organisations = (world.xylo, world.hidden, world.pending, world.public)
+    # Training: a published course with a run of a few seats, an unpublished one's run, and
+    # an enrolment of someone else's (a 404 to the caller) besides the caller's own.
+    course = CourseFactory(code="CM-101", slug="cm-101")
+    run = CourseRunFactory(course=course, capacity=3)
+    draft_run = CourseRunFactory(course=CourseFactory(is_published=False))
+    enrolments = [enrolment_create(actor=world.people["member"], run=run)]
     tokens, nameable, kinds = [], [], []
     if person is not None:
         # An invitation the caller may accept, so a token in a body is sometimes a real one.
         tokens.append(invitation_create(actor=world.memberships["hidden:admin"].person,
                                         organisation=world.hidden, email=person.email)[1])
+        if person != world.people["member"]:
+            enrolments.append(enrolment_create(actor=person, run=CourseRunFactory(course=course)))
         visible = organisation_list_visible(user=person)
         nameable = [o.slug for o in organisations if visible.filter(pk=o.pk).exists()]
         kinds = [kind for kind in kinds_all() if may_receive_kind(person, kind)]
@@ -101,12 +111,15 @@ def build_fuzz_world(role: str) -> dict:
             "workstream-memberships": [membership.pk],
             "notifications": [n.pk for n in notifications],
             "api-tokens": [t.pk for t in api_tokens],
+            "courses": [course.slug, draft_run.course.slug],
+            "course-runs": [run.pk, draft_run.pk],
+            "enrolments": [e.pk for e in enrolments],
         },
         # In bodies: what the caller may name. The schema can say "a slug", not which slugs
         # exist or which of them the caller may see; a body naming another is refused with a
         # 400 (tests/partners/test_api.py), which it does not promise about valid input.
         "body": {"organisation": nameable, "workstream": [w.slug for w in (active, planned)],
-                 "token": tokens},
+                 "token": tokens, "sponsor": nameable},
         "notification kinds": kinds,
     }
 
