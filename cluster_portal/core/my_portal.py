@@ -9,41 +9,19 @@ or invitations there are, so the page costs everyone the same. A panel shows wha
 there and nothing that is not built yet.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from cluster_portal.accounts.permissions import needs_second_factor_first
 
+from .contributions import Contribution, Contributions
 
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    # Rendered with `panel` (what `read` answered) in its context.
-    template: str
-    read: Callable[[object], dict | None]
-    # Lower first: the organisations a person acts for come before what they do in them.
-    order: int = 100
-
-
-_panels: dict[str, Panel] = {}
-
-
-def register(*panels: Panel) -> None:
-    for panel in panels:
-        _panels[panel.key] = panel
-
-
-def panels_for(user) -> list[dict]:
-    shown = []
-    for panel in sorted(_panels.values(), key=lambda panel: (panel.order, panel.key)):
-        context = panel.read(user)
-        if context is not None:
-            shown.append({"key": panel.key, "template": panel.template, "context": context})
-    return shown
+# A panel is a contribution (cluster_portal.core.contributions) rendered with `panel`.
+Panel = Contribution
+_PANELS = Contributions()
+register = _PANELS.register
+panels_for = _PANELS.shown_to
 
 
 @login_required

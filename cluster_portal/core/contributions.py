@@ -1,0 +1,36 @@
+"""What the upper apps contribute to pages of the platform, without the platform importing them
+(docs/architecture.md): an app registers its part in its AppConfig.ready(), with a template and
+a `read` that answers the template's context for one person, in a fixed number of queries, or
+None when it has nothing to show."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Contribution:
+    key: str
+    # Rendered with what `read` answered in its context, under the name the page gives it.
+    template: str
+    read: Callable[[object], dict | None]
+    # Lower first.
+    order: int = 100
+
+
+class Contributions:
+    """One page's contributions, by key (registering one again replaces it)."""
+
+    def __init__(self):
+        self._by_key: dict[str, Contribution] = {}
+
+    def register(self, *contributions: Contribution) -> None:
+        for contribution in contributions:
+            self._by_key[contribution.key] = contribution
+
+    def shown_to(self, user) -> list[dict]:
+        shown = []
+        for part in sorted(self._by_key.values(), key=lambda part: (part.order, part.key)):
+            context = part.read(user)
+            if context is not None:
+                shown.append({"key": part.key, "template": part.template, "context": context})
+        return shown
