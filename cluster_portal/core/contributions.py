@@ -27,6 +27,10 @@ class Contributions:
         for contribution in contributions:
             self._by_key[contribution.key] = contribution
 
+    def unregister(self, key: str) -> None:
+        """Take one away again (a test's own contribution, when the test ends)."""
+        self._by_key.pop(key, None)
+
     def shown_to(self, user) -> list[dict]:
         shown = []
         for part in sorted(self._by_key.values(), key=lambda part: (part.order, part.key)):

@@ -21,6 +21,7 @@ from .contributions import Contribution, Contributions
 Panel = Contribution
 _PANELS = Contributions()
 register = _PANELS.register
+unregister = _PANELS.unregister
 panels_for = _PANELS.shown_to
 
 

@@ -192,7 +192,7 @@ def test_a_panel_with_nothing_to_show_is_left_out(client):
         keys = [shown["key"] for shown in client.get("/me/").context["panels"]]
         assert keys == ["partners"]
     finally:
-        my_portal._panels.pop("zz-test")
+        my_portal.unregister("zz-test")
 
 
 # --- The query budget -----------------------------------------------------------------------
