@@ -10,10 +10,12 @@ class TalentConfig(AppConfig):
         from cluster_portal.core.home_sections import register as register_home_sections
         from cluster_portal.core.my_portal import register as register_panels
         from cluster_portal.notifications.kinds import register
+        from workstreams.calendars import register_feed_source
 
-        from . import audit_phrases, home, my_portal, notification_kinds
+        from . import audit_phrases, calendar, home, my_portal, notification_kinds
 
         register(*notification_kinds.ALL)
         register_phrases(audit_phrases.PHRASES)
         register_home_sections(home.SECTION)
         register_panels(my_portal.PANEL)
+        register_feed_source(calendar.FEED_SOURCE)

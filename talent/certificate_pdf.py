@@ -5,7 +5,6 @@ talent/fonts/, for names beyond Latin-1); segno draws the QR code.
 """
 
 import io
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -14,12 +13,8 @@ from fpdf import FPDF
 
 from .certificate_selectors import REVOKED, PublicCertificate
 from .models import Certificate
+from .pdf import BRAND, FACE, INK, MUTED, portal_pdf
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-FACE = "DejaVu"
-INK = (33, 37, 41)
-BRAND = (8, 63, 72)
-MUTED = (95, 104, 112)
 DANGER = (176, 42, 55)
 # At most this many skills are listed; a learning path building more says how many others.
 SKILLS_LISTED = 10
@@ -53,14 +48,9 @@ def _what_and_when(facts: PublicCertificate) -> tuple[str, str, str]:
 
 def certificate_pdf(certificate: Certificate, facts: PublicCertificate,
                     verification_url: str) -> bytes:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = portal_pdf(title=f"Certificate {facts.serial}: {facts.title}", orientation="L")
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 18, 20)
-    pdf.add_font(FACE, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FACE, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"Certificate {facts.serial}: {facts.title}")
-    pdf.set_author(settings.PORTAL_NAME)
-    pdf.set_creator(settings.PORTAL_NAME)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 

@@ -360,3 +360,11 @@ def person_by_email(*, user, email: str):
     if not may_manage_courses(user) or not email:
         return None
     return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def courses_completed(*, user) -> list[Enrolment]:
+    """The person's completed enrolments, latest first, with their run and course (one query)."""
+    if not (user and user.is_authenticated):
+        return []
+    return list(Enrolment.objects.filter(person=user, status=Enrolment.Status.COMPLETED)
+                .select_related("run__course").order_by("-completed_at", "-pk"))

@@ -1,5 +1,7 @@
 """Workstream meetings as iCalendar (RFC 5545): one meeting as an .ics file, and each person's
-feed of the meetings of their organisations' workstreams, which a calendar app polls.
+feed of the meetings of their organisations' workstreams, which a calendar app polls. Apps above
+this one add their own events to the same feed through FEED_SOURCES (their course sessions, say)
+without this app importing them.
 
 A calendar app cannot sign in, so a feed's address carries a token: the person's id and the
 feed's key, signed with the portal's secret key (django.core.signing). It is checked in constant
@@ -9,6 +11,8 @@ turning it off deletes the row, and either way every earlier address answers 404
 
 import datetime
 import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +33,44 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 def programme_time_zone() -> zoneinfo.ZoneInfo:
     """The programme meets in the portal's time zone (Singapore); calendars convert from it."""
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+# --- What other apps add to a person's feed -----------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedSource:
+    key: str
+    # The person's events: called with the person, `stamp` (DTSTAMP of this copy) and `zone`;
+    # a fixed number of queries, whatever the number of events.
+    events: Callable[..., Iterable[Event]]
+    # Whether the person has anything of this source's to subscribe to: one query at most. A
+    # person offered no source and in no organisation is offered no link.
+    offered_to: Callable[[object], bool]
+
+
+class FeedSources:
+    """The sources registered by the apps above, by key (registering one again replaces it)."""
+
+    def __init__(self):
+        self._by_key: dict[str, FeedSource] = {}
+
+    def register(self, *sources: FeedSource) -> None:
+        for source in sources:
+            self._by_key[source.key] = source
+
+    def unregister(self, key: str) -> None:
+        self._by_key.pop(key, None)
+
+    def offered_to(self, person) -> bool:
+        return any(source.offered_to(person) for source in self._by_key.values())
+
+    def events_of(self, person, *, stamp, zone) -> list[Event]:
+        return [event for _key, source in sorted(self._by_key.items())
+                for event in source.events(person, stamp=stamp, zone=zone)]
+
+
+FEED_SOURCES = FeedSources()
+register_feed_source = FEED_SOURCES.register
 
 
 # --- The feed's token ---------------------------------------------------------------------------
@@ -60,14 +102,14 @@ def feed_for_token(token: str) -> MeetingCalendarFeed | None:
 
 # --- iCalendar ----------------------------------------------------------------------------------
 
-def _uid_domain() -> str:
+def uid_domain() -> str:
     return urlsplit(settings.PORTAL_BASE_URL).hostname or "localhost"
 
 
 def meeting_uid(meeting: WorkstreamMeeting) -> str:
     """Stable for the meeting's life, whatever changes in it, so a calendar updates the event
     it has instead of adding another."""
-    return f"workstream-meeting-{meeting.pk}@{_uid_domain()}"
+    return f"workstream-meeting-{meeting.pk}@{uid_domain()}"
 
 
 def _event(meeting: WorkstreamMeeting, *, stamp, zone) -> Event:
@@ -93,9 +135,10 @@ def _event(meeting: WorkstreamMeeting, *, stamp, zone) -> Event:
     return event
 
 
-def meetings_calendar(meetings, *, name: str) -> bytes:
-    """The meetings as one VCALENDAR. With METHOD:PUBLISH, DTSTAMP is when this copy was made
-    (RFC 5545 3.8.7.2); LAST-MODIFIED and SEQUENCE tell a calendar whether the meeting changed."""
+def meetings_calendar(meetings, *, name: str, person=None) -> bytes:
+    """The meetings as one VCALENDAR, and with `person`, the events every registered source has
+    for them (their personal feed). With METHOD:PUBLISH, DTSTAMP is when this copy was made
+    (RFC 5545 3.8.7.2); LAST-MODIFIED and SEQUENCE tell a calendar whether an event changed."""
     zone = programme_time_zone()
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     calendar = Calendar()
@@ -107,5 +150,8 @@ def meetings_calendar(meetings, *, name: str) -> bytes:
     calendar.add("x-wr-timezone", str(zone))
     for meeting in meetings:
         calendar.add_component(_event(meeting, stamp=stamp, zone=zone))
+    if person is not None:
+        for event in FEED_SOURCES.events_of(person, stamp=stamp, zone=zone):
+            calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -9,6 +9,7 @@ from cluster_portal.accounts.permissions import (
 from partners.models import OrganisationMembership
 from partners.selectors import organisations_of, user_organisation_roles
 
+from .calendars import FEED_SOURCES
 from .models import JoinRequest, Workstream
 
 
@@ -64,10 +65,11 @@ def may_contact_workstream_lead(user, workstream: Workstream) -> bool:
 
 
 def may_subscribe_to_meetings(user) -> bool:
-    """A calendar feed lists the meetings of the person's organisations' workstreams, so only
-    someone who acts for an approved organisation has one."""
-    return getattr(user, "is_authenticated", False) and user.is_active and bool(
-        user_organisation_roles(user))
+    """A calendar feed lists the meetings of the person's organisations' workstreams and what the
+    apps above add to it (calendars.FEED_SOURCES), so only someone who acts for an approved
+    organisation, or whom a source has something for, has one."""
+    return getattr(user, "is_authenticated", False) and user.is_active and (
+        bool(user_organisation_roles(user)) or FEED_SOURCES.offered_to(user))
 
 
 def members_area_refusal(user, workstream: Workstream) -> str:

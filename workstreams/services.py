@@ -660,7 +660,8 @@ def workstream_lead_contact(*, actor, workstream: Workstream, subject: str, mess
 def meeting_calendar_feed_renew(*, actor) -> MeetingCalendarFeed:
     """Give the person a calendar link, or a new one: every earlier link stops working."""
     if not may_subscribe_to_meetings(actor):
-        raise NotAllowed("Calendar links are for the people of member organisations.")
+        raise NotAllowed("Calendar links are for the people of member organisations and "
+                         "for those with sessions to follow.")
     feed, created = MeetingCalendarFeed.objects.update_or_create(
         person=actor, defaults={"key": secrets.token_urlsafe(32)})
     audit_record(actor=actor, action="meeting_calendar_feed.create" if created

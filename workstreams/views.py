@@ -6,6 +6,7 @@ import posixpath
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -581,7 +582,8 @@ def calendar_feed(request, token: str):
     if feed is None:
         raise Http404("No such calendar.")
     response = _calendar_response(
-        meetings_calendar(meetings_of_person(person=feed.person), name="Workstream meetings"),
+        meetings_calendar(meetings_of_person(person=feed.person), person=feed.person,
+                          name=f"{settings.PORTAL_NAME} calendar"),
         filename="workstream-meetings.ics")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -1,6 +1,7 @@
 """The training pages, one module per concern; urls.py names them through this package."""
 
 from .attendance import run_attendance, session_attendance
+from .calendars import run_calendar_file
 from .catalogue import (
     catalogue,
     course_detail,
@@ -22,7 +23,7 @@ from .certificates import (
     run_complete,
     signing_keys,
 )
-from .skills import skills_profile
+from .skills import skills_profile, skills_profile_pdf
 from .staff import (
     manage_course,
     manage_course_create,
@@ -49,4 +50,5 @@ __all__ = ["catalogue", "certificate", "certificate_credential", "certificate_pd
            "manage_session_remove", "manage_session_update", "manage_waive", "my_certificates",
            "my_learning", "offer_accept", "offer_decline", "organisation_training",
            "organisation_training_csv", "run_attendance", "run_certificates", "run_complete",
-           "run_detail", "session_attendance", "signing_keys", "skills_profile"]
+           "run_calendar_file", "run_detail", "session_attendance", "signing_keys",
+           "skills_profile", "skills_profile_pdf"]

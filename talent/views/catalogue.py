@@ -10,9 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.pages import act_and_redirect, form_refusal_text, paginate
-from partners.selectors import organisations_of
+from partners.selectors import organisations_of, user_organisation_roles
+from workstreams.calendars import feed_url
 from workstreams.models import Workstream
-from workstreams.selectors import workstream_list_public
+from workstreams.permissions import may_subscribe_to_meetings
+from workstreams.selectors import meeting_calendar_feed_of, workstream_list_public
 
 from .. import services
 from ..forms import CatalogueForm, EnrolForm
@@ -178,4 +180,12 @@ def offer_decline(request, pk: int):
 @login_required
 @require_safe
 def my_learning(request):
-    return render(request, "talent/my_learning.html", my_learning_of(user=request.user))
+    # The calendar link is the personal feed workstreams keeps: one link for meetings and
+    # sessions, renewed and turned off with the same buttons as in the members' areas.
+    feed = meeting_calendar_feed_of(person=request.user)
+    return render(request, "talent/my_learning.html", {
+        **my_learning_of(user=request.user),
+        "may_subscribe": may_subscribe_to_meetings(request.user),
+        "calendar_feed_url": feed_url(feed) if feed is not None else "",
+        "has_organisation": bool(user_organisation_roles(request.user)),
+    })

@@ -1201,6 +1201,17 @@ for _training in ("organisation_training", "organisation_training_csv"):
 row("talent:my_learning", Case(page(signed_in=200)), Case(page(signed_in=405), method="POST"))
 row("talent:skills_profile", Case(page(signed_in=200)),
     Case(page(signed_in=405), method="POST"))
+row("talent:skills_profile_pdf", Case(page(signed_in=200), note="the person's own"),
+    Case(page(signed_in=405), method="POST"))
+# A run's sessions as an .ics file: the people with a seat on it (the partner member and the
+# other organisation's admin); a run not yet published is not found, as elsewhere.
+row(
+    "talent:run_calendar",
+    Case(page(signed_in=403, partner_member=200, other_org_admin=200),
+         kwargs={"pk": pk("course-run")}),
+    Case(page(signed_in=404, programme=403), kwargs={"pk": pk("draft-run")}, idor="pk"),
+    Case(page(signed_in=405), method="POST", kwargs={"pk": pk("course-run")}),
+)
 
 # --- talent: attendance, completion and certificates -------------------------------------------
 # A run's registers are its trainers' (the world's run has none) and programme staff's: anyone
@@ -1750,7 +1761,8 @@ row(
 row(
     "workstreams:calendar_feed",
     Case(cells(everyone=200), kwargs={"token": token("calendar:partner_member")},
-         check=calendar_events("Continuous Manufacturing: CM quarterly")),
+         check=calendar_events("Continuous Manufacturing: CM quarterly",
+                               "CM-101 Flow chemistry basics: Day 1")),
     Case(cells(everyone=404), kwargs={"token": token("calendar:replaced")},
          note="a link replaced since"),
     Case(cells(everyone=404), kwargs={"token": token("calendar:borrowed_key")},
