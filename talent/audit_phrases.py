@@ -14,6 +14,8 @@ PHRASES = {
     "course_run.create": "scheduled a course run",
     "course.update": "changed a course",
     "course_run.update": "changed a course run",
+    "workstream_skill_need.set": "set a skill a workstream needs",
+    "workstream_skill_need.remove": "removed a skill a workstream needs",
     "prerequisite.waive": "waived a course's prerequisites for a person",
     "course_run.cancel": "cancelled a course run and every enrolment on it",
     "session.create": "added a session to a course run",

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from cluster_portal.core.forms import PortalForm
+from workstreams.models import Workstream
 
 from .models import Course, CourseRun, ProficiencyLevel, Session, Skill
 from .selectors import CatalogueFilters, StaffCourseFilters
@@ -290,3 +291,15 @@ class WaiverForm(PersonEmailForm):
         help_text="Such as the equivalent experience they have; kept on the record.",
         error_messages={"required": "Say why the prerequisite is waived."})
 
+
+
+class SkillNeedForm(PortalForm):
+    """A skill a workstream needs, and to what level (set again to change the level)."""
+
+    workstream = forms.ModelChoiceField(queryset=Workstream.objects.none())
+    skill = forms.ModelChoiceField(queryset=Skill.objects.order_by("name"))
+    level = forms.TypedChoiceField(coerce=int, choices=ProficiencyLevel.choices)
+
+    def __init__(self, *args, workstreams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstream"].queryset = workstreams

@@ -34,6 +34,9 @@ urlpatterns = [
     # Programme staff run the catalogue here; "manage" and the words after it are fixed words.
     path("manage/", views.manage_courses, name="manage_courses"),
     path("manage/new/", views.manage_course_create, name="manage_course_create"),
+    path("manage/skill-needs/", views.manage_skill_needs, name="manage_skill_needs"),
+    path("manage/skill-needs/<int:pk>/remove/", views.manage_skill_need_remove,
+         name="manage_skill_need_remove"),
     path("manage/runs/<int:pk>/", views.manage_run, name="manage_run"),
     path("manage/runs/<int:pk>/edit/", views.manage_run_update, name="manage_run_edit"),
     path("manage/runs/<int:pk>/cancel/", views.manage_run_cancel, name="manage_run_cancel"),

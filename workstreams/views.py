@@ -63,6 +63,7 @@ from .models import (
     WorkstreamMeetingFile,
     WorkstreamMembership,
 )
+from .page_sections import sections_for as page_sections_for
 from .permissions import (
     may_contact_workstream_lead,
     may_manage_members_area,
@@ -206,6 +207,7 @@ def workstream_detail(request, slug: str):
                 organisation.pk not in pending_ids for organisation in may_enrol),
             "pending_for": [o for o in may_enrol if o.pk in pending_ids],
             "may_activate": not workstream.is_active and may_manage_workstreams(request.user),
+            "sections": page_sections_for(request.user, workstream),
         },
     )
 

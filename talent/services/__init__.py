@@ -18,6 +18,8 @@ from .courses import (
     session_delete,
     session_update,
     skills_framework_load,
+    workstream_skill_need_remove,
+    workstream_skill_need_set,
 )
 from .credential_keys import credential_signing_key_active, credential_signing_key_rotate
 from .enrolments import (
@@ -61,4 +63,6 @@ __all__ = [
     "session_delete",
     "session_update",
     "skills_framework_load",
+    "workstream_skill_need_remove",
+    "workstream_skill_need_set",
 ]

@@ -15,14 +15,22 @@ from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.changes import save_changes
 from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
 
-from ..models import Course, CourseRun, CourseSkill, ProficiencyLevel, Session, Skill
+from ..models import (
+    Course,
+    CourseRun,
+    CourseSkill,
+    ProficiencyLevel,
+    Session,
+    Skill,
+    WorkstreamSkillNeed,
+)
 from ..permissions import may_manage_courses
 from ..selectors import trainer_candidates
 from .enrolments import course_run_set_capacity
 
 # Words the talent URLs use before "<slug>/"; no course may take them as its slug.
 RESERVED_SLUGS = frozenset({"mine", "runs", "enrolments", "sessions", "certificates", "manage",
-                            "new"})
+                            "new", "skill-needs"})
 SKILLS_FRAMEWORK = Path(__file__).resolve().parent.parent / "data" / "skills_framework.csv"
 
 
@@ -430,3 +438,30 @@ def session_delete(*, actor, session: Session) -> None:
                  changes={"starts_at": session.starts_at, "ends_at": session.ends_at,
                           "title": session.title})
     session.delete()
+
+
+@transaction.atomic
+def workstream_skill_need_set(*, actor, workstream, skill: Skill, level: int):
+    """A workstream needs `skill` at `level` (added, or its level changed); audited."""
+    _check_may_manage(actor)
+    if level not in range(1, 7):
+        raise ApplicationError("A level is 1 to 6.", fields={"level": "Choose 1 to 6."})
+    need, created = WorkstreamSkillNeed.objects.select_for_update().get_or_create(
+        workstream=workstream, skill=skill, defaults={"level": level})
+    if not created and need.level == level:
+        return need
+    before = None if created else need.level
+    if not created:
+        need.level = level
+        need.save(update_fields=["level"])
+    audit_record(actor=actor, action="workstream_skill_need.set", target=need,
+                 scope=workstream, changes={"skill": skill.name, "level": [before, level]})
+    return need
+
+
+@transaction.atomic
+def workstream_skill_need_remove(*, actor, need) -> None:
+    _check_may_manage(actor)
+    audit_record(actor=actor, action="workstream_skill_need.remove", target=need,
+                 scope=need.workstream, changes={"skill": need.skill.name, "level": need.level})
+    need.delete()

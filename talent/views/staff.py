@@ -30,12 +30,13 @@ from ..forms import (
     ReasonForm,
     RunForm,
     SessionForm,
+    SkillNeedForm,
     StaffCourseFilterForm,
     StaffEnrolForm,
     WaiverForm,
     course_skill_formset,
 )
-from ..models import Course, CourseRun, Enrolment, Session
+from ..models import Course, CourseRun, Enrolment, Session, WorkstreamSkillNeed
 from ..selectors import (
     course_get_for_staff,
     course_list_for_staff,
@@ -462,3 +463,57 @@ def manage_enrolment_cancel(request, pk: int):
                                                    reason=form.cleaned_data["reason"]),
         success=f"{enrolment.person}'s enrolment is cancelled, and they were told.",
         to=_manage_run_url(enrolment.run))
+
+
+# --- What each workstream needs ---------------------------------------------------------------
+
+
+def _active_workstreams():
+    return Workstream.objects.filter(status=Workstream.Status.ACTIVE).order_by(
+        "display_order", "name")
+
+
+@programme_staff_required
+@require_http_methods(GET_AND_POST)
+def manage_skill_needs(request):
+    """The skills each active workstream needs, at which level: shown on the workstream's page
+    and against each trainee's skills profile."""
+    workstreams = _active_workstreams()
+    form = SkillNeedForm(request.POST or None, workstreams=workstreams)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            return act_and_redirect(
+                request, lambda: services.workstream_skill_need_set(
+                    actor=request.user, workstream=data["workstream"], skill=data["skill"],
+                    level=data["level"]),
+                success=f"{data['workstream'].name} needs {data['skill'].name} at level "
+                        f"{data['level']}.",
+                to=reverse("talent:manage_skill_needs"))
+        status = 400
+    else:
+        status = 200
+    needs = (WorkstreamSkillNeed.objects.filter(workstream__in=workstreams)
+             .select_related("workstream", "skill")
+             .order_by("workstream__display_order", "workstream__name", "skill__name"))
+    return render(request, "talent/staff/skill_needs.html",
+                  {"form": form, "needs": list(needs)}, status=status)
+
+
+@programme_staff_required
+@require_http_methods(GET_AND_POST)
+def manage_skill_need_remove(request, pk: int):
+    need = WorkstreamSkillNeed.objects.select_related("workstream", "skill").filter(
+        pk=pk).first()
+    if need is None:
+        raise Http404("No such skill need.")
+    if request.method != "POST":
+        return confirm_page(request, Confirmation(
+            question=f"Remove {need.skill.name} from what {need.workstream.name} needs?",
+            consequences=["Its page and its members' skills profiles stop showing it."],
+            confirm_label="Remove the skill",
+            cancel_url=reverse("talent:manage_skill_needs")))
+    return act_and_redirect(
+        request, lambda: services.workstream_skill_need_remove(actor=request.user, need=need),
+        success=f"{need.workstream.name} no longer lists {need.skill.name}.",
+        to=reverse("talent:manage_skill_needs"))

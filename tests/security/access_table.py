@@ -1335,6 +1335,20 @@ row(
          rows=context_rows("page"), note="not published"),
     Case(cells(everyone=405), method="POST"),
 )
+SKILL_NEEDS = to("talent:manage_skill_needs")
+row(
+    "talent:manage_skill_needs",
+    Case(staff_page(programme=200)),
+    Case(staff_page(programme=SKILL_NEEDS), method="POST",
+         data=lambda w: {"workstream": w.pk("cm"), "skill": w.pk("skill"), "level": "4"}),
+    Case(staff_page(programme=400), method="POST", data={"level": "9"}, note="invalid"),
+)
+row(
+    "talent:manage_skill_need_remove",
+    Case(staff_page(programme=200), kwargs={"pk": pk("skill-need")}, note="asks first"),
+    Case(staff_page(programme=SKILL_NEEDS), method="POST", kwargs={"pk": pk("skill-need")}),
+    Case(staff_page(programme=404), method="POST", kwargs={"pk": MISSING_ID}),
+)
 row(
     "talent:manage_course_create",
     Case(staff_page(programme=200)),
