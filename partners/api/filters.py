@@ -2,6 +2,8 @@
 already scoped to the caller, so no filter can reveal a row the caller may not see."""
 
 import django_filters
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 
 from cluster_portal.core.search import matching_every_word
 
@@ -15,6 +17,14 @@ from ..models import (
 )
 from ..participation import filter_by_workstream
 
+COUNTRY_CODE = r"^[A-Za-z]{2}$"
+
+
+# Empty is "any country", as django-filter reads an empty value.
+@extend_schema_field({"type": "string", "pattern": r"^(?:[A-Za-z]{2})?$"})
+class CountryCodeFilter(django_filters.CharFilter):
+    """A country code: its pattern is in the schema, so a client knows what is refused."""
+
 
 class OrganisationFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
@@ -23,9 +33,12 @@ class OrganisationFilter(django_filters.FilterSet):
                   "accents don't matter (`meridian asia` finds Meridian Pharma Asia).",
     )
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
-    country = django_filters.CharFilter(
-        method="filter_country", max_length=2,
-        help_text="Two-letter ISO 3166 code of the organisation's country, such as SG.",
+    # Two letters in any case; a pair that is no country's code matches nothing.
+    country = CountryCodeFilter(
+        method="filter_country",
+        validators=[RegexValidator(COUNTRY_CODE, "Give a two-letter country code, such as SG.")],
+        help_text="Two-letter ISO 3166 code of the organisation's country, such as SG; any "
+                  "case.",
     )
     tier = django_filters.ChoiceFilter(choices=Organisation.Tier.choices)
     status = django_filters.ChoiceFilter(
@@ -46,7 +59,7 @@ class OrganisationFilter(django_filters.FilterSet):
         return matching_every_word(queryset, value, "name", "description")
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(country=value.upper())
+        return queryset.filter(country=value.strip().upper())
 
     def filter_workstream(self, queryset, name, value):
         return filter_by_workstream(queryset, value)

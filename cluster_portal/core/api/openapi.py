@@ -171,9 +171,11 @@ class PortalAutoSchema(AutoSchema):
             if "enum" in schema and "" not in schema["enum"]:
                 # django-filter reads an empty choice as "any", as a filter form sends it.
                 parameter["schema"] = {**schema, "enum": [*schema["enum"], ""]}
-            elif schema.get("type") == "string" and parameter["name"] != "ordering":
+            elif (schema.get("type") == "string" and parameter["name"] != "ordering"
+                  and "pattern" not in schema):
                 # Text filters and the search refuse a NUL, which no database text holds. The
-                # ordering ignores what it does not know, NUL or not.
+                # ordering ignores what it does not know, NUL or not; a filter with a pattern of
+                # its own (a country code) refuses a NUL already.
                 parameter["schema"] = {**schema, "pattern": NO_NUL_PATTERN}
         return parameters
 
