@@ -17,7 +17,7 @@ for app_router in (partners_router, workstreams_router, talent_router, notificat
     router.registry.extend(app_router.registry)
 
 extra_endpoints = ["api:me", "api:me-notification-preferences", "api:me-api-tokens",
-                   "api:me-learning"]
+                   "api:me-learning", "api:me-certificates", "api:me-skills"]
 
 urlpatterns = [
     path(

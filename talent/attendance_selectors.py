@@ -39,6 +39,17 @@ def session_get_for_training(*, user, pk: int) -> Session | None:
             .select_related("run__course").first())
 
 
+def enrolment_list_for_training(*, user):
+    """The enrolments of every run the person trains (of every run, for programme staff): those
+    they may name when marking a register, though only the register's own run's are marked."""
+    return Enrolment.objects.filter(run__in=_runs_trained_by(user))
+
+
+def session_of_run(*, run: CourseRun, pk: int) -> Session | None:
+    """A session of a run the caller was found to train."""
+    return run.sessions.filter(pk=pk).select_related("run__course").first()
+
+
 def _with_marks(session: Session, enrolments) -> list[Enrolment]:
     """Each enrolment with `mark` at the session: True (present), False (absent) or None (not
     marked yet)."""

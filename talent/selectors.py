@@ -199,6 +199,7 @@ class HeldSkill:
     category: str
     level: int
     reached_on: object  # the date of the latest completion that built it
+    code: str = ""
 
 
 def skills_profile(*, user) -> list[HeldSkill]:
@@ -206,11 +207,11 @@ def skills_profile(*, user) -> list[HeldSkill]:
     reached and when they last completed a course building it. One query."""
     rows = (CourseSkill.objects.filter(course__runs__enrolments__person=user,
                                        course__runs__enrolments__status=Enrolment.Status.COMPLETED)
-            .values("skill_id", "skill__name", "skill__category")
+            .values("skill_id", "skill__code", "skill__name", "skill__category")
             .annotate(level=Max("level"), reached=Max("course__runs__enrolments__completed_at"))
             .order_by("skill__category", "skill__name"))
-    return [HeldSkill(skill_id=row["skill_id"], name=row["skill__name"],
-                      category=row["skill__category"], level=row["level"],
+    return [HeldSkill(skill_id=row["skill_id"], code=row["skill__code"],
+                      name=row["skill__name"], category=row["skill__category"], level=row["level"],
                       reached_on=timezone.localtime(row["reached"]).date() if row["reached"]
                       else None)
             for row in rows]

@@ -2,16 +2,35 @@
 the rows and what the selectors joined, annotated or prefetched (never a query per row); input
 serializers check what a client sent. Neither decides anything."""
 
+from django.db import models
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cluster_portal.core.api.openapi import NamedChoiceField
+from cluster_portal.core.links import portal_url
 from partners.api.serializers import (
     OrganisationRefSerializer,
     PersonNameSerializer,
     VisibleOrganisationField,
 )
+from workstreams.api.serializers import WorkstreamRefSerializer
 
-from ..models import Course, CourseRun, CourseSkill, Enrolment, ProficiencyLevel, Session, Skill
+from ..attendance_selectors import enrolment_list_for_training
+from ..certificate_selectors import EXPIRED, REVOKED, VALID, certificate_standing
+from ..models import (
+    Certificate,
+    Course,
+    CourseRun,
+    CourseSkill,
+    Enrolment,
+    LearningPath,
+    ProficiencyLevel,
+    Session,
+    Skill,
+)
+from ..services.certificates import verification_url
+from .filters import LARGEST_ID
 
 
 def level_field(**kwargs) -> NamedChoiceField:
@@ -186,3 +205,141 @@ class MyLearningSerializer(serializers.Serializer):
     history = OwnEnrolmentSerializer(
         many=True, read_only=True,
         help_text="Completed, missed, cancelled and past enrolments, latest first.")
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+class Mark(models.TextChoices):
+    PRESENT = "present", "Present"
+    ABSENT = "absent", "Absent"
+    UNMARKED = "unmarked", "Not marked yet"
+
+
+class RegisterRowSerializer(serializers.ModelSerializer):
+    """One person on a session's register, with their mark at the session."""
+
+    person = PersonNameSerializer(read_only=True)
+    status = NamedChoiceField(Enrolment.Status, enum_name="EnrolmentStatusEnum", read_only=True)
+    attendance = serializers.SerializerMethodField(
+        help_text="`unmarked` until a trainer marks the person present or absent.")
+
+    class Meta:
+        model = Enrolment
+        fields = ["id", "person", "status", "attendance"]
+        read_only_fields = fields
+
+    @extend_schema_field(NamedChoiceField(Mark, enum_name="AttendanceMarkEnum"))
+    def get_attendance(self, enrolment: Enrolment) -> str:
+        # `mark` is set by the register's selector: True, False, or None when not marked.
+        return {True: Mark.PRESENT, False: Mark.ABSENT}.get(enrolment.mark, Mark.UNMARKED)
+
+
+class AttendanceMarkSerializer(serializers.Serializer):
+    """Only an enrolment on a run the caller trains may be named: any other is no enrolment at
+    all, as a hidden object is elsewhere (400 on the field)."""
+
+    enrolment = serializers.IntegerField(
+        min_value=1, max_value=LARGEST_ID,
+        help_text="Id of the enrolment (`id` of a row of the session's register).")
+    present = serializers.BooleanField(help_text="true: present; false: absent.")
+
+    def validate_enrolment(self, pk: int) -> Enrolment:
+        enrolment = enrolment_list_for_training(user=self.context["request"].user).filter(
+            pk=pk).first()
+        if enrolment is None:
+            raise serializers.ValidationError("No enrolment on a run you train has this id.")
+        return enrolment
+
+
+# --- The caller's certificates and skills ----------------------------------------------------
+
+
+class LearningPathRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LearningPath
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class CertificateKind(models.TextChoices):
+    COURSE = "course", "A course"
+    PATH = "learning_path", "A learning path"
+
+
+class OwnCertificateSerializer(serializers.ModelSerializer):
+    """A certificate as its holder sees it in their list, with where to verify and download it."""
+
+    kind = serializers.SerializerMethodField()
+    course = serializers.SerializerMethodField(
+        help_text="The course completed; null for a learning path's certificate.")
+    learning_path = LearningPathRefSerializer(
+        read_only=True, allow_null=True,
+        help_text="The learning path completed; null for a course's certificate.")
+    status = serializers.SerializerMethodField()
+    verification_url = serializers.SerializerMethodField(
+        help_text="The public page that says where the certificate stands, for anyone.")
+    pdf_url = serializers.SerializerMethodField(
+        help_text="The certificate as a PDF, for its holder (signed in).")
+
+    class Meta:
+        model = Certificate
+        fields = ["serial", "kind", "course", "learning_path", "issued_on", "expires_on",
+                  "status", "verification_url", "pdf_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(NamedChoiceField(CertificateKind, enum_name="CertificateKindEnum"))
+    def get_kind(self, certificate: Certificate) -> str:
+        return CertificateKind.PATH if certificate.learning_path_id else CertificateKind.COURSE
+
+    @extend_schema_field(CourseRefSerializer(allow_null=True))
+    def get_course(self, certificate: Certificate) -> dict | None:
+        if not certificate.enrolment_id:
+            return None
+        return CourseRefSerializer(certificate.enrolment.run.course).data
+
+    @extend_schema_field(serializers.ChoiceField(choices=[VALID, REVOKED, EXPIRED]))
+    def get_status(self, certificate: Certificate) -> str:
+        return certificate_standing(certificate, today=self.context.get("today"))
+
+    def get_verification_url(self, certificate: Certificate) -> str:
+        return verification_url(certificate)
+
+    def get_pdf_url(self, certificate: Certificate) -> str:
+        return portal_url(reverse("talent:certificate_pdf",
+                                  kwargs={"serial": certificate.serial}))
+
+
+class HeldSkillSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The skill's code (as in /api/v1/skills/).")
+    name = serializers.CharField()
+    category = NamedChoiceField(Skill.Category, enum_name="SkillCategoryEnum")
+    level = level_field(help_text="The highest level reached by the courses completed.")
+    reached_on = serializers.DateField(
+        allow_null=True, help_text="When the latest course building the skill was completed.")
+
+
+class SkillGapSerializer(serializers.Serializer):
+    skill = serializers.CharField(source="need.skill.code", help_text="The skill's code.")
+    name = serializers.CharField(source="need.skill.name")
+    level_needed = level_field(source="need.level")
+    level_held = serializers.IntegerField(
+        source="held_level", min_value=0, max_value=6,
+        help_text="The level the caller holds; 0 when they do not hold the skill.")
+    met = serializers.BooleanField(source="is_met")
+    courses = CourseRefSerializer(
+        many=True, help_text="Published courses that build the skill far enough; empty when "
+                             "the need is met.")
+
+
+class WorkstreamGapsSerializer(serializers.Serializer):
+    workstream = WorkstreamRefSerializer()
+    gaps = SkillGapSerializer(many=True, help_text="The skills the workstream needs, by name.")
+
+
+class MySkillsSerializer(serializers.Serializer):
+    held = HeldSkillSerializer(many=True,
+                               help_text="The skills of the courses completed, by category.")
+    workstreams = WorkstreamGapsSerializer(
+        many=True, help_text="For each workstream the caller's organisations take part in, the "
+                             "skills it needs and whether the caller holds them.")

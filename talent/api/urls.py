@@ -5,7 +5,15 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .certificates import CertificateVerifyView, CredentialVerifyView
-from .views import CourseRunViewSet, CourseViewSet, EnrolmentViewSet, MyLearningView, SkillViewSet
+from .views import (
+    CourseRunViewSet,
+    CourseViewSet,
+    EnrolmentViewSet,
+    MyCertificatesView,
+    MyLearningView,
+    MySkillsView,
+    SkillViewSet,
+)
 
 router = SimpleRouter()
 router.register("skills", SkillViewSet, basename="skills")
@@ -15,6 +23,8 @@ router.register("enrolments", EnrolmentViewSet, basename="enrolments")
 
 urlpatterns = [
     path("me/learning/", MyLearningView.as_view(), name="me-learning"),
+    path("me/certificates/", MyCertificatesView.as_view(), name="me-certificates"),
+    path("me/skills/", MySkillsView.as_view(), name="me-skills"),
     # Public verification of certificates (talent/api/certificates.py).
     path("certificates/verify/", CredentialVerifyView.as_view(), name="certificate-verify"),
     path("certificates/verify/<str:serial>/", CertificateVerifyView.as_view(),

@@ -1,17 +1,26 @@
 """The talent API: the skills framework, the course catalogue, course runs and enrolling on them,
-enrolments with their cancellation and offers, and the caller's learning.
+a session's register and marking it, enrolments with their cancellation and offers, and the
+caller's learning, certificates and skills profile.
 
 Every viewset starts from a selector scoped to the caller: the skills, the catalogue and the
 runs of published courses are public (programme staff see every run); an enrolment is its own
-person's and programme staff's, so anyone else's is a 404. Enrolling, cancelling and answering
-an offer call the same services as the training pages; the services decide and refuse in their
-own words (ApplicationError -> the common error format).
+person's and programme staff's, so anyone else's is a 404. A register is the run's trainers'
+and programme staff's: a run the caller sees but does not train is a 403. Enrolling,
+cancelling, answering an offer and marking a register call the same services as the training
+pages; the services decide and refuse in their own words (ApplicationError -> the common error
+format).
 """
 
 from django.db.models import F
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
@@ -22,15 +31,22 @@ from cluster_portal.core.api.filters import SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.serializers import OptionalReasonSerializer
 from cluster_portal.core.api.viewsets import ScopedViewSet
+from cluster_portal.core.exceptions import NotAllowed, NotFound
 
+from ..attendance_selectors import register_row, session_of_run, session_register
+from ..certificate_selectors import certificate_list_of
+from ..permissions import may_train
 from ..selectors import (
     course_list_public,
     course_run_list_visible,
     enrolment_list_visible,
     my_learning,
     skill_list_public,
+    skills_profile,
+    workstream_skill_gaps,
 )
 from ..services import (
+    attendance_mark,
     enrolment_cancel,
     enrolment_create,
     enrolment_offer_accept,
@@ -108,6 +124,8 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
 
 # --- Course runs ------------------------------------------------------------------------------
+
+NOT_A_TRAINER = "Only the run's trainers and programme staff keep its registers."
 
 ENROLMENT_EXAMPLE = OpenApiExample(
     "A seat on the run",
@@ -197,6 +215,59 @@ class CourseRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         # Read back as the caller's list of enrolments shows it.
         enrolment = enrolment_list_visible(user=request.user).get(pk=enrolment.pk)
         return Response(s.EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+    @extend_schema(
+        methods=["GET"],
+        summary="A session's register",
+        description="The people on the run's register (its confirmed seats; once the run is "
+                    "completed, their outcomes), by name, each present, absent or not marked "
+                    "yet at the session. For the run's trainers and programme staff (with "
+                    "MFA): anyone else who may see the run is refused (403); a run they may "
+                    "not see is a 404, as a session of another run is.",
+        parameters=[OpenApiParameter("session_id", int, OpenApiParameter.PATH,
+                                     description="Id of a session of the run.")],
+        responses=with_errors({200: s.RegisterRowSerializer(many=True)}, 401, 403, 404),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Mark a person present or absent at a session",
+        description="Only a confirmed seat on this run, from the session's day on, and while "
+                    "the run is not yet completed or cancelled. Marking again changes the "
+                    "mark. The answer is the person's row of the register.",
+        parameters=[OpenApiParameter("session_id", int, OpenApiParameter.PATH,
+                                     description="Id of a session of the run.")],
+        request=s.AttendanceMarkSerializer,
+        responses=with_errors({200: s.RegisterRowSerializer}, 400, 401, 403, 404, 409, examples={
+            409: [error_example(
+                      "The session is still to come", code="session_not_started",
+                      message="This session is on 12 May 2026: attendance is marked from that "
+                              "day."),
+                  error_example("The run is completed", code="run_closed",
+                                message="The run is completed: its attendance is final.")],
+        }),
+    )
+    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated],
+            filter_backends=[], url_path=r"sessions/(?P<session_id>[0-9]+)/attendance",
+            url_name="attendance")
+    def attendance(self, request, pk=None, session_id=None):
+        run = self.get_object()
+        if not may_train(request.user, run):
+            raise NotAllowed(NOT_A_TRAINER)
+        session = session_of_run(run=run, pk=int(session_id))
+        if session is None:
+            raise NotFound("The run has no session with this id.")
+        if request.method == "GET":
+            page = self.paginate_queryset(session_register(session=session))
+            return self.get_paginated_response(s.RegisterRowSerializer(page, many=True).data)
+        body = s.AttendanceMarkSerializer(data=request.data,
+                                          context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        enrolment = body.validated_data["enrolment"]
+        attendance_mark(actor=request.user, session=session, enrolment=enrolment,
+                        present=body.validated_data["present"])
+        return Response(s.RegisterRowSerializer(
+            register_row(session=session, enrolment_pk=enrolment.pk)).data)
 
 
 # --- Enrolments -------------------------------------------------------------------------------
@@ -290,3 +361,40 @@ class MyLearningView(APIView):
                    responses=with_errors({200: s.MyLearningSerializer}, 401))
     def get(self, request):
         return Response(s.MyLearningSerializer(my_learning(user=request.user)).data)
+
+
+class MyCertificatesView(generics.ListAPIView):
+    """The caller's certificates, newest first: what each is for, where it stands now (valid,
+    revoked, or expired), and where to verify and download it."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.OwnCertificateSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return certificate_list_of(user=self.request.user)
+
+    def get_serializer_context(self):
+        # One "today" for every row, so a page never says two things about one expiry date.
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    @extend_schema(summary="The caller's certificates",
+                   responses=with_errors({200: s.OwnCertificateSerializer(many=True)}, 401))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class MySkillsView(APIView):
+    """The caller's skills profile: the skills held from the courses completed, and for each
+    workstream their organisations take part in, the skills it needs, whether the caller holds
+    each to the level needed, and the courses that would close each gap."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="The caller's skills profile",
+                   responses=with_errors({200: s.MySkillsSerializer}, 401))
+    def get(self, request):
+        held = skills_profile(user=request.user)
+        return Response(s.MySkillsSerializer({
+            "held": held,
+            "workstreams": workstream_skill_gaps(user=request.user, held=held)}).data)

@@ -1558,6 +1558,34 @@ row(
              other_org_admin=Rows({"enrol:other"})), rows=learning_rows),
     Case(api(signed_in=405), method="POST", body="json", data={}),
 )
+# A session's register: the run's trainers' (the world's run has none) and programme staff's;
+# who sees the run but does not train it is refused, a run they may not see is not found.
+RUN_SESSION = {"pk": pk("course-run"), "session_id": pk("session:course-run")}
+row(
+    "api:course-runs-attendance",
+    Case(api(signed_in=403, programme=Rows({"enrol:member", "enrol:other"})),
+         kwargs=RUN_SESSION, query="page_size=100", rows=ENROLMENT_ROWS),
+    Case(api(signed_in=404), kwargs={"pk": pk("draft-run"),
+                                     "session_id": pk("session:course-run")},
+         idor="pk", note="under a run of which it is no session"),
+    Case(api(signed_in=403, programme=404),
+         kwargs={"pk": pk("course-run"), "session_id": MISSING_ID}),
+    # The session is a month away: the mark is refused in the service's words.
+    Case(api(signed_in=403, programme=409), method="POST", kwargs=RUN_SESSION, body="json",
+         data=lambda w: {"enrolment": w.pk("enrol:member"), "present": True}),
+    Case(api(signed_in=405), method="DELETE", kwargs=RUN_SESSION),
+)
+row(
+    "api:me-certificates",
+    Case(api(signed_in=NOTHING, partner_member=Rows({"certificate:member"})),
+         rows=api_rows(Certificate, key="serial")),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+row(
+    "api:me-skills",
+    Case(api(signed_in=200), note="the caller's own"),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
 # Verifying a certificate is public, as its page is (and throttled per address).
 row(
     "api:certificate-verify",
