@@ -14,6 +14,7 @@ PHRASES = {
     "course_run.create": "scheduled a course run",
     "course.update": "changed a course",
     "course_run.update": "changed a course run",
+    "skill.create": "added a skill to the framework",
     "workstream_skill_need.set": "set a skill a workstream needs",
     "workstream_skill_need.remove": "removed a skill a workstream needs",
     "prerequisite.waive": "waived a course's prerequisites for a person",

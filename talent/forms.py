@@ -303,3 +303,12 @@ class SkillNeedForm(PortalForm):
     def __init__(self, *args, workstreams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workstream"].queryset = workstreams
+
+
+class SkillForm(PortalForm):
+    """A skill the framework lacks."""
+
+    name = forms.CharField(max_length=120)
+    category = forms.ChoiceField(choices=Skill.Category.choices)
+    description = forms.CharField(required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))

@@ -35,6 +35,7 @@ urlpatterns = [
     path("manage/", views.manage_courses, name="manage_courses"),
     path("manage/new/", views.manage_course_create, name="manage_course_create"),
     path("manage/skill-needs/", views.manage_skill_needs, name="manage_skill_needs"),
+    path("manage/skill-needs/skills/", views.manage_skill_create, name="manage_skill_create"),
     path("manage/skill-needs/<int:pk>/remove/", views.manage_skill_need_remove,
          name="manage_skill_need_remove"),
     path("manage/runs/<int:pk>/", views.manage_run, name="manage_run"),

@@ -465,3 +465,24 @@ def workstream_skill_need_remove(*, actor, need) -> None:
     audit_record(actor=actor, action="workstream_skill_need.remove", target=need,
                  scope=need.workstream, changes={"skill": need.skill.name, "level": need.level})
     need.delete()
+
+
+@transaction.atomic
+def skill_create(*, actor, name: str, category: str, description: str = "") -> Skill:
+    """A skill the framework lacks, added by programme staff; its code is made from its name."""
+    _check_may_manage(actor)
+    name = " ".join((name or "").split())
+    code = slugify(name)[:60]
+    if Skill.objects.filter(code=code).exists() or Skill.objects.filter(
+            name__iexact=name).exists():
+        raise ApplicationError("The framework has this skill already.",
+                               fields={"name": "A skill of this name exists."})
+    skill = Skill(code=code, name=name, category=category, description=description.strip())
+    try:
+        skill.full_clean()
+    except ValidationError as error:
+        raise _refused(error) from error
+    skill.save()
+    audit_record(actor=actor, action="skill.create", target=skill,
+                 changes={"name": name, "category": category})
+    return skill

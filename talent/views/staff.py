@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cluster_portal.accounts.decorators import programme_staff_required
 from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.core.pages import Refused, act_and_redirect, paginate
+from cluster_portal.core.pages import Refused, act_and_redirect, form_refusal_text, paginate
 from partners.models import Organisation
 from partners.selectors import organisation_list_visible
 from workstreams.models import Workstream
@@ -30,6 +30,7 @@ from ..forms import (
     ReasonForm,
     RunForm,
     SessionForm,
+    SkillForm,
     SkillNeedForm,
     StaffCourseFilterForm,
     StaffEnrolForm,
@@ -497,7 +498,24 @@ def manage_skill_needs(request):
              .select_related("workstream", "skill")
              .order_by("workstream__display_order", "workstream__name", "skill__name"))
     return render(request, "talent/staff/skill_needs.html",
-                  {"form": form, "needs": list(needs)}, status=status)
+                  {"form": form, "needs": list(needs), "skill_form": SkillForm(auto_id="skill-%s")},
+                  status=status)
+
+
+@programme_staff_required
+@require_POST
+def manage_skill_create(request):
+    form = SkillForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal_text(form))
+        return redirect("talent:manage_skill_needs")
+    data = form.cleaned_data
+    return act_and_redirect(
+        request, lambda: services.skill_create(actor=request.user, name=data["name"],
+                                               category=data["category"],
+                                               description=data["description"]),
+        success=lambda skill: f"{skill.name} is in the skills framework.",
+        to=reverse("talent:manage_skill_needs"))
 
 
 @programme_staff_required

@@ -1344,6 +1344,12 @@ row(
     Case(staff_page(programme=400), method="POST", data={"level": "9"}, note="invalid"),
 )
 row(
+    "talent:manage_skill_create",
+    Case(staff_page(programme=SKILL_NEEDS), method="POST",
+         data={"name": "Aseptic processing", "category": "quality"}),
+    Case(staff_page(programme=405)),
+)
+row(
     "talent:manage_skill_need_remove",
     Case(staff_page(programme=200), kwargs={"pk": pk("skill-need")}, note="asks first"),
     Case(staff_page(programme=SKILL_NEEDS), method="POST", kwargs={"pk": pk("skill-need")}),

@@ -74,3 +74,27 @@ def test_the_staff_page_sets_a_need_and_removes_it_after_asking(client):
     assert "Remove Biocatalysis from what" in client.get(remove).content.decode()
     client.post(remove)
     assert not WorkstreamSkillNeed.objects.exists()
+
+
+def test_staff_add_a_skill_the_framework_lacks_once(client):
+    from talent.models import Skill
+
+    client.force_login(staff_with_mfa())
+    address = reverse("talent:manage_skill_create")
+    done = client.post(address, {"name": "  Aseptic   processing ", "category": "quality"},
+                       follow=True)
+    assert "Aseptic processing is in the skills framework" in done.content.decode()
+    skill = Skill.objects.get(code="aseptic-processing")
+    assert (skill.name, skill.category) == ("Aseptic processing", "quality")
+    assert AuditEvent.objects.filter(action="skill.create", target_id=skill.pk).exists()
+    again = client.post(address, {"name": "aseptic processing", "category": "quality"},
+                        follow=True)
+    assert "has this skill already" in again.content.decode()
+    assert Skill.objects.filter(code="aseptic-processing").count() == 1
+
+
+def test_a_trainee_cannot_add_a_skill(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("talent:manage_skill_create"),
+                           {"name": "Anything", "category": "quality"})
+    assert response.status_code == 403
