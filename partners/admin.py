@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cluster_portal.core.service_admin import (
+    DecidedByActionsAdmin,
     ReadOnlyInline,
     ServiceBackedAdmin,
     adopt_saved,
@@ -269,7 +270,7 @@ class OrganisationMembershipAdmin(ServiceBackedAdmin):
 
 
 @admin.register(PersonRequest)
-class PersonRequestAdmin(admin.ModelAdmin):
+class PersonRequestAdmin(DecidedByActionsAdmin):
     """Requests are decided by the organisation's admins, or here through the same services."""
 
     list_display = ("person", "organisation", "status", "created_at", "decided_by", "decided_at")
@@ -279,16 +280,6 @@ class PersonRequestAdmin(admin.ModelAdmin):
     readonly_fields = ("organisation", "person", "message", "status", "created_at",
                        "decided_by", "decided_at", "decision_reason")
     actions = ["approve_selected", "decline_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Actions need the change permission; the page itself has nothing to edit.
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Approve selected requests (as partner member)",
                   permissions=["change"])
@@ -465,7 +456,7 @@ class AgreementAdmin(ServiceBackedAdmin):
 
 
 @admin.register(RenewalRequest)
-class RenewalRequestAdmin(admin.ModelAdmin):
+class RenewalRequestAdmin(DecidedByActionsAdmin):
     """Requests to renew are asked by the organisation's admins and decided through the
     services: renewing the organisation approves its request; declining says why."""
 
@@ -479,16 +470,6 @@ class RenewalRequestAdmin(admin.ModelAdmin):
                        "decision_reason")
     fields = readonly_fields
     actions = ["renew_selected", "decline_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Actions need the change permission; the page itself has nothing to edit.
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Renew the memberships asked for (next term)",
                   permissions=["change"])

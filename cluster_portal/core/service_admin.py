@@ -49,6 +49,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DecidedByActionsAdmin(admin.ModelAdmin):
+    """Requests decided through the list's actions, which call the services (approve,
+    decline, renew): nothing is added or deleted here, and a row's own page only shows it.
+    The actions still need the change permission, which the list keeps."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown on their parent's page for reading, each with a link to its own page, where
     its services change it."""
