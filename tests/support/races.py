@@ -5,6 +5,7 @@ error is not swallowed: it is the call's outcome, and the tests expect none."""
 
 import threading
 
+from celery._state import _set_task_join_will_block
 from django.db import connection
 
 from cluster_portal.accounts.models import User
@@ -34,6 +35,11 @@ def race(*calls) -> list:
     for thread in threads:
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads), "a thread is stuck on a lock"
+    # Tasks run eagerly in the tests, each inside Celery's "a task is running" flag, which is
+    # one for the whole process and saved and restored without a lock: threads finishing
+    # their tasks out of order can leave it set, and a later test's result.get() would then be
+    # refused as if called from inside a task.
+    _set_task_join_will_block(False)
     return outcomes
 
 
