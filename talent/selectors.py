@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cluster_portal.accounts.roles import ProgrammeRole
 from cluster_portal.core.search import matching_every_word
-from partners.selectors import user_organisation_roles
+from partners.selectors import organisations_of, user_organisation_roles
 from workstreams.models import WorkstreamMembership
 
 from .models import (
@@ -369,3 +369,12 @@ def courses_completed(*, user) -> list[Enrolment]:
         return []
     return list(Enrolment.objects.filter(person=user, status=Enrolment.Status.COMPLETED)
                 .select_related("run__course").order_by("-completed_at", "-pk"))
+
+
+def sponsor_choices(*, user) -> list:
+    """The organisations a person may name as sponsor of their enrolment: the approved ones
+    they act for (the rule of permissions.may_sponsor), by name."""
+    if not (user and user.is_authenticated):
+        return []
+    return [membership.organisation for membership in organisations_of(user=user)
+            if membership.organisation.is_approved]

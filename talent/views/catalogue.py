@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.pages import act_and_redirect, form_refusal_text, paginate
-from partners.selectors import organisations_of, user_organisation_roles
+from partners.selectors import user_organisation_roles
 from workstreams.calendars import feed_url
 from workstreams.models import Workstream
 from workstreams.permissions import may_subscribe_to_meetings
@@ -27,6 +27,7 @@ from ..selectors import (
     course_runs_upcoming,
     enrolment_list_visible,
     enrolment_of,
+    sponsor_choices,
 )
 from ..selectors import (
     my_learning as my_learning_of,
@@ -59,13 +60,6 @@ def course_detail(request, slug: str):
     })
 
 
-def _sponsor_choices(user) -> list:
-    if not user.is_authenticated:
-        return []
-    return [membership.organisation for membership in organisations_of(user=user)
-            if membership.organisation.is_approved]
-
-
 @require_safe
 def run_detail(request, pk: int):
     run = course_run_get_visible(user=request.user, pk=pk)
@@ -74,7 +68,7 @@ def run_detail(request, pk: int):
     return render(request, "talent/run_detail.html", {
         "run": run, "course": run.course,
         "enrolment": enrolment_of(user=request.user, run=run),
-        "form": EnrolForm(organisations=_sponsor_choices(request.user)),
+        "form": EnrolForm(organisations=sponsor_choices(user=request.user)),
         "may_manage": may_manage_courses(request.user),
     })
 
@@ -94,7 +88,7 @@ def enrol(request, pk: int):
     run = course_run_get_visible(user=request.user, pk=pk)
     if run is None:
         raise Http404("No such course run.")
-    form = EnrolForm(request.POST, organisations=_sponsor_choices(request.user))
+    form = EnrolForm(request.POST, organisations=sponsor_choices(user=request.user))
     if not form.is_valid():
         messages.error(request, form_refusal_text(form))
         return redirect(run)
