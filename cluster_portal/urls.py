@@ -57,6 +57,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("notifications/", include("cluster_portal.notifications.urls")),
     path("courses/", include("talent.urls")),
+    path("projects/", include("projects.urls")),
 ]
 
 handler400 = "cluster_portal.core.views.error_400"

@@ -5,4 +5,13 @@ class ProjectsConfig(AppConfig):
     # Named for what it holds, projects and the calls that start them: a "programmes" app beside
     # workstreams.Programme (PIPS and any later programme) would send readers to the wrong one.
     name = "projects"
-    verbose_name = "Projects and calls"
+    verbose_name = "Projects"
+
+    def ready(self) -> None:
+        from cluster_portal.audit.descriptions import register as register_phrases
+        from cluster_portal.notifications.kinds import register
+
+        from . import audit_phrases, notification_kinds
+
+        register(*notification_kinds.ALL)
+        register_phrases(audit_phrases.PHRASES)

@@ -65,17 +65,24 @@ DOCUMENT_KINDS_TEXT = "PDF, Word, Excel, PowerPoint, OpenDocument, plain text or
 def validate_document(upload) -> None:
     """A shared file is one of DOCUMENT_SIGNATURES' kinds, of at most 20 MB, and its first bytes
     agree with its name (a web page renamed .pdf is refused)."""
+    validate_upload(upload, signatures=DOCUMENT_SIGNATURES, kinds_text=DOCUMENT_KINDS_TEXT,
+                    max_bytes=MAX_DOCUMENT_BYTES)
+
+
+def validate_upload(upload, *, signatures: dict, kinds_text: str, max_bytes: int) -> None:
+    """An upload of one of `signatures`' extensions (each with the first bytes its files start
+    with; None for UTF-8 text), of at most `max_bytes`, whose first bytes agree with its name."""
     if not upload or not upload.size:
         raise ValidationError("Choose a file; this one is empty.", code="empty")
-    if upload.size > MAX_DOCUMENT_BYTES:
+    if upload.size > max_bytes:
         raise ValidationError(
             f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB.", code="too_large")
+            f"{max_bytes // 1024 // 1024} MB.", code="too_large")
     name = (upload.name or "").rsplit("/", 1)[-1]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in DOCUMENT_SIGNATURES:
-        raise ValidationError(f"Share a {DOCUMENT_KINDS_TEXT} file.", code="unsupported_format")
-    signature = DOCUMENT_SIGNATURES[extension]
+    if extension not in signatures:
+        raise ValidationError(f"Share a {kinds_text} file.", code="unsupported_format")
+    signature = signatures[extension]
     try:
         upload.seek(0)
         head = upload.read(4096 if signature is None else len(signature))

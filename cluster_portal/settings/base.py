@@ -27,6 +27,8 @@ PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL", default="programme.office
 # Working days (Monday to Friday) within which the programme office decides a registration: the
 # registrant's acknowledgement and the organisation's timeline promise it.
 REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=5)
+# The largest file a project deliverable may be (a dataset or a software archive), in MB.
+PROJECT_DELIVERABLE_MAX_MB = env.int("PROJECT_DELIVERABLE_MAX_MB", default=50)
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -408,6 +410,12 @@ CELERY_BEAT_SCHEDULE = {
     "remind-expiring-certificates": {
         "task": "talent.tasks.remind_expiring_certificates",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Principal investigators hear of their projects' overdue milestones and deliverables on
+    # Monday mornings.
+    "remind-overdue-project-work": {
+        "task": "projects.tasks.remind_overdue_project_work",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
 }
 

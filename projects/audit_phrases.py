@@ -1,0 +1,25 @@
+"""How the projects app's recorded actions read in a history."""
+
+PHRASES = {
+    "project.create": "created a project",
+    "project.update": "changed a project",
+    "project.participants_set": "set a project's participating organisations",
+    "project.team_set": "set a project's team",
+    "project.skill_needs_set": "set the skills a project needs",
+    "project.transition": "moved a project in its lifecycle",
+    "milestone.create": "added a milestone",
+    "milestone.update": "changed a milestone",
+    "milestone.complete": "marked a milestone reached",
+    "milestone.reopen": "reopened a milestone",
+    "milestone.delete": "removed a milestone",
+    "deliverable.create": "planned a deliverable",
+    "deliverable.update": "changed a deliverable",
+    "deliverable.delete": "removed a deliverable",
+    "deliverable.save_draft": "uploaded a draft of a deliverable",
+    "deliverable.submit": "submitted a deliverable",
+    "deliverable.approve": "approved a deliverable",
+    "deliverable.return": "returned a deliverable with comments",
+    "status_update.post": "posted a status update",
+    "contribution.record": "recorded a contribution",
+    "contribution.remove": "removed a contribution",
+}

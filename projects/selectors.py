@@ -1,0 +1,340 @@
+"""Reads of projects, scoped to the person asking (the access layer, design rule 1).
+
+`project_list_visible` is `permissions.project_access` written as a query: every list, count,
+search, export and API list of projects starts from it, so a project hidden from someone on
+its page is hidden from them everywhere.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cluster_portal.core.search import matching_every_word
+from workstreams.models import WorkstreamMembership
+
+from .models import (
+    OPEN_DELIVERABLE_STATES,
+    Contribution,
+    Deliverable,
+    Milestone,
+    Project,
+    ProjectParticipant,
+    ProjectSkillNeed,
+    ProjectTeamMember,
+    ProjectTransition,
+    StatusUpdate,
+    Visibility,
+)
+from .permissions import (
+    SHOWN_STATES,
+    Access,
+    may_manage_projects,
+    organisation_ids_of,
+    project_access,
+)
+
+Status = Project.Status
+
+
+def _visible_filter(user) -> Q | None:
+    """None: everything (staff)."""
+    if may_manage_projects(user):
+        return None
+    shown = Q(status__in=SHOWN_STATES)
+    public = shown & Q(visibility=Visibility.PUBLIC)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return public
+    own = organisation_ids_of(user)
+    member_of_workstream = Exists(WorkstreamMembership.objects.filter(
+        workstream=OuterRef("workstream"), until__isnull=True, organisation__in=own,
+        organisation__status="approved"))
+    participating = Exists(ProjectParticipant.objects.filter(
+        project=OuterRef("pk"), organisation__in=own))
+    on_team = Exists(ProjectTeamMember.objects.filter(project=OuterRef("pk"), person=user))
+    return (public
+            | (shown & ~Q(visibility=Visibility.PARTICIPANTS) & member_of_workstream)
+            | (~Q(status=Status.DRAFT) & participating)
+            | Q(principal_investigator=user) | on_team)
+
+
+def project_list_visible(*, user) -> QuerySet[Project]:
+    """Every project the person may see at all, with what a list shows of each."""
+    projects = Project.objects.all()
+    visible = _visible_filter(user)
+    if visible is not None:
+        projects = projects.filter(visible)
+    return projects.select_related("workstream__programme", "lead_organisation",
+                                   "principal_investigator")
+
+
+def project_get_visible(*, user, code: str) -> tuple[Project, Access]:
+    """The project and how much of it the person sees; DoesNotExist for one they may not see,
+    exactly as for one that does not exist."""
+    project = (Project.objects.select_related(
+        "workstream__programme", "lead_organisation", "principal_investigator", "officer")
+        .prefetch_related(Prefetch("participations", queryset=ProjectParticipant.objects
+                                   .select_related("organisation")))
+        .get(code=code))
+    access = project_access(user, project)
+    if access == Access.NONE:
+        raise Project.DoesNotExist(code)
+    return project, access
+
+
+# --- the portfolio -------------------------------------------------------------------------------
+
+PORTFOLIO_SORTS = {
+    "code": ("code",), "-code": ("-code",),
+    "title": ("title", "code"), "-title": ("-title", "code"),
+    "starts_on": ("starts_on", "code"), "-starts_on": ("-starts_on", "code"),
+    "ends_on": ("ends_on", "code"), "-ends_on": ("-ends_on", "code"),
+    "status": ("status", "code"), "-status": ("-status", "code"),
+    "rag": ("rag_order", "code"), "-rag": ("-rag_order", "code"),
+    "trl": ("trl_current", "code"), "-trl": ("-trl_current", "code"),
+}
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    """What the portfolio's reader asked for; empty values filter nothing."""
+
+    text: str = ""
+    workstream: str = ""       # a workstream's slug
+    status: str = ""
+    rag: str = ""              # the latest status update's overall rating; "none" for no update
+    organisation: str = ""     # an organisation's slug: led by or taking part
+    trl_min: int | None = None  # TRL now at least
+    trl_max: int | None = None
+    active_on_or_after: datetime.date | None = None  # ends on or after
+    active_on_or_before: datetime.date | None = None  # starts on or before
+    overdue: bool = False
+    sort: str = "code"
+
+
+def _count_of(queryset) -> Subquery:
+    return Coalesce(Subquery(queryset.order_by().values("project").annotate(n=Count("pk"))
+                             .values("n"), output_field=IntegerField()), Value(0))
+
+
+def with_overdue_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Each project with its overdue milestones and deliverables counted in the same query."""
+    today = timezone.localdate()
+    return projects.annotate(
+        overdue_milestones=_count_of(Milestone.objects.filter(
+            project=OuterRef("pk"), completed_on__isnull=True, due_on__lt=today)),
+        overdue_deliverables=_count_of(Deliverable.objects.filter(
+            project=OuterRef("pk"), status__in=OPEN_DELIVERABLE_STATES, due_on__lt=today)),
+    )
+
+
+def project_portfolio(*, user, filters: PortfolioFilters = PortfolioFilters()) -> QuerySet[Project]:
+    """The projects the person sees (staff: all), filtered and sorted, each with its overdue
+    counts and participants, in a fixed number of queries however many there are."""
+    projects = project_list_visible(user=user)
+    if filters.text:
+        projects = matching_every_word(projects, filters.text, "code", "title", "summary")
+    if filters.workstream:
+        projects = projects.filter(workstream__slug=filters.workstream)
+    if filters.status:
+        projects = projects.filter(status=filters.status)
+    if filters.rag == "none":
+        projects = projects.filter(latest_rag="")
+    elif filters.rag:
+        projects = projects.filter(latest_rag=filters.rag)
+    if filters.organisation:
+        projects = projects.filter(Exists(ProjectParticipant.objects.filter(
+            project=OuterRef("pk"), organisation__slug=filters.organisation)))
+    if filters.trl_min is not None:
+        projects = projects.filter(trl_current__gte=filters.trl_min)
+    if filters.trl_max is not None:
+        projects = projects.filter(trl_current__lte=filters.trl_max)
+    if filters.active_on_or_after:
+        projects = projects.filter(ends_on__gte=filters.active_on_or_after)
+    if filters.active_on_or_before:
+        projects = projects.filter(starts_on__lte=filters.active_on_or_before)
+    projects = with_overdue_counts(projects)
+    if filters.overdue:
+        projects = projects.filter(Q(overdue_milestones__gt=0) | Q(overdue_deliverables__gt=0))
+    projects = projects.annotate(rag_order=Case(
+        When(latest_rag="red", then=Value(3)), When(latest_rag="amber", then=Value(2)),
+        When(latest_rag="green", then=Value(1)), default=Value(0), output_field=IntegerField()))
+    order = PORTFOLIO_SORTS.get(filters.sort, PORTFOLIO_SORTS["code"])
+    return projects.order_by(*order).prefetch_related(
+        Prefetch("participations",
+                 queryset=ProjectParticipant.objects.select_related("organisation")))
+
+
+# --- one project ---------------------------------------------------------------------------------
+
+def project_participants(*, project: Project) -> list:
+    return [p.organisation for p in project.participations.all()]
+
+
+def project_team(*, project: Project) -> QuerySet[ProjectTeamMember]:
+    return project.team.select_related("person")
+
+
+def project_skill_needs(*, project: Project) -> QuerySet[ProjectSkillNeed]:
+    return project.skill_needs.select_related("skill")
+
+
+def project_milestones(*, project: Project) -> QuerySet[Milestone]:
+    return project.milestones.all()
+
+
+def project_deliverables(*, project: Project) -> QuerySet[Deliverable]:
+    return project.deliverables.select_related("milestone", "submitted_by", "decided_by")
+
+
+def project_status_updates(*, project: Project) -> QuerySet[StatusUpdate]:
+    return project.status_updates.select_related("posted_by")
+
+
+def project_transitions(*, project: Project) -> QuerySet[ProjectTransition]:
+    return project.transitions.select_related("by")
+
+
+def milestone_get_visible(*, user, project_code: str, pk: int) -> tuple[Milestone, Access]:
+    project, access = project_get_visible(user=user, code=project_code)
+    if access < Access.MEMBER:
+        raise Milestone.DoesNotExist(pk)
+    return project.milestones.get(pk=pk), access
+
+
+def deliverable_get_visible(*, user, project_code: str, pk: int) -> tuple[Deliverable, Access]:
+    project, access = project_get_visible(user=user, code=project_code)
+    if access < Access.MEMBER:
+        raise Deliverable.DoesNotExist(pk)
+    deliverable = project.deliverables.select_related("milestone").get(pk=pk)
+    deliverable.project = project
+    return deliverable, access
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: datetime.date
+    kind: str          # milestone, deliverable, status_update, transition
+    title: str
+    state: str = ""    # a word for its state: done, open, overdue, submitted, approved...
+    overdue: bool = False
+    rag: str = ""
+    detail: str = ""
+
+
+def project_timeline(*, project: Project, access: Access) -> list[TimelineEntry]:
+    """What happened and what is due, oldest first: milestones and deliverables for anyone
+    who sees the plan; status updates and lifecycle moves for those who see the project in full.
+    """
+    if access < Access.MEMBER:
+        return []
+    entries = []
+    for milestone in project_milestones(project=project):
+        state = "done" if milestone.completed_on else ("overdue" if milestone.is_overdue
+                                                       else "open")
+        entries.append(TimelineEntry(on=milestone.completed_on or milestone.due_on,
+                                     kind="milestone", title=milestone.title, state=state,
+                                     overdue=milestone.is_overdue))
+    for deliverable in project.deliverables.all():
+        entries.append(TimelineEntry(
+            on=deliverable.due_on, kind="deliverable", title=deliverable.title,
+            state="overdue" if deliverable.is_overdue else deliverable.status,
+            overdue=deliverable.is_overdue, detail=deliverable.get_kind_display()))
+    if access >= Access.FULL:
+        for update in project.status_updates.all():
+            entries.append(TimelineEntry(on=update.period, kind="status_update",
+                                         title=f"Status update for {update.period:%B %Y}",
+                                         rag=update.overall, state=update.overall))
+        for move in project_transitions(project=project):
+            entries.append(TimelineEntry(
+                on=timezone.localtime(move.at).date(), kind="transition",
+                title=f"{Project.Status(move.from_status).label} → "
+                      f"{Project.Status(move.to_status).label}",
+                state=move.to_status, detail=move.reason))
+    return sorted(entries, key=lambda entry: entry.on)
+
+
+# --- contributions -------------------------------------------------------------------------------
+
+def contribution_list_visible(*, user) -> QuerySet[Contribution]:
+    """Staff see every contribution; anyone else only their own organisations' figures for the
+    projects they may see (design: one organisation's figures are never shown to another)."""
+    contributions = Contribution.objects.select_related("organisation", "project__workstream")
+    if may_manage_projects(user):
+        return contributions
+    return contributions.filter(
+        organisation__in=organisation_ids_of(user),
+        project__in=project_list_visible(user=user).values("pk"))
+
+
+def contribution_totals(contributions: QuerySet[Contribution], *by: str) -> QuerySet:
+    """Committed and actual sums, cash and in kind, grouped by the named fields (such as
+    "project__code", "organisation__name", "project__workstream__name", "year")."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    zero = Value(Decimal("0"), output_field=money)
+
+    def total(field, kind):
+        return Coalesce(Sum(field, filter=Q(kind=kind)), zero, output_field=money)
+
+    return (contributions.order_by().values(*by).annotate(
+        committed_cash=total("committed_sgd", Contribution.Kind.CASH),
+        committed_in_kind=total("committed_sgd", Contribution.Kind.IN_KIND),
+        actual_cash=total("actual_sgd", Contribution.Kind.CASH),
+        actual_in_kind=total("actual_sgd", Contribution.Kind.IN_KIND),
+    ).order_by(*by))
+
+
+# --- overdue work --------------------------------------------------------------------------------
+
+RUNNING_STATES = (Status.APPROVED, Status.ACTIVE, Status.ON_HOLD)
+
+
+def overdue_milestones(*, user) -> QuerySet[Milestone]:
+    return (Milestone.objects.filter(
+        project__in=project_list_visible(user=user).filter(status__in=RUNNING_STATES)
+        .values("pk"), completed_on__isnull=True, due_on__lt=timezone.localdate())
+        .select_related("project").order_by("due_on", "pk"))
+
+
+def overdue_deliverables(*, user) -> QuerySet[Deliverable]:
+    return (Deliverable.objects.filter(
+        project__in=project_list_visible(user=user).filter(status__in=RUNNING_STATES)
+        .values("pk"), status__in=OPEN_DELIVERABLE_STATES, due_on__lt=timezone.localdate())
+        .select_related("project").order_by("due_on", "pk"))
+
+
+def deliverables_to_review(*, user) -> QuerySet[Deliverable]:
+    """Submitted deliverables waiting for a decision (staff only; nobody else reviews)."""
+    if not may_manage_projects(user):
+        return Deliverable.objects.none()
+    return (Deliverable.objects.filter(status=Deliverable.Status.SUBMITTED)
+            .select_related("project", "submitted_by").order_by("submitted_at", "pk"))
+
+
+def projects_of_person(*, user) -> QuerySet[Project]:
+    """Projects the person leads, works on or takes part in through an organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return Project.objects.none()
+    own = organisation_ids_of(user)
+    return (project_list_visible(user=user)
+            .filter(Q(principal_investigator=user) | Exists(ProjectTeamMember.objects.filter(
+                project=OuterRef("pk"), person=user)) | Exists(ProjectParticipant.objects.filter(
+                    project=OuterRef("pk"), organisation__in=own)))
+            .exclude(status__in=(Status.COMPLETED, Status.CANCELLED)))

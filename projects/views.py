@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def detail(request, code):
+    return HttpResponse(code)
