@@ -5,6 +5,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
+from django.utils.timezone import localdate
 
 from cluster_portal.accounts.models import User
 from cluster_portal.accounts.permissions import is_programme_admin, is_programme_staff
@@ -19,6 +21,15 @@ from partners.models import (
     PersonRequest,
 )
 from partners.selectors import organisation_has_signed_consortium_agreement
+from projects.models import (
+    Contribution,
+    Deliverable,
+    Milestone,
+    Project,
+    ProjectTransition,
+    StatusUpdate,
+)
+from projects.permissions import is_on_team, organisation_ids_of
 from workstreams.models import (
     JoinRequest,
     Programme,
@@ -33,7 +44,8 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [User, EmailAddress, Organisation, OrganisationMembership, Programme, ProgrammePhase,
           Workstream, Agreement, Invitation, PersonRequest, JoinRequest, WorkstreamMembership,
-          WorkstreamMeeting, WorkstreamDocument, Notification, AuditEvent]
+          WorkstreamMeeting, WorkstreamDocument, Notification, AuditEvent, Project, Milestone,
+          Deliverable, StatusUpdate, Contribution, ProjectTransition]
 
 
 def counts():
@@ -156,3 +168,48 @@ def test_seed_demo_refuses_with_debug_off_unless_told(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
     assert User.objects.count() == 0
+
+
+def test_seed_demo_gives_projects_in_every_state_with_their_work():
+    call_command("seed_demo", stdout=StringIO())
+    projects = Project.objects.select_related("workstream")
+    assert set(projects.values_list("status", flat=True)) == set(Project.Status.values)
+    assert projects.filter(status="active").count() == 3
+    assert {p.workstream.code for p in projects} == {"BC", "CM", "DF", "PE", "PO"}
+    for project in projects:
+        assert project.code.startswith(f"PIPS-{project.workstream.code}-"), project.code
+        participants = set(project.participations.values_list("organisation_id", flat=True))
+        members = set(project.workstream.memberships.filter(until__isnull=True)
+                      .values_list("organisation_id", flat=True))
+        assert participants <= members, project
+        assert project.skill_needs.exists(), project
+        assert is_on_team(project.principal_investigator, project)
+        assert organisation_ids_of(project.principal_investigator) & participants
+        assert project.officer.email == "staff@example.org"
+    # Plans with overdue and reached milestones, deliverables in every acceptance state, each
+    # handed over with its file.
+    overdue = Milestone.objects.filter(completed_on__isnull=True, due_on__lt=localdate())
+    assert overdue.filter(project__status="active").exists()
+    assert Milestone.objects.filter(completed_on__isnull=False).exists()
+    assert set(Deliverable.objects.values_list("status", flat=True)) == set(
+        Deliverable.Status.values)
+    for deliverable in Deliverable.objects.exclude(status="pending"):
+        assert deliverable.file.read().startswith(b"%PDF-"), deliverable
+    assert Deliverable.objects.filter(status="submitted", late_justification__gt="").exists()
+    # Monthly updates with red, amber and green, the projects' TRL moved on by them.
+    assert set(StatusUpdate.objects.values_list("overall", flat=True)) == {"red", "amber",
+                                                                          "green"}
+    for project in projects.filter(status__in=["active", "on_hold", "completed"]):
+        latest = project.status_updates.order_by("-period").first()
+        assert latest is not None, project
+        assert project.latest_rag == latest.overall
+        assert project.trl_current > project.trl_start, project
+    # Contributions in cash and in kind, committed and partly given, from participants only.
+    assert set(Contribution.objects.values_list("kind", flat=True)) == {"cash", "in_kind"}
+    assert Contribution.objects.filter(actual_sgd__lt=F("committed_sgd")).exists()
+    assert Contribution.objects.filter(actual_sgd=F("committed_sgd"), actual_sgd__gt=0).exists()
+    for contribution in Contribution.objects.select_related("project"):
+        assert contribution.project.participations.filter(
+            organisation=contribution.organisation_id).exists()
+    cancelled = projects.get(status="cancelled")
+    assert cancelled.transitions.get(to_status="cancelled").reason

@@ -11,6 +11,8 @@ from django.db import transaction
 from cluster_portal.accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo_people
 from partners.demo import seed_organisations, seed_people_activity
 from partners.models import Invitation, Organisation
+from projects.demo import seed_projects
+from projects.models import Project
 from talent.demo import seed_courses, seed_runs
 from talent.models import Course, CourseRun
 from workstreams.demo import (
@@ -51,6 +53,7 @@ class Command(BaseCommand):
             courses = seed_courses(programme=programme)
             seed_runs(courses=courses, trainer=people["staff@example.org"],
                       trainees=[people[email] for email in COURSE_GOERS])
+            seed_projects(programme=programme)
         self.stdout.write(self.style.SUCCESS("Demo data is in place: " + self._summary()))
         self.stdout.write("Demo logins:")
         for email, _, _, what in DEMO_PEOPLE:
@@ -75,5 +78,6 @@ class Command(BaseCommand):
             f"memberships, "
             f"{JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count()} join "
             f"requests in the queue, {open_invitations.count()} open invitations, "
-            f"{Course.objects.count()} courses with {CourseRun.objects.count()} runs."
+            f"{Course.objects.count()} courses with {CourseRun.objects.count()} runs, "
+            f"{Project.objects.count()} projects."
         )
