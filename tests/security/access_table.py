@@ -73,6 +73,17 @@ from partners.services import (
     organisation_update_profile,
     renewal_request_create,
 )
+from projects.models import Project
+from projects.services import (
+    contribution_record,
+    deliverable_create,
+    deliverable_save_draft,
+    deliverable_submit,
+    milestone_create,
+    project_create,
+    project_transition,
+    status_update_post,
+)
 from talent.credentials import credential_sign
 from talent.models import (
     Attendance,
@@ -186,7 +197,7 @@ def build_world() -> World:
     }
     xylo, hidden, pending, public = base.xylo, base.hidden, base.pending, base.public
 
-    cm = WorkstreamFactory(name="Continuous Manufacturing", slug="cm")
+    cm = WorkstreamFactory(name="Continuous Manufacturing", slug="cm", code="CM")
     df = WorkstreamFactory(name="Digital Factory", slug="df", programme=cm.programme)
     bc = WorkstreamFactory(name="Biocatalysis", slug="bc", programme=cm.programme)
     analytics = WorkstreamFactory(name="Analytics", slug="analytics", programme=cm.programme,
@@ -284,6 +295,7 @@ def build_world() -> World:
         "waiver": prerequisite_waive(actor=SYSTEM, person=people["trainee"], course=course,
                                      reason="Years of flow chemistry at a CMO."),
     }
+    projects = build_projects(cm=cm, xylo=xylo, hidden=hidden, base=base)
     signed_in = {role: person for role, person in people.items() if person is not None}
     api_tokens = {f"token:{role}": api_token_create(actor=person, name=f"{role} script")[0]
                   for role, person in signed_in.items()}
@@ -344,7 +356,7 @@ def build_world() -> World:
         "audit": AuditEvent.objects.order_by("pk").first(),
         "course": course, "course-run": course_run, "draft-run": draft_run, **enrolments,
         "draft-course": draft_run.course, "session:course-run": run_session,
-        **talent_reference, **talent_records,
+        **talent_reference, **talent_records, **projects,
     }
     tokens = {
         "invitation:xylo": link_token,
@@ -355,10 +367,102 @@ def build_world() -> World:
         "calendar:borrowed_key": borrowed_key,
     }
     return World(people=people, objects=objects, tokens=tokens,
-                 secrets=_secrets(base, people))
+                 secrets=_secrets(base, people, objects))
 
 
-def _secrets(base, people) -> dict[str, frozenset[str]]:
+# Text that marks what only some people may read of the world's projects (see _secrets).
+PRIVATE_TITLE = "Confidential enzyme cascade for a hidden API"
+DRAFT_TITLE = "Unannounced draft: solvent-free crystallisation"
+PUBLIC_OBJECTIVES = "Halve the solvent used by the pilot crystalliser by year two."
+MEMBERS_NARRATIVE = "Seed crystals arrived late from the supplier in Jurong."
+HIDDEN_AMOUNT, XYLO_AMOUNT = 7_654_321, 1_000  # committed in SGD to the joint project
+JOINT_TOTAL = HIDDEN_AMOUNT + XYLO_AMOUNT
+
+
+def pdf_file(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+
+
+def build_projects(*, cm, xylo, hidden, base) -> dict[str, Any]:
+    """The projects of Continuous Manufacturing (Xylo and Other Hidden its members), built
+    through the services by the portal itself: one of each visibility, one both organisations
+    take part in, a draft. The principal investigators are people of the organisations who hold
+    none of the table's roles, so no role sees a project as its team does."""
+    today = timezone.localdate()
+    colleague = base.memberships["xylo:colleague"].person
+    hidden_member = base.memberships["hidden:other_member"].person
+    dates = {"starts_on": today - datetime.timedelta(days=90),
+             "ends_on": today + datetime.timedelta(days=640), "trl_start": 3, "trl_target": 6}
+
+    def project(title: str, *, lead, investigator, visibility: str, status: str,
+                participants=(), objectives: str = "") -> Project:
+        made = project_create(actor=SYSTEM, workstream=cm, title=title,
+                              summary=f"{title}: a pilot of the workstream.",
+                              objectives=objectives or f"What {title} sets out to show.",
+                              lead_organisation=lead, principal_investigator=investigator,
+                              participants=participants, visibility=visibility, **dates)
+        for step in PROJECT_PATH[status]:
+            made = project_transition(actor=SYSTEM, project=made, to=step,
+                                      reason="Set up for the access table.")
+        return made
+
+    active = Project.Status.ACTIVE
+    made = {
+        "project:public": project("Continuous crystallisation pilot", lead=xylo,
+                                  investigator=colleague, visibility="public", status=active,
+                                  objectives=PUBLIC_OBJECTIVES),
+        "project:members": project("Flow hydrogenation at scale", lead=xylo,
+                                   investigator=colleague, visibility="members", status=active),
+        "project:private": project(PRIVATE_TITLE, lead=hidden, investigator=hidden_member,
+                                   visibility="participants", status=active),
+        "project:joint": project("Shared soft sensors for drying", lead=xylo,
+                                 investigator=colleague, visibility="members", status=active,
+                                 participants=[hidden]),
+        "project:draft": project(DRAFT_TITLE, lead=xylo, investigator=colleague,
+                                 visibility="members", status=Project.Status.DRAFT),
+    }
+    members, private, joint = (made["project:members"], made["project:private"],
+                               made["project:joint"])
+    due = today + datetime.timedelta(days=60)
+    made["milestone:members"] = milestone_create(
+        actor=SYSTEM, project=members, title="Pilot line commissioned",
+        due_on=today + datetime.timedelta(days=30))
+    made["milestone:private"] = milestone_create(
+        actor=SYSTEM, project=private, title="Enzyme panel screened",
+        due_on=today + datetime.timedelta(days=30))
+    # Submitted by the lead organisation's own person, as only they may.
+    made["deliverable:submitted"] = deliverable_submit(
+        actor=colleague, file=pdf_file("hydrogenation-report.pdf"),
+        deliverable=deliverable_create(actor=SYSTEM, project=members, title="Scale-up report",
+                                       kind="report", due_on=due))
+    made["deliverable:pending"] = deliverable_create(
+        actor=SYSTEM, project=members, title="Kinetics dataset", kind="dataset", due_on=due)
+    made["deliverable:private"] = deliverable_save_draft(
+        actor=SYSTEM, file=pdf_file("enzyme-panel.pdf"),
+        deliverable=deliverable_create(actor=SYSTEM, project=private, title="Enzyme panel",
+                                       kind="report", due_on=due))
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    made["update:members"] = status_update_post(
+        actor=SYSTEM, project=members, period=last_month, overall="amber", schedule="amber",
+        budget="green", narrative=MEMBERS_NARRATIVE)
+    for label, organisation, amount in (("contribution:xylo", xylo, XYLO_AMOUNT),
+                                        ("contribution:hidden", hidden, HIDDEN_AMOUNT)):
+        made[label] = contribution_record(actor=SYSTEM, project=joint, organisation=organisation,
+                                          year=today.year, kind="cash", committed_sgd=amount)
+    # The services hand back the objects they locked; the world keeps fresh copies.
+    for label, obj in made.items():
+        made[label] = type(obj).objects.get(pk=obj.pk)
+    return made
+
+
+PROJECT_PATH = {
+    Project.Status.DRAFT: (),
+    Project.Status.ACTIVE: (Project.Status.PROPOSED, Project.Status.APPROVED,
+                            Project.Status.ACTIVE),
+}
+
+
+def _secrets(base, people, objects) -> dict[str, frozenset[str]]:
     """Text that only some roles may ever read, with those roles. No answer to anyone else may
     contain it: a list, a count's label, a search result, an error message, a redirect page."""
     hidden_side = frozenset({"other_org_admin", *STAFF})
@@ -376,6 +480,16 @@ def _secrets(base, people) -> dict[str, frozenset[str]]:
         base.memberships["xylo:colleague"].person.email: xylo_people,
         base.invitations["xylo"].email: xylo_admins,
         base.person_requests["requester->xylo"].person.email: xylo_admins,
+        # Projects: a participants-only project of Other Hidden's; a draft, staff's alone; what
+        # only a project's members see beyond its public summary, and only its participants
+        # beyond that; one organisation's figures, never another's, and totals that include
+        # both, for staff only.
+        PRIVATE_TITLE: hidden_side, objects["project:private"].code: hidden_side,
+        DRAFT_TITLE: staff_only, objects["project:draft"].code: staff_only,
+        PUBLIC_OBJECTIVES: frozenset({*PARTNERS, *STAFF}),
+        MEMBERS_NARRATIVE: xylo_people,
+        str(HIDDEN_AMOUNT): hidden_side, f"{HIDDEN_AMOUNT:,}": hidden_side,
+        str(JOINT_TOTAL): staff_only, f"{JOINT_TOTAL:,}": staff_only,
     }
     return secrets
 
@@ -469,6 +583,9 @@ class Case:
     absent: Any = None  # what names nothing, when MISSING_ID / MISSING_SLUG would not do
     rows: Callable | None = None
     check: Callable | None = None
+    # (object label, roles): that object's name and slug may appear in this answer to those
+    # roles, though they are secrets elsewhere (a partner named to its co-participants).
+    discloses: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def title(self, name: str) -> str:
         parts = [name, self.method, self.note or ", ".join(
@@ -683,6 +800,8 @@ JOIN = {"organisation": "xylo", "workstream": "bc", "motivation": "Enzyme screen
 APPROVE_ORGANISATION = {"tier": "member", "tier_starts_on": "2026-01-01",
                         "tier_ends_on": "2027-01-01"}
 
+XYLO_TAKES_PART = ("project:public", "project:members", "project:joint")
+
 SITE: list[Row] = []
 
 
@@ -704,11 +823,16 @@ row("favicon", Case(cells(everyone=301)), Case(cells(everyone=405), method="POST
 row("my_portal",
     Case(page(trainee=Rows({"trainee->public"}),
               # The partner member and the other organisation's admin each hold a seat on
-              # the course run: the training panel lists it.
-              partner_member=Rows({"xylo:member", "xylo@cm", "xylo->df", "enrol:member"}),
-              partner_admin=Rows({"xylo:partner_admin", "xylo@cm", "xylo->df"}),
-              other_org_admin=Rows({"hidden:admin", "hidden@cm", "hidden->df", "enrol:other"}),
-              staff_without_mfa=NOTHING, programme=NOTHING),
+              # the course run: the training panel lists it. The projects panel lists the
+              # projects each takes part in through their organisation, and to staff the
+              # deliverables waiting for their review.
+              partner_member=Rows({"xylo:member", "xylo@cm", "xylo->df", "enrol:member",
+                                   *XYLO_TAKES_PART}),
+              partner_admin=Rows({"xylo:partner_admin", "xylo@cm", "xylo->df",
+                                  *XYLO_TAKES_PART}),
+              other_org_admin=Rows({"hidden:admin", "hidden@cm", "hidden->df", "enrol:other",
+                                    "project:private", "project:joint"}),
+              staff_without_mfa=NOTHING, programme=Rows({"deliverable:submitted"})),
          rows=panel_rows, check=waiting_counts),
     Case(page(signed_in=405), method="POST"))
 
@@ -2397,6 +2521,478 @@ row(
 )
 
 
+# --- projects: pages ---------------------------------------------------------------------------
+# Who sees each project of the world at all (permissions.project_access above NONE): anyone
+# else gets the very answer a project that does not exist gets. Xylo takes part in the public,
+# members-only and joint projects; Other Hidden leads the participants-only one and takes part
+# in the joint one, and as a member of Continuous Manufacturing sees the members-only one as a
+# member; the draft is staff's alone. Nobody of the table's roles is on a project's team.
+XYLO_SIDE = frozenset({"partner_member", "partner_admin"})
+PROJECT_SEEN: dict[str, frozenset[str]] = {
+    "project:members": frozenset({*PARTNERS, *STAFF}),
+    "project:private": frozenset({"other_org_admin", *STAFF}),
+    "project:joint": frozenset({*PARTNERS, *STAFF}),
+    "project:draft": frozenset(STAFF),
+    "milestone:members": frozenset({*PARTNERS, *STAFF}),
+    "milestone:private": frozenset({"other_org_admin", *STAFF}),
+    "deliverable:submitted": frozenset({*PARTNERS, *STAFF}),
+    "deliverable:pending": frozenset({*PARTNERS, *STAFF}),
+    "deliverable:private": frozenset({"other_org_admin", *STAFF}),
+    # Status updates and contributions are for those who see a project in full; of
+    # contributions, only the organisation's own people and staff.
+    "update:members": frozenset({*XYLO_SIDE, *STAFF}),
+    "contribution:xylo": frozenset({*XYLO_SIDE, *STAFF}),
+    "contribution:hidden": frozenset({"other_org_admin", *STAFF}),
+}
+# The roles that sign in to a project's form pages, as on every staff page: a visitor is sent
+# to sign in, staff without a second factor to set one up, before anything is looked up.
+SIGN_IN_FIRST = {"visitor": LOGIN, "staff_without_mfa": MFA_SETUP}
+
+
+def code(label: str) -> Ref:
+    return Ref(label, "code")
+
+
+def project_cells(label: str, *, seen: Any, unseen: Any = 404, defaults: dict | None = None,
+                  **given) -> dict[str, Any]:
+    """Every role's answer about one project (or a thing of it): `seen` for those who see it,
+    `unseen` (the answer for nothing at all) for the rest; then `defaults`, then groups, then
+    roles one by one."""
+    visible = PROJECT_SEEN.get(label, frozenset(ROLES))
+    answer = {role: seen if role in visible else unseen for role in ROLES}
+    answer.update(defaults or {})
+    for group, roles in _GROUPS.items():
+        if group in given:
+            answer.update(dict.fromkeys(roles, given.pop(group)))
+    unknown = set(given) - set(ROLES)
+    if unknown:
+        raise ValueError(f"not roles: {sorted(unknown)}")
+    answer.update(given)
+    return answer
+
+
+def plan_cells(label: str, **given) -> dict[str, Any]:
+    """A form page of the plan: signed in first; a project (or its thing) the person does not
+    see is missing; seen but not theirs to change, 403."""
+    return project_cells(label, seen=403, defaults=SIGN_IN_FIRST, **given)
+
+
+def detail_of(label: str) -> Redirect:
+    return to("projects:detail", code=code(label))
+
+
+def in_days_iso(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def project_fields(world: World, **changes) -> dict:
+    return {"title": "Inline spectroscopy for drying", "summary": "Soft sensors on the dryer.",
+            "objectives": "End-point detection without sampling.",
+            "lead_organisation": world.pk("xylo"),
+            "principal_investigator": world["xylo:colleague"].person.email,
+            "starts_on": in_days_iso(-90), "ends_on": in_days_iso(640), "trl_start": "3",
+            "trl_target": "6", "visibility": "members", "officer": "", **changes}
+
+
+def edit_fields(world: World, **changes) -> dict:
+    return project_fields(world, trl_current="4", **changes)
+
+
+def new_project_fields(world: World) -> dict:
+    return project_fields(world, workstream=world.pk("cm"), participants=[world.pk("hidden")],
+                          team="", **{"skills-TOTAL_FORMS": "0", "skills-INITIAL_FORMS": "0"})
+
+
+def milestone_fields(world: World) -> dict:
+    return {"title": "Dryer instrumented", "due_on": in_days_iso(45), "description": ""}
+
+
+def deliverable_fields(world: World) -> dict:
+    return {"title": "Sensor dataset", "kind": "dataset", "due_on": in_days_iso(90),
+            "milestone": ""}
+
+
+def deliverable_upload(world: World) -> dict:
+    return {"file": pdf_file("draft-report.pdf")}
+
+
+def status_update_fields(world: World) -> dict:
+    return {"period": timezone.localdate().strftime("%Y-%m"), "overall": "green",
+            "schedule": "green", "budget": "amber", "narrative": "The pilot line ran all month.",
+            "trl": ""}
+
+
+def contribution_fields(world: World) -> dict:
+    return {"organisation": world.pk("xylo"), "year": str(timezone.localdate().year),
+            "kind": "in_kind", "committed_sgd": "25000", "actual_sgd": "0"}
+
+
+PROJECT_LIST_ROWS = context_rows("page")
+ALL_PROJECTS = Rows({"project:public", "project:members", "project:private", "project:joint",
+                     "project:draft"})
+XYLO_PROJECTS = Rows({"project:public", "project:members", "project:joint"})
+HIDDEN_PROJECTS = Rows({"project:public", "project:members", "project:private",
+                        "project:joint"})
+row(
+    "projects:list",
+    Case(cells(everyone=Rows({"project:public"}), partner_member=XYLO_PROJECTS,
+               partner_admin=XYLO_PROJECTS, other_org_admin=HIDDEN_PROJECTS,
+               programme=ALL_PROJECTS), rows=PROJECT_LIST_ROWS),
+    # A search for the participants-only project's title finds it only for those who see it.
+    Case(cells(everyone=NOTHING, other_org_admin=Rows({"project:private"}),
+               programme=Rows({"project:private"})),
+         query="q=Confidential+enzyme", rows=PROJECT_LIST_ROWS, note="search for the private one"),
+    Case(cells(everyone=NOTHING, programme=Rows({"project:draft"})), query="q=Unannounced",
+         rows=PROJECT_LIST_ROWS, note="search for the draft"),
+    Case(cells(everyone=405), method="POST"),
+)
+row(
+    "projects:portfolio_csv",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200)),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=405), method="POST"),
+)
+# Totals of the contributions the person may see: staff every organisation's, anyone else only
+# their own organisations' (the secrets hold the other organisation's figure and the sum).
+row(
+    "projects:contribution_totals",
+    Case(page(signed_in=200)),
+    Case(page(signed_in=405), method="POST"),
+)
+row(
+    "projects:create",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200)),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=to("projects:detail")), method="POST",
+         data=new_project_fields),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=400), method="POST",
+         data=lambda w: {**new_project_fields(w), "participants": [w.pk("pending")]},
+         note="an organisation outside the workstream"),
+)
+# Each project's page, as each role sees it: its plan (milestones, deliverables), its
+# participants, and for those who see it in full its status updates and their own
+# organisation's contributions.
+PROJECT_PAGE_ROWS = context_rows("participants", "milestones", "deliverables", "status_updates",
+                                 "own_contributions")
+MEMBERS_PLAN = Rows({"xylo", "milestone:members", "deliverable:submitted",
+                     "deliverable:pending"})
+row(
+    "projects:detail",
+    Case(project_cells("project:public", seen=Rows({"xylo"}), visitor=NOTHING, trainee=NOTHING,
+                       staff_without_mfa=NOTHING),
+         kwargs={"code": code("project:public")}, rows=PROJECT_PAGE_ROWS),
+    Case(project_cells("project:members", seen=MEMBERS_PLAN | {"update:members"},
+                       other_org_admin=MEMBERS_PLAN),
+         kwargs={"code": code("project:members")}, rows=PROJECT_PAGE_ROWS, idor="code"),
+    Case(project_cells("project:private",
+                       seen=Rows({"hidden", "milestone:private", "deliverable:private"})),
+         kwargs={"code": code("project:private")}, rows=PROJECT_PAGE_ROWS, idor="code"),
+    Case(project_cells("project:joint", seen=Rows({"xylo", "hidden"}),
+                       partner_member=Rows({"xylo", "hidden", "contribution:xylo"}),
+                       partner_admin=Rows({"xylo", "hidden", "contribution:xylo"}),
+                       other_org_admin=Rows({"xylo", "hidden", "contribution:hidden"})),
+         kwargs={"code": code("project:joint")}, rows=PROJECT_PAGE_ROWS, idor="code",
+         discloses=(("hidden", XYLO_SIDE),)),
+    Case(project_cells("project:draft", seen=Rows({"xylo"})),
+         kwargs={"code": code("project:draft")}, rows=PROJECT_PAGE_ROWS, idor="code"),
+    Case(cells(everyone=404), kwargs={"code": MISSING_SLUG}),
+    Case(cells(everyone=405), method="POST", kwargs={"code": code("project:public")}),
+)
+# Staff pages: refused to everyone else before the project is looked up, so a project hidden
+# from them and no project at all get the same 403.
+STAFF_PROJECT_PAGE_POSTS = {
+    "history": (Case(cells(STAFF_PAGE, outsiders=403, programme=405), method="POST",
+                     kwargs={"code": code("project:public")}),),
+    "edit": (
+        Case(cells(STAFF_PAGE, outsiders=403, programme=detail_of("project:public")),
+             method="POST", kwargs={"code": code("project:public")}, data=edit_fields),
+        Case(cells(STAFF_PAGE, outsiders=403, programme=400), method="POST",
+             kwargs={"code": code("project:public")},
+             data=lambda w: edit_fields(w, trl_target="2"), note="a target below the start"),
+    ),
+    "people": (
+        Case(cells(STAFF_PAGE, outsiders=403,
+                   programme=to("projects:people", code=code("project:joint"))),
+             method="POST", kwargs={"code": code("project:joint")},
+             data={"part": "team", "team": ""}, note="the team"),
+        # Other Hidden has contributions recorded: it is not taken off.
+        Case(cells(STAFF_PAGE, outsiders=403, programme=400), method="POST",
+             kwargs={"code": code("project:joint")},
+             data=lambda w: {"part": "participants", "participants": [w.pk("xylo")]},
+             note="taking off an organisation with contributions"),
+    ),
+}
+for _name, _posts in STAFF_PROJECT_PAGE_POSTS.items():
+    row(
+        f"projects:{_name}",
+        Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+             kwargs={"code": code("project:public")}),
+        Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+             kwargs={"code": code("project:private")}, idor="code"),
+        Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+             kwargs={"code": code("project:draft")}, idor="code"),
+        Case(cells(STAFF_PAGE, outsiders=403, programme=404), kwargs={"code": MISSING_SLUG}),
+        *_posts,
+    )
+
+
+def move(label: str, state: str) -> dict:
+    return {"code": code(label), "to": state}
+
+
+# The lifecycle: programme staff move (the programme office alone stops a project that has
+# started); the principal investigator, who is none of the table's roles, puts a draft forward.
+# A project the person does not see is missing; one they see but may not move, a 403.
+row(
+    "projects:move",
+    Case(project_cells("project:public", seen=403, defaults=SIGN_IN_FIRST, programme=200),
+         kwargs=move("project:public", "on_hold"), note="asks first"),
+    Case(project_cells("project:public", seen=403, defaults=SIGN_IN_FIRST,
+                       programme=detail_of("project:public")),
+         method="POST", kwargs=move("project:public", "completed")),
+    Case(project_cells("project:public", seen=403, defaults=SIGN_IN_FIRST, programme=400),
+         method="POST", kwargs=move("project:public", "on_hold"), data={"reason": ""},
+         note="on hold without a reason"),
+    # From active, back to draft is no move at all: the page names the moves there are.
+    Case(project_cells("project:public", seen=403, defaults=SIGN_IN_FIRST, programme=409),
+         method="POST", kwargs=move("project:public", "draft"), data={"reason": "Rethink."},
+         note="a move its state does not allow"),
+    Case(project_cells("project:public", seen=403, defaults=SIGN_IN_FIRST, staff=403,
+                       programme_admin=detail_of("project:public")),
+         method="POST", kwargs=move("project:public", "cancelled"),
+         data={"reason": "The partner withdrew."}, note="cancelled by the programme office"),
+    Case(project_cells("project:private", seen=403, defaults=SIGN_IN_FIRST,
+                       programme=detail_of("project:private")),
+         method="POST", kwargs=move("project:private", "on_hold"),
+         data={"reason": "Waiting for the enzyme supplier."}, idor="code"),
+    Case(project_cells("project:draft", seen=403, defaults=SIGN_IN_FIRST,
+                       programme=detail_of("project:draft")),
+         method="POST", kwargs=move("project:draft", "proposed"), idor="code"),
+    Case(cells(SIGN_IN_FIRST, signed_in=404), kwargs=move("project:public", "no-such-state")),
+)
+
+# The plan: staff and the project's team (none of the table's roles) plan; the participating
+# organisations' people see it and are refused; the workstream's members see it, not its
+# status updates; everyone else finds no project.
+MEMBERS_PLAN_URL = detail_of("project:members")
+row(
+    "projects:milestone_create",
+    Case(plan_cells("project:members", programme=200), kwargs={"code": code("project:members")},
+         idor="code"),
+    Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL), method="POST",
+         kwargs={"code": code("project:members")}, data=milestone_fields, idor="code"),
+    Case(plan_cells("project:members", programme=400), method="POST",
+         kwargs={"code": code("project:members")},
+         data=lambda w: {**milestone_fields(w), "due_on": in_days_iso(900)},
+         note="due after the project ends"),
+    Case(plan_cells("project:private", programme=200), kwargs={"code": code("project:private")},
+         idor="code"),
+)
+MEMBERS_MILESTONE = {"code": code("project:members"), "pk": pk("milestone:members")}
+# Another project's milestone under this project's address: missing for everyone.
+FOREIGN_MILESTONE = {"code": code("project:members"), "pk": pk("milestone:private")}
+for _name, _post in (
+        ("milestone_edit", Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL),
+                                method="POST", kwargs=MEMBERS_MILESTONE, data=milestone_fields)),
+        ("milestone_complete", Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL),
+                                    method="POST", kwargs=MEMBERS_MILESTONE,
+                                    data={"completed_on": ""})),
+        # Not reached yet: staff are told so on the project's page.
+        ("milestone_reopen", Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL),
+                                  method="POST", kwargs=MEMBERS_MILESTONE)),
+        ("milestone_delete", Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL),
+                                  method="POST", kwargs=MEMBERS_MILESTONE)),
+):
+    row(
+        f"projects:{_name}",
+        Case(plan_cells("project:members", programme=200), kwargs=MEMBERS_MILESTONE,
+             idor="code"),
+        _post,
+        Case(cells(SIGN_IN_FIRST, signed_in=404), method="POST", kwargs=FOREIGN_MILESTONE,
+             data=milestone_fields, idor="pk", note="another project's milestone"),
+    )
+row(
+    "projects:deliverable_create",
+    Case(plan_cells("project:members", programme=200), kwargs={"code": code("project:members")},
+         idor="code"),
+    Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL), method="POST",
+         kwargs={"code": code("project:members")}, data=deliverable_fields),
+    Case(plan_cells("project:members", programme=400), method="POST",
+         kwargs={"code": code("project:members")},
+         data=lambda w: {**deliverable_fields(w), "milestone": w.pk("milestone:private")},
+         note="another project's milestone"),
+    Case(plan_cells("project:private", programme=200), kwargs={"code": code("project:private")},
+         idor="code"),
+)
+PENDING = {"code": code("project:members"), "pk": pk("deliverable:pending")}
+SUBMITTED = {"code": code("project:members"), "pk": pk("deliverable:submitted")}
+PRIVATE_DELIVERABLE = {"code": code("project:private"), "pk": pk("deliverable:private")}
+FOREIGN_DELIVERABLE = {"code": code("project:members"), "pk": pk("deliverable:private")}
+
+
+def deliverable_page(label: str) -> Redirect:
+    return to("projects:deliverable", code=code(f"project:{label.split(':')[1]}"),
+              pk=pk(label))
+
+
+row(
+    "projects:deliverable",
+    # Its page for anyone who sees the plan; its file only for those who see the project in
+    # full (projects:deliverable_file).
+    Case(project_cells("project:members", seen=200), kwargs=SUBMITTED, idor="code"),
+    Case(project_cells("project:private", seen=200), kwargs=PRIVATE_DELIVERABLE, idor="code"),
+    Case(cells(everyone=404), kwargs=FOREIGN_DELIVERABLE, idor="pk",
+         note="another project's deliverable"),
+    Case(cells(everyone=405), method="POST", kwargs=SUBMITTED),
+)
+row(
+    "projects:deliverable_edit",
+    Case(plan_cells("project:members", programme=200), kwargs=PENDING, idor="code"),
+    Case(plan_cells("project:members",
+                    programme=to("projects:deliverable", code=code("project:members"),
+                                 pk=pk("deliverable:pending"))),
+         method="POST", kwargs=PENDING, data=deliverable_fields),
+    # Submitted: its terms no longer change; staff are sent to its page.
+    Case(plan_cells("project:members",
+                    programme=to("projects:deliverable", code=code("project:members"),
+                                 pk=pk("deliverable:submitted"))),
+         kwargs=SUBMITTED, note="submitted"),
+    Case(cells(SIGN_IN_FIRST, signed_in=404), kwargs=FOREIGN_DELIVERABLE, idor="pk",
+         note="another project's deliverable"),
+)
+row(
+    "projects:deliverable_delete",
+    Case(plan_cells("project:members", programme=200), kwargs=PENDING, idor="code",
+         note="asks first"),
+    Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL), method="POST",
+         kwargs=PENDING),
+    # Worked on already: it stays, and staff are told so on its page.
+    Case(plan_cells("project:members",
+                    programme=to("projects:deliverable", code=code("project:members"),
+                                 pk=pk("deliverable:submitted"))),
+         method="POST", kwargs=SUBMITTED, note="submitted"),
+    Case(cells(SIGN_IN_FIRST, signed_in=404), method="POST", kwargs=FOREIGN_DELIVERABLE,
+         idor="pk", note="another project's deliverable"),
+)
+PENDING_PAGE = to("projects:deliverable", code=code("project:members"),
+                  pk=pk("deliverable:pending"))
+PRIVATE_PAGE = to("projects:deliverable", code=code("project:private"),
+                  pk=pk("deliverable:private"))
+# The work on a deliverable: the lead organisation's people (Xylo's, for the members-only
+# project) upload drafts and submit; staff review and never submit; a workstream member who
+# sees the plan is refused.
+row(
+    "projects:deliverable_draft",
+    Case(plan_cells("project:members", partner_member=PENDING_PAGE, partner_admin=PENDING_PAGE,
+                    programme=403),
+         method="POST", kwargs=PENDING, data=deliverable_upload, body="multipart", idor="code"),
+    # Other Hidden leads the participants-only project: its admin works on its deliverables.
+    Case(plan_cells("project:private", other_org_admin=PRIVATE_PAGE, programme=403),
+         method="POST", kwargs=PRIVATE_DELIVERABLE, data=deliverable_upload, body="multipart",
+         idor="code"),
+    Case(cells(everyone=405), kwargs=PENDING),
+)
+row(
+    "projects:deliverable_submit",
+    Case(plan_cells("project:members", partner_member=PENDING_PAGE, partner_admin=PENDING_PAGE,
+                    programme=403),
+         method="POST", kwargs=PENDING, data=deliverable_upload, body="multipart", idor="code"),
+    # Already submitted: the lead organisation's people are told it cannot be submitted now.
+    Case(plan_cells("project:members", partner_member=409, partner_admin=409, programme=403),
+         method="POST", kwargs=SUBMITTED, data=deliverable_upload, body="multipart",
+         note="submitted already"),
+    # Other Hidden leads the participants-only project: its admin works on its deliverables.
+    Case(plan_cells("project:private", other_org_admin=PRIVATE_PAGE, programme=403),
+         method="POST", kwargs=PRIVATE_DELIVERABLE, data=deliverable_upload, body="multipart",
+         idor="code"),
+    Case(cells(everyone=405), kwargs=PENDING),
+)
+row(
+    "projects:deliverable_review",
+    Case(plan_cells("project:members",
+                    programme=to("projects:deliverable", code=code("project:members"),
+                                 pk=pk("deliverable:submitted"))),
+         method="POST", kwargs=SUBMITTED, data={"decision": "approve", "comments": ""},
+         idor="code"),
+    Case(plan_cells("project:members", programme=400), method="POST", kwargs=SUBMITTED,
+         data={"decision": "return", "comments": ""}, note="returned without comments"),
+    # A draft is not for review yet.
+    Case(plan_cells("project:private", programme=409), method="POST", kwargs=PRIVATE_DELIVERABLE,
+         data={"decision": "approve", "comments": ""}, idor="code"),
+    Case(cells(everyone=405), kwargs=SUBMITTED),
+)
+row(
+    "projects:deliverable_file",
+    Case(project_cells("project:members", seen=200, other_org_admin=404), kwargs=SUBMITTED,
+         idor="code"),
+    Case(project_cells("project:private", seen=200), kwargs=PRIVATE_DELIVERABLE, idor="code"),
+    # Nothing uploaded yet.
+    Case(project_cells("project:members", seen=404), kwargs=PENDING, note="no file yet"),
+    Case(cells(everyone=404), kwargs=FOREIGN_DELIVERABLE, idor="pk",
+         note="another project's deliverable"),
+    Case(cells(everyone=405), method="POST", kwargs=SUBMITTED),
+)
+row(
+    "projects:status_update_create",
+    Case(plan_cells("project:members", programme=200), kwargs={"code": code("project:members")},
+         idor="code"),
+    Case(plan_cells("project:members", programme=MEMBERS_PLAN_URL), method="POST",
+         kwargs={"code": code("project:members")}, data=status_update_fields),
+    Case(plan_cells("project:members", programme=400), method="POST",
+         kwargs={"code": code("project:members")},
+         data=lambda w: {**status_update_fields(w), "overall": "blue"}, note="not a RAG"),
+    # A draft reports nothing yet: staff are told so on its page.
+    Case(plan_cells("project:draft", programme=detail_of("project:draft")),
+         kwargs={"code": code("project:draft")}, idor="code"),
+)
+# Contributions: each participating organisation's people read their own organisation's rows;
+# staff read and record every one. A workstream member who sees the project only as a member
+# finds no such page.
+CONTRIBUTION_ROWS = context_rows("page")
+JOINT_CONTRIBUTIONS = to("projects:contributions", code=code("project:joint"))
+row(
+    "projects:contributions",
+    Case(project_cells("project:joint", seen=NOTHING, defaults=SIGN_IN_FIRST,
+                       partner_member=Rows({"contribution:xylo"}),
+                       partner_admin=Rows({"contribution:xylo"}),
+                       other_org_admin=Rows({"contribution:hidden"}),
+                       programme=Rows({"contribution:xylo", "contribution:hidden"})),
+         kwargs={"code": code("project:joint")}, rows=CONTRIBUTION_ROWS, idor="code",
+         discloses=(("hidden", XYLO_SIDE),)),
+    Case(project_cells("project:members", seen=NOTHING, defaults=SIGN_IN_FIRST,
+                       other_org_admin=404),
+         kwargs={"code": code("project:members")}, rows=CONTRIBUTION_ROWS, idor="code"),
+    Case(project_cells("project:private", seen=NOTHING, defaults=SIGN_IN_FIRST),
+         kwargs={"code": code("project:private")}, rows=CONTRIBUTION_ROWS, idor="code"),
+    Case(project_cells("project:joint", seen=403, defaults=SIGN_IN_FIRST,
+                       programme=JOINT_CONTRIBUTIONS),
+         method="POST", kwargs={"code": code("project:joint")}, data=contribution_fields,
+         idor="code"),
+    Case(project_cells("project:joint", seen=403, defaults=SIGN_IN_FIRST, programme=400),
+         method="POST", kwargs={"code": code("project:joint")},
+         data=lambda w: {**contribution_fields(w), "committed_sgd": "-5"},
+         note="a negative amount"),
+    Case(project_cells("project:joint", seen=403, defaults=SIGN_IN_FIRST, programme=400),
+         method="POST", kwargs={"code": code("project:joint")},
+         data=lambda w: {**contribution_fields(w), "organisation": w.pk("public")},
+         note="an organisation not taking part"),
+)
+row(
+    "projects:contribution_remove",
+    # Only staff remove; to anyone else no contribution is there, theirs or another's.
+    Case(cells(SIGN_IN_FIRST, signed_in=404, programme=200),
+         kwargs={"code": code("project:joint"), "pk": pk("contribution:hidden")}, idor="pk",
+         note="asks first"),
+    Case(cells(SIGN_IN_FIRST, signed_in=404, programme=JOINT_CONTRIBUTIONS), method="POST",
+         kwargs={"code": code("project:joint"), "pk": pk("contribution:hidden")}, idor="pk"),
+    Case(cells(SIGN_IN_FIRST, signed_in=404, programme=JOINT_CONTRIBUTIONS), method="POST",
+         kwargs={"code": code("project:joint"), "pk": pk("contribution:xylo")}, idor="pk",
+         note="Xylo's"),
+    # Another project's contribution under this project's address.
+    Case(cells(SIGN_IN_FIRST, signed_in=404), method="POST",
+         kwargs={"code": code("project:members"), "pk": pk("contribution:xylo")},
+         note="under another project"),
+)
+
+
 # --- The Django admin, generated --------------------------------------------------------------
 # The admin is the programme office's: every other role is sent to the admin's sign-in (a
 # visitor, anyone signed in without the programme admin role) or, staff without a second
@@ -2448,6 +3044,8 @@ ADMIN_MODELS = {
     "workstreams.workstreammembership": AdminModel("xylo@cm", add=False, delete=False),
     "workstreams.workstreammeeting": AdminModel("meeting", add=True, delete=True),
     "workstreams.workstreamdocument": AdminModel("cm-roadmap", add=True, delete=True),
+    "projects.project": AdminModel("project:public", add=False, delete=False),
+    "projects.deliverable": AdminModel("deliverable:submitted", add=False, delete=False),
 }
 
 
@@ -2553,6 +3151,15 @@ VISIBLE_TO: dict[str, frozenset[str]] = {
     "enrol:member": frozenset({"partner_member", *STAFF}),
     "certificate:member": frozenset({"partner_member", *STAFF}),  # to download; verified by all
 }
+
+
+VISIBLE_TO.update(PROJECT_SEEN)
+
+
+def disclosed(world: World, case: Case, role: str) -> set[str]:
+    """The secrets this case's answer may show this role (Case.discloses)."""
+    return {text for label, roles in case.discloses if role in roles
+            for text in (world[label].name, world[label].slug)}
 
 
 TABLE: dict[str, Row] = {entry.name: entry for entry in SITE}

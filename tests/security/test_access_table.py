@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import os
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -243,7 +244,8 @@ def judge(sender: Sender, name: str, case: t.Case, path: str, body, response) ->
         problems += _api_error_problems(role, path, response)
     if case.check is not None and not problems:
         problems += case.check(world, response, role)
-    problems += _secret_problems(world, role, path, body, response)
+    problems += _secret_problems(world, role, path, body, response,
+                                 excused=t.disclosed(world, case, role))
     return problems
 
 
@@ -260,15 +262,18 @@ def _api_error_problems(role: str, path: str, response) -> list[str]:
     return []
 
 
-def _secret_problems(world: t.World, role: str, path: str, body, response) -> list[str]:
-    """Text the role may not see, in the answer, unless the request itself carried it."""
+def _secret_problems(world: t.World, role: str, path: str, body, response,
+                     excused: set[str] = frozenset()) -> list[str]:
+    """Text the role may not see, in the answer, unless the request itself carried it or the
+    case says this answer may show it to this role."""
     text = _text(response)
     if not text:
         return []
     asked = path + json.dumps(body, default=str)
     return [f"the answer shows {secret!r}, which {role} may not see"
             for secret, allowed in world.secrets.items()
-            if role not in allowed and secret not in asked and secret in text]
+            if role not in allowed and secret not in asked and secret not in excused
+            and secret in text]
 
 
 def idor_problems(sender: Sender, name: str, case: t.Case, response) -> list[str]:
@@ -307,11 +312,19 @@ def idor_problems(sender: Sender, name: str, case: t.Case, response) -> list[str
 # --- The sweeps: one per role -----------------------------------------------------------------
 
 
+# ACCESS_TABLE_ROWS=projects:,api:projects sweeps only the rows whose names start so (while
+# working on one app's rows); the table as a whole is what `make test` checks.
+ONLY_ROWS = tuple(prefix for prefix in os.environ.get("ACCESS_TABLE_ROWS", "").split(",")
+                  if prefix)
+
+
 def sweep(role: str) -> tuple[list[str], dict[str, int]]:
     world = t.build_world()
     sender = Sender(world, role)
     problems, stats = [], {"cells": 0, "idor": 0}
     for name, row in t.TABLE.items():
+        if ONLY_ROWS and not name.startswith(ONLY_ROWS):
+            continue
         for case in row.cases:
             stats["cells"] += 1
             with transaction.atomic():
