@@ -165,7 +165,8 @@ class ProjectEditForm(ProjectDetailsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].empty_label = "Nobody named"
-        self.fields["lead_organisation"].help_text = (
+        # The bound field keeps the help it was made with: change both.
+        self.fields["lead_organisation"].help_text = self["lead_organisation"].help_text = (
             "One of the participating organisations; its people submit the deliverables.")
 
 
@@ -306,7 +307,7 @@ class SubmitForm(PortalForm):
         super().__init__(*args, **kwargs)
         if not deliverable.file:
             self.fields["file"].required = True
-            self.fields["file"].help_text = ""
+            self.fields["file"].help_text = self["file"].help_text = ""
             self.fields["file"].error_messages["required"] = "Attach the deliverable's file."
         if timezone.localdate() <= deliverable.due_on:
             del self.fields["late_justification"]

@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,11 +104,22 @@ def _active_workstreams():
 
 
 def _member_organisations(workstreams):
-    """Approved organisations that are members of one of these workstreams now."""
+    """Approved organisations that are members of one of these workstreams now, each with
+    those memberships (to name its workstreams beside it)."""
+    memberships = WorkstreamMembership.objects.filter(
+        workstream__in=workstreams, until__isnull=True).select_related("workstream")
     return Organisation.objects.filter(
-        Exists(WorkstreamMembership.objects.filter(
-            organisation=OuterRef("pk"), workstream__in=workstreams, until__isnull=True)),
-        status=Organisation.Status.APPROVED).order_by("name")
+        Exists(memberships.filter(organisation=OuterRef("pk"))),
+        status=Organisation.Status.APPROVED).prefetch_related(
+        Prefetch("workstream_memberships", queryset=memberships.order_by("workstream__name"),
+                 to_attr="current_memberships")).order_by("name")
+
+
+def _with_workstreams(organisation) -> str:
+    """A new project's organisations come from every active workstream: each names its own,
+    so staff pick those of the project's workstream."""
+    names = [m.workstream.name for m in getattr(organisation, "current_memberships", ())]
+    return f"{organisation.name} ({', '.join(names)})" if names else organisation.name
 
 
 def _officers(keep=None):
@@ -138,6 +149,8 @@ def project_create(request):
         officers=_officers(), find_person=_finder(request),
         initial={"visibility": Project._meta.get_field("visibility").default,
                  "trl_start": 3, "trl_target": 6})
+    for name in ("lead_organisation", "participants"):
+        form.fields[name].label_from_instance = _with_workstreams
     skills = skill_need_formset(data)
     context = {"form": form, "skills": skills, "has_workstreams": workstreams.exists()}
     if data is None:
@@ -281,7 +294,7 @@ def _move_refused(request, project: Project, message: str, *, status=409):
     """The move can't be made from where the project is: the page says which moves can."""
     return render(request, "projects/move.html", {
         "project": project, "message": message,
-        "moves": [(move, Status(move).label.lower())
+        "moves": [(move, MOVE_WORDS[move][1])
                   for move in services.project_moves_for(actor=request.user, project=project)],
     }, status=status)
 

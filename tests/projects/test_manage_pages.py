@@ -386,3 +386,18 @@ def test_a_person_of_the_lead_organisation_is_not_its_principal_investigator(wor
     assert client.get(url("move", project, to="draft")).status_code == 403
     assert signed_in(someone).get(url("move", make_project(world), to="proposed")
                                   ).status_code == 404  # a draft is hidden from them
+
+
+def test_each_organisation_offered_names_its_workstreams(world, staff):
+    other = WorkstreamFactory(code="BX", name="Workstream BX")
+    WorkstreamMembershipFactory(workstream=other, organisation=world.outsider)
+    WorkstreamMembershipFactory(workstream=other, organisation=world.partner)
+    html = text(signed_in(staff).get(CREATE))
+    assert "Partner Pharma (Workstream BX, Workstream CM)" in html
+    assert "Outsider Co (Workstream BX)" in html
+
+
+def test_the_edit_page_says_the_lead_organisation_is_one_of_the_participants(world, staff):
+    project = make_project(world)
+    html = text(signed_in(staff).get(url("edit", project)))
+    assert "One of the participating organisations; its people submit" in html

@@ -623,3 +623,30 @@ def test_the_contributions_page_costs_the_same_for_few_rows_or_many(world, proje
     few = queries_of_get(partner, url("contributions", project))
     rows(6)
     assert queries_of_get(partner, url("contributions", project)) == few
+
+
+def test_staff_without_a_second_factor_are_sent_to_set_it_up_first(project):
+    deliverable = deliverable_of(project)
+    client = Client()
+    client.force_login(UserFactory(role="programme_staff"))
+    for path in (url("deliverable", project, pk=deliverable.pk),
+                 url("milestone_create", project), url("contributions", project)):
+        response = client.get(path)
+        assert response.status_code == 302 and "login" not in response["Location"], path
+
+
+def test_a_submission_of_what_is_already_submitted_is_a_409_said_on_the_page(project, people):
+    deliverable = submitted(project)
+    response = people.client("lead_member").post(
+        url("deliverable_submit", project, pk=deliverable.pk), {"file": pdf()})
+    assert response.status_code == 409
+    assert "is submitted; from there it can only be approved, returned." in text(response)
+
+
+def test_the_submit_form_asks_for_the_file_until_a_draft_is_uploaded(project, people):
+    deliverable = deliverable_of(project)
+    client = people.client("lead_member")
+    path = url("deliverable", project, pk=deliverable.pk)
+    assert "Leave empty to submit the draft" not in text(client.get(path))
+    services.deliverable_save_draft(actor=SYSTEM, deliverable=deliverable, file=pdf())
+    assert "Leave empty to submit the draft" in text(client.get(path))
