@@ -9,9 +9,13 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from cluster_portal.audit.descriptions import register as register_phrases
+        from cluster_portal.core.my_portal import register as register_panels
         from cluster_portal.notifications.kinds import register
+        from workstreams.page_sections import register as register_workstream_sections
 
-        from . import audit_phrases, notification_kinds
+        from . import audit_phrases, my_portal, notification_kinds, workstream_page
 
         register(*notification_kinds.ALL)
         register_phrases(audit_phrases.PHRASES)
+        register_panels(my_portal.PANEL)
+        register_workstream_sections(workstream_page.SECTION)
