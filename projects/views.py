@@ -1,5 +1,0 @@
-from django.http import HttpResponse
-
-
-def detail(request, code):
-    return HttpResponse(code)
