@@ -61,12 +61,12 @@ def make_project(world: ProjectWorld, *, status: str = Project.Status.DRAFT, act
                  **overrides) -> Project:
     """A project of the world's workstream led by `lead` with `partner` taking part, moved
     through the lifecycle (by the portal itself) to `status`."""
-    values = dict(
-        workstream=world.workstream, title="Continuous crystallisation of an API",
-        summary="A pilot of continuous crystallisation.", lead_organisation=world.lead,
-        participants=[world.partner], principal_investigator=world.investigator,
-        starts_on=in_days(-90), ends_on=in_days(640), trl_start=3, trl_target=6,
-    )
+    values = {
+        "workstream": world.workstream, "title": "Continuous crystallisation of an API",
+        "summary": "A pilot of continuous crystallisation.", "lead_organisation": world.lead,
+        "participants": [world.partner], "principal_investigator": world.investigator,
+        "starts_on": in_days(-90), "ends_on": in_days(640), "trl_start": 3, "trl_target": 6,
+    }
     values.update(overrides)
     project = project_create(actor=actor, **values)
     for step in PATH_TO[status]:
