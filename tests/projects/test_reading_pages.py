@@ -16,6 +16,7 @@ from projects.services import (
     milestone_create,
     status_update_post,
 )
+from tests.factories import OrganisationFactory, UserFactory, WorkstreamMembershipFactory
 from tests.projects.factories import in_days, make_project, project_world
 from tests.support.queries import queries_of_get
 
@@ -197,14 +198,20 @@ def test_staff_read_the_projects_history_including_its_plan_and_reports(client, 
     assert "Seeding protocol agreed" in text
 
 
-def test_the_history_costs_the_same_for_few_or_many_events(client, world, mfa_staff_user):
+def test_the_history_pages_and_costs_the_same_for_few_or_many_events(client, world,
+                                                                      mfa_staff_user):
     project = make_project(world, status=S.ACTIVE)
     url = reverse("projects:history", args=[project.code])
     client.force_login(mfa_staff_user)
     few = queries_of_get(client, url)
-    for n in range(20):
+    for n in range(60):
         milestone_create(actor=SYSTEM, project=project, title=f"Step {n}", due_on=in_days(n))
     assert queries_of_get(client, url) == few
+    assert queries_of_get(client, f"{url}?page=2") == few
+    first, second = client.get(url), client.get(url, {"page": 2})
+    assert len(first.context["page"].object_list) == 50
+    assert "Step 59" in first.content.decode()  # latest first
+    assert "Step 0" in second.content.decode()
 
 
 # --- contribution totals -------------------------------------------------------------------------
@@ -235,6 +242,34 @@ def test_staff_see_totals_per_workstream_organisation_and_year(client, world, mf
     [by_workstream] = response.context["by_workstream"]
     assert by_workstream["project__workstream__name"] == "Workstream CM"
     assert "1,107,654.00" in text
+
+
+def test_contribution_totals_cost_the_same_for_few_or_many_organisations(client, world,
+                                                                          mfa_staff_user):
+    def record(count):
+        for _ in range(count):
+            organisation = OrganisationFactory()
+            WorkstreamMembershipFactory(workstream=world.workstream, organisation=organisation)
+            project = make_project(world, status=S.ACTIVE, participants=[organisation])
+            for year in (2026, 2027):
+                contribution_record(actor=SYSTEM, project=project, organisation=organisation,
+                                    year=year, kind=Contribution.Kind.IN_KIND,
+                                    committed_sgd=Decimal("5000"))
+
+    url = reverse("projects:contribution_totals")
+    client.force_login(mfa_staff_user)
+    record(2)
+    few = queries_of_get(client, url)
+    record(6)
+    assert queries_of_get(client, url) == few
+
+
+def test_staff_without_a_second_factor_are_not_offered_staff_actions(client, world):
+    project = make_project(world, status=S.ACTIVE, visibility=Visibility.PUBLIC)
+    client.force_login(UserFactory(role="programme_staff"))
+    text = page_text(client, detail_url(project))
+    assert reverse("projects:edit", args=[project.code]) not in text
+    assert reverse("projects:move", args=[project.code, S.ON_HOLD]) not in text
 
 
 # --- /me/ and the workstream page ----------------------------------------------------------------
@@ -290,3 +325,18 @@ def test_the_workstream_page_shows_the_projects_the_reader_may_see(client, world
     assert text.index(running.title) < text.index(public.title)  # running first
     assert draft.title not in text
     assert f"{reverse('projects:list')}?workstream={world.workstream.slug}" in text
+
+
+def test_the_workstream_section_shows_ten_and_costs_the_same_for_more(client, world):
+    for n in range(3):
+        make_project(world, status=S.ACTIVE, visibility=Visibility.PUBLIC, title=f"Early {n}")
+    url = world.workstream.get_absolute_url()
+    client.force_login(world.bystander_member)
+    few = queries_of_get(client, url)
+    for n in range(9):
+        make_project(world, status=S.COMPLETED, title=f"Later {n}")
+    assert queries_of_get(client, url) == few
+    response = client.get(url)
+    [section] = [s for s in response.context["sections"] if s["key"] == "projects"]
+    assert len(section["context"]["projects"]) == 10 and section["context"]["more"]
+    assert "All the projects of Workstream CM" in response.content.decode()
