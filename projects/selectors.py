@@ -6,9 +6,10 @@ its page is hidden from them everywhere.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -73,6 +74,74 @@ def _visible_filter(user) -> Q | None:
             | (shown & ~Q(visibility=Visibility.PARTICIPANTS) & member_of_workstream)
             | (~Q(status=Status.DRAFT) & participating)
             | Q(principal_investigator=user) | on_team)
+
+
+def with_access_level(projects: QuerySet[Project], *, user) -> QuerySet[Project]:
+    """Each project with `access_level`, the `Access` the person has to it: `project_access`
+    written as one CASE in the same query, so a list presents each row at its level without a
+    query per row."""
+    if may_manage_projects(user):
+        return projects.annotate(access_level=Value(int(Access.FULL), IntegerField()))
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return projects.annotate(access_level=Case(
+            When(Q(status__in=SHOWN_STATES, visibility=Visibility.PUBLIC),
+                 then=Value(int(Access.SUMMARY))),
+            default=Value(int(Access.NONE)), output_field=IntegerField()))
+    own = organisation_ids_of(user)
+    member_of_workstream = Exists(WorkstreamMembership.objects.filter(
+        workstream=OuterRef("workstream"), until__isnull=True, organisation__in=own,
+        organisation__status="approved"))
+    participating = Exists(ProjectParticipant.objects.filter(
+        project=OuterRef("pk"), organisation__in=own))
+    on_team = Exists(ProjectTeamMember.objects.filter(project=OuterRef("pk"), person=user))
+    return projects.annotate(access_level=Case(
+        When(Q(principal_investigator=user) | Q(on_team), then=Value(int(Access.FULL))),
+        When(~Q(status=Status.DRAFT) & Q(participating), then=Value(int(Access.FULL))),
+        When(Q(status__in=SHOWN_STATES) & ~Q(visibility=Visibility.PARTICIPANTS)
+             & Q(member_of_workstream), then=Value(int(Access.MEMBER))),
+        When(Q(status__in=SHOWN_STATES, visibility=Visibility.PUBLIC),
+             then=Value(int(Access.SUMMARY))),
+        default=Value(int(Access.NONE)), output_field=IntegerField()))
+
+
+def projects_seen_at_least(*, user, access: Access) -> QuerySet[Project]:
+    """The projects the person sees at `access` or more (as ids, for filtering their parts)."""
+    projects = project_list_visible(user=user)
+    if access > Access.SUMMARY and not may_manage_projects(user):
+        projects = with_access_level(projects, user=user).filter(access_level__gte=int(access))
+    return projects.values("pk")
+
+
+def milestone_list_visible(*, user) -> QuerySet[Milestone]:
+    """Milestones of the projects whose plan the person sees (MEMBER or more)."""
+    return Milestone.objects.filter(
+        project__in=projects_seen_at_least(user=user, access=Access.MEMBER)
+    ).select_related("project")
+
+
+def deliverable_list_visible(*, user) -> QuerySet[Deliverable]:
+    """Deliverables of the projects whose plan the person sees (MEMBER or more)."""
+    return Deliverable.objects.filter(
+        project__in=projects_seen_at_least(user=user, access=Access.MEMBER)
+    ).select_related("project__lead_organisation", "project__workstream", "milestone",
+                     "submitted_by", "decided_by")
+
+
+def status_update_list_visible(*, user) -> QuerySet[StatusUpdate]:
+    """Status updates of the projects the person sees in full."""
+    return StatusUpdate.objects.filter(
+        project__in=projects_seen_at_least(user=user, access=Access.FULL)
+    ).select_related("project", "posted_by")
+
+
+def person_by_email(*, user, email: str):
+    """The active account with this address, for programme staff naming a principal
+    investigator, a team member or an officer; None for anyone else (no address lookup for
+    people who may not name anyone)."""
+    if not may_manage_projects(user) or not (email or "").strip():
+        return None
+    return (get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+            .first())
 
 
 def project_list_visible(*, user) -> QuerySet[Project]:
@@ -149,6 +218,13 @@ def project_portfolio(*, user, filters: PortfolioFilters = PortfolioFilters()) -
     """The projects the person sees (staff: all), filtered and sorted, each with its overdue
     counts and participants, in a fixed number of queries however many there are."""
     projects = project_list_visible(user=user)
+    if not may_manage_projects(user):
+        # What a summary does not show (who takes part, the rating, the TRL now, overdue work)
+        # is no filter for those who may see only summaries: a filter would tell it.
+        filters = replace(filters, organisation="", rag="", trl_min=None, trl_max=None,
+                          overdue=False,
+                          sort=filters.sort if filters.sort.lstrip("-") not in (
+                              "rag", "trl") else "code")
     if filters.text:
         projects = matching_every_word(projects, filters.text, "code", "title", "summary")
     if filters.workstream:

@@ -101,8 +101,9 @@ def _people_errors(people: dict, organisations, *, field: str) -> dict:
                if person.pk not in acting and not is_programme_staff(person)]
     if not outside:
         return {}
-    return {field: f"{_names(outside)} neither act{'s' if len(outside) == 1 else ''} for a "
-                   "participating organisation nor work for the programme."}
+    s = "s" if len(outside) == 1 else ""
+    return {field: f"{_names(outside)} neither act{s} for a participating organisation nor "
+                   f"work{s} for the programme."}
 
 
 def _skill_errors(skills: dict) -> dict:
