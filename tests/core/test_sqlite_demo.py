@@ -62,3 +62,39 @@ def test_the_demo_database_serialises_concurrent_writers_instead_of_failing(tmp_
     assert result["rows"] == 90
     # Each writer saw every row written before it: the writes happened one after another.
     assert result["distinct"] == 90
+
+
+SEED_TWICE = """
+import json
+import django
+django.setup()
+from io import StringIO
+from django.core.management import call_command
+from projects.models import Deliverable, Project, StatusUpdate
+
+call_command("migrate", verbosity=0, interactive=False)
+counts = []
+for _ in range(2):
+    call_command("seed_demo", stdout=StringIO())
+    counts.append([Project.objects.count(), Deliverable.objects.count(),
+                   StatusUpdate.objects.count()])
+states = sorted(set(Project.objects.values_list("status", flat=True)))
+print(json.dumps({"counts": counts, "states": states}))
+"""
+
+
+def test_make_runs_sqlite_takes_the_demo_twice_with_its_projects(tmp_path):
+    """`make run` seeds a fresh SQLite database: the projects' locks and counters work there
+    too, and a second seed adds nothing."""
+    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="",
+                    MEDIA_ROOT=tmp_path / "media", PRIVATE_MEDIA_ROOT=tmp_path / "private")
+    finished = subprocess.run([sys.executable, "-c", SEED_TWICE], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    first, second = result["counts"]
+    assert first == second and first[0] == 10
+    assert result["states"] == sorted(["draft", "proposed", "approved", "active", "on_hold",
+                                       "completed", "cancelled"])
