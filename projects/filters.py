@@ -19,6 +19,14 @@ from .models import TRL_MAX, TRL_MIN, Project, Rag
 from .selectors import PORTFOLIO_SORTS, PortfolioFilters
 
 PUBLIC_SORTS = ("code", "title", "starts_on", "ends_on", "status")
+SORT_LABELS = {
+    "code": "Code", "-code": "Code, reversed", "title": "Title, A to Z",
+    "-title": "Title, Z to A", "starts_on": "Start, earliest first",
+    "-starts_on": "Start, latest first", "ends_on": "End, earliest first",
+    "-ends_on": "End, latest first", "status": "Status", "-status": "Status, reversed",
+    "rag": "Latest RAG, red last", "-rag": "Latest RAG, red first",
+    "trl": "TRL now, lowest first", "-trl": "TRL now, highest first",
+}
 STAFF_ONLY_FIELDS = ("rag", "organisation", "trl_min", "trl_max", "overdue")
 
 
@@ -46,7 +54,7 @@ class PortfolioFilterForm(PortalForm):
         label="Running on or before", required=False,
         widget=forms.DateInput(attrs={"type": "date"}), help_text="Starts on or before this day.")
     overdue = forms.BooleanField(label="With overdue work only", required=False)
-    sort = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
 
     def __init__(self, *args, workstreams: QuerySet, staff: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +63,7 @@ class PortfolioFilterForm(PortalForm):
             (slug, name) for slug, name in workstreams.values_list("slug", "name")]
         sorts = PORTFOLIO_SORTS if staff else [
             key for key in PORTFOLIO_SORTS if key.lstrip("-") in PUBLIC_SORTS]
-        self.fields["sort"].choices = [("", "Code")] + [(key, key) for key in sorts]
+        self.fields["sort"].choices = [(key, SORT_LABELS.get(key, key)) for key in sorts]
         if staff:
             organisations = (Organisation.objects.filter(project_participations__isnull=False)
                              .distinct().order_by("name").values_list("slug", "name"))

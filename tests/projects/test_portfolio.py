@@ -268,3 +268,13 @@ def test_the_list_links_the_export_with_the_same_filters(client, world, mfa_staf
     client.force_login(mfa_staff_user)
     text = client.get(LIST, {"status": "active", "rag": "red", "page": 1}).content.decode()
     assert f"{CSV}?status=active&amp;rag=red" in text
+
+
+def test_everyone_else_sorts_the_cards_by_what_they_show(client, world):
+    for title in ("Beta", "Alpha"):
+        make_project(world, status=S.ACTIVE, visibility=Visibility.PUBLIC, title=title)
+    response = client.get(LIST, {"sort": "-title"})
+    assert [p.title for p in response.context["page"].object_list] == ["Beta", "Alpha"]
+    text = response.content.decode()
+    assert '<option value="-title" selected>Title, Z to A</option>' in text
+    assert 'value="-rag"' not in text
