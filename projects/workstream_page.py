@@ -6,7 +6,8 @@ from django.db.models import Case, IntegerField, Value, When
 from workstreams.page_sections import Section
 
 from .models import Project
-from .selectors import project_list_visible
+from .permissions import Access
+from .selectors import project_list_visible, with_access_level, with_overdue_counts
 
 PROJECTS_SHOWN = 10
 Status = Project.Status
@@ -19,12 +20,13 @@ STATE_ORDER = Case(When(status=Status.ACTIVE, then=Value(0)),
 
 
 def read(user, workstream) -> dict | None:
-    projects = list(project_list_visible(user=user).filter(workstream=workstream)
+    projects = project_list_visible(user=user).filter(workstream=workstream)
+    projects = list(with_access_level(with_overdue_counts(projects), user=user)
                     .order_by(STATE_ORDER, "-starts_on", "code")[:PROJECTS_SHOWN + 1])
     if not projects:
         return None
     return {"projects": projects[:PROJECTS_SHOWN], "more": len(projects) > PROJECTS_SHOWN,
-            "workstream": workstream}
+            "workstream": workstream, "member_level": int(Access.MEMBER)}
 
 
 SECTION = Section(key="projects", template="projects/partials/workstream_projects.html",

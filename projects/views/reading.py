@@ -70,14 +70,18 @@ def project_list(request):
     form = _portfolio_form(request)
     filters = form.filters()
     staff = form.staff
-    page = paginate(request, selectors.project_portfolio(user=request.user, filters=filters),
-                    per_page=PORTFOLIO_PAGE_SIZE)
+    projects = selectors.project_portfolio(user=request.user, filters=filters)
+    if not staff:
+        # Each card shows the rating and overdue work only where the person sees the plan:
+        # the level is a column of the same query, not a question per row.
+        projects = selectors.with_access_level(projects, user=request.user)
+    page = paginate(request, projects, per_page=PORTFOLIO_PAGE_SIZE)
     export_query = request.GET.copy()
     export_query.pop("page", None)
     return render(request, "projects/list.html", {
         "form": form, "page": page, "filtered": form.asked, "staff": staff,
         "sort": filters.sort, "sort_links": _sort_links(request, filters.sort) if staff else {},
-        "export_query": export_query.urlencode(),
+        "export_query": export_query.urlencode(), "member_level": int(Access.MEMBER),
     })
 
 

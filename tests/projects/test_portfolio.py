@@ -278,3 +278,18 @@ def test_everyone_else_sorts_the_cards_by_what_they_show(client, world):
     text = response.content.decode()
     assert '<option value="-title" selected>Title, Z to A</option>' in text
     assert 'value="-rag"' not in text
+
+
+def test_cards_show_the_rating_and_overdue_work_only_where_the_reader_sees_the_plan(
+        client, world):
+    project = rated(make_project(world, status=S.ACTIVE, visibility=Visibility.PUBLIC),
+                    Rag.RED)
+    milestone_create(actor=SYSTEM, project=project, title="Late", due_on=in_days(-2))
+    for reader in (None, world.outsider_member):  # the public summary only
+        if reader:
+            client.force_login(reader)
+        text = client.get(LIST).content.decode()
+        assert project.code in text and "rag-red" not in text and "Overdue" not in text
+    client.force_login(world.bystander_member)  # a workstream member sees the plan
+    text = client.get(LIST).content.decode()
+    assert "rag-red" in text and "Overdue: 1 milestone" in text

@@ -320,9 +320,11 @@ def test_the_workstream_page_shows_the_projects_the_reader_may_see(client, world
     url = world.workstream.get_absolute_url()
     text = page_text(client, url)
     assert public.title in text and running.title not in text and draft.title not in text
+    assert "Latest rating" not in text  # a visitor sees the public summary only
     client.force_login(world.bystander_member)
     text = page_text(client, url)
     assert text.index(running.title) < text.index(public.title)  # running first
+    assert "Latest rating" in text
     assert draft.title not in text
     assert f"{reverse('projects:list')}?workstream={world.workstream.slug}" in text
 
