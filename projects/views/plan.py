@@ -4,7 +4,6 @@ submit deliverables; staff review them and record contributions. Every lookup go
 selectors, so a project (or its plan) hidden from someone is missing for them."""
 
 import posixpath
-from functools import wraps
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -15,8 +14,6 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cluster_portal.accounts.middleware import mfa_setup_redirect
-from cluster_portal.accounts.permissions import needs_second_factor_first
 from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.pages import Refused, act_and_redirect, form_refusal_text, paginate
@@ -340,19 +337,7 @@ def _deliverable_page(request, deliverable: Deliverable, access: Access, *, draf
     }, status=status)
 
 
-def _second_factor_first(view):
-    """A reading page: visitors find what the public may see (here, nothing: 404), but staff
-    who have not set up their second factor are sent to do so, as everywhere."""
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated and needs_second_factor_first(request.user):
-            return mfa_setup_redirect(request)
-        return view(request, *args, **kwargs)
-
-    return wraps(view)(wrapper)
-
-
 @require_safe
-@_second_factor_first
 def deliverable_detail(request, code: str, pk: int):
     deliverable, access = _deliverable_or_404(request, code, pk)
     return _deliverable_page(request, deliverable, access)
@@ -424,7 +409,6 @@ def deliverable_review(request, code: str, pk: int):
 
 @require_safe
 @cache_control(private=True)
-@_second_factor_first
 def deliverable_file(request, code: str, pk: int):
     """The file, as an attachment, only through this view: it lives in private storage."""
     deliverable, _access = _deliverable_or_404(request, code, pk)

@@ -625,14 +625,16 @@ def test_the_contributions_page_costs_the_same_for_few_rows_or_many(world, proje
     assert queries_of_get(partner, url("contributions", project)) == few
 
 
-def test_staff_without_a_second_factor_are_sent_to_set_it_up_first(project):
+def test_staff_without_a_second_factor_are_sent_to_set_it_up_before_a_form(project):
     deliverable = deliverable_of(project)
     client = Client()
     client.force_login(UserFactory(role="programme_staff"))
-    for path in (url("deliverable", project, pk=deliverable.pk),
-                 url("milestone_create", project), url("contributions", project)):
+    for path in (url("milestone_create", project), url("contributions", project),
+                 url("deliverable_edit", project, pk=deliverable.pk)):
         response = client.get(path)
         assert response.status_code == 302 and "login" not in response["Location"], path
+    # A reading page answers as to anyone who does not see the project in full.
+    assert client.get(url("deliverable_file", project, pk=deliverable.pk)).status_code == 404
 
 
 def test_a_submission_of_what_is_already_submitted_is_a_409_said_on_the_page(project, people):
