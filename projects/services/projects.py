@@ -29,7 +29,13 @@ from ..models import (
     ProjectTransition,
     Visibility,
 )
-from ..permissions import may_edit_project, may_manage_projects, may_move_project, who_may_move
+from ..permissions import (
+    may_edit_project,
+    may_manage_projects,
+    may_move_project,
+    move_roles_of,
+    who_may_move,
+)
 
 Status = Project.Status
 
@@ -359,6 +365,10 @@ def project_transition(*, actor, project: Project, to: str, reason: str = "") ->
     if to not in Status.values:
         raise ApplicationError(f"“{to}” is not a project state.",
                                fields={"to": f"Choose one of {', '.join(Status.values)}."})
+    if not (is_system(actor) or move_roles_of(actor, project)):
+        # Someone who moves no project this way is refused as such, whatever its state.
+        raise NotAllowed("Only programme staff and the project's principal investigator move a "
+                         "project through its lifecycle.")
     project = lock_for_decision(Project, project, to=to,
                                 with_related=["workstream__programme"])
     if not (is_system(actor) or may_move_project(actor, project, to)):

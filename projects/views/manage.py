@@ -23,7 +23,6 @@ from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowe
 from cluster_portal.core.forms import PortalForm
 from cluster_portal.core.pages import Refused
 from partners.models import Organisation
-from talent.selectors import person_by_email
 from workstreams.models import Workstream, WorkstreamMembership
 
 from .. import services
@@ -43,7 +42,7 @@ from ..permissions import (
     move_roles_of,
     who_may_move,
 )
-from ..selectors import project_get_visible, project_team
+from ..selectors import person_by_email, project_get_visible, project_team
 from ..services.projects import REASON_REQUIRED
 
 GET_AND_POST = ["GET", "HEAD", "POST"]

@@ -3,9 +3,8 @@ allowed exactly when Project.MOVES has it and permissions.MOVE_ROLES names the p
 move the state does not allow is a Conflict naming the moves it does allow, one the person may
 not make is NotAllowed naming who may. Each move is recorded: who, when, from where, why."""
 
-import itertools
-
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
@@ -35,7 +34,6 @@ PEOPLE = {
     "lead_member": set(),
     "outsider": set(),
 }
-PAIRS = [(a, b) for a, b in itertools.permutations(S.values, 2)]
 
 
 def person(kind: str, world, project):
@@ -59,6 +57,9 @@ def staff():
 
 
 def expected(from_status: str, to: str, kind: str) -> str:
+    if not PEOPLE[kind]:
+        # Someone who moves no project is refused as such before the state is looked at.
+        return "not_allowed"
     if to not in Project.MOVES.moves.get(from_status, ()):
         return "conflict"
     return "moved" if MOVE_ROLES[(from_status, to)] & PEOPLE[kind] else "not_allowed"
@@ -70,14 +71,26 @@ def test_the_roles_table_covers_exactly_the_moves_of_the_lifecycle():
 
 
 @pytest.mark.parametrize("kind", list(PEOPLE))
-@pytest.mark.parametrize(("from_status", "to"), PAIRS)
-def test_every_move_by_every_person(from_status, to, kind):
+@pytest.mark.parametrize("from_status", S.values)
+def test_every_move_by_every_person(from_status, kind):
+    """Every move out of `from_status`, each tried in a savepoint that is then rolled back, so
+    one project serves them all."""
     world = project_world()
     project = with_team(world, from_status)
     actor = person(kind, world, project)
-    outcome = expected(from_status, to, kind)
-    before = ProjectTransition.objects.filter(project=project).count()
+    for to in S.values:
+        if to == from_status:
+            continue
+        project.refresh_from_db()
+        outcome = expected(from_status, to, kind)
+        with transaction.atomic():
+            _try_move(project, actor=actor, to=to, outcome=outcome, kind=kind)
+            transaction.set_rollback(True)
 
+
+def _try_move(project, *, actor, to, outcome, kind):
+    from_status = project.status
+    before = ProjectTransition.objects.filter(project=project).count()
     if outcome == "moved":
         moved = project_transition(actor=actor, project=project, to=to, reason="As agreed.")
         assert moved.status == to
@@ -85,7 +98,6 @@ def test_every_move_by_every_person(from_status, to, kind):
         assert project.status == to
         assert ProjectTransition.objects.filter(project=project).count() == before + 1
         return
-
     error_type = Conflict if outcome == "conflict" else NotAllowed
     with pytest.raises(error_type) as refused:
         project_transition(actor=actor, project=project, to=to, reason="As agreed.")
@@ -97,6 +109,8 @@ def test_every_move_by_every_person(from_status, to, kind):
                                               for state in allowed) in message
         else:
             assert f"already {S(from_status).label.lower()}" in message
+    elif not PEOPLE[kind]:
+        assert "Only programme staff and the project's principal investigator" in message
     else:
         for role in MOVE_ROLES[(from_status, to)]:
             assert ROLE_WORDS[role] in message
