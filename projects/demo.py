@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cluster_portal.accounts.models import User
 from cluster_portal.core.actors import SYSTEM
@@ -93,8 +94,8 @@ class DemoProject:
     skills: dict[str, int] = field(default_factory=dict)
     # (title, due in days from the seed, reached (days from the seed) or None)
     milestones: list[tuple[str, int, int | None]] = field(default_factory=list)
-    # (title, kind, due in days, the acceptance state it reaches)
-    deliverables: list[tuple[str, str, int, str]] = field(default_factory=list)
+    # (title, kind, due in days, the acceptance state it reaches, the milestone it serves)
+    deliverables: list[tuple[str, str, int, str, str | None]] = field(default_factory=list)
     rag: str = "green"
     # {organisation: (cash per year, in kind per year)} committed; actual follows the years gone
     contributions: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -111,10 +112,10 @@ PROJECTS = [
         {"continuous-processing": 4, "pat": 3, "process-modelling": 3},
         [("Line design frozen", -300, -305), ("Pilot line commissioned", -60, None),
          ("First 72-hour campaign", 90, None), ("Tech transfer to the plant", 280, None)],
-        [("Line design report", "report", -290, D.APPROVED),
-         ("Control strategy", "report", -30, D.RETURNED),
-         ("Pilot campaign data set", "dataset", 120, D.DRAFT),
-         ("Tech transfer package", "report", 290, D.PENDING)],
+        [("Line design report", "report", -290, D.APPROVED, "Line design frozen"),
+         ("Control strategy", "report", -30, D.RETURNED, None),
+         ("Pilot campaign data set", "dataset", 120, D.DRAFT, "First 72-hour campaign"),
+         ("Tech transfer package", "report", 290, D.PENDING, "Tech transfer to the plant")],
         "slipping", {MERIDIAN: (250000, 120000), IPCE: (0, 180000), AURORA: (80000, 40000)}),
     DemoProject(
         "CM", "Continuous crystallisation control with PAT",
@@ -126,9 +127,9 @@ PROJECTS = [
         {"crystallisation": 4, "pat": 4, "data-analytics": 2},
         [("Probe selection", -200, -210), ("Calibration models built", -45, None),
          ("Closed-loop trial", 150, None)],
-        [("PAT model validation report", "report", -100, D.SUBMITTED),
-         ("Crystallisation PAT model", "software", -40, D.PENDING),
-         ("Closed-loop trial report", "report", 200, D.PENDING)],
+        [("PAT model validation report", "report", -100, D.SUBMITTED, None),
+         ("Crystallisation PAT model", "software", -40, D.PENDING, "Calibration models built"),
+         ("Closed-loop trial report", "report", 200, D.PENDING, "Closed-loop trial")],
         "recovering", {IPCE: (0, 150000), MERIDIAN: (120000, 60000), STRAITS: (0, 50000)}),
     DemoProject(
         "BC", "Enzyme cascade for a chiral amine intermediate",
@@ -138,8 +139,8 @@ PROJECTS = [
         -200, 730, (2, 5), S.ACTIVE, Visibility.PARTICIPANTS,
         {"biocatalysis": 4, "green-chemistry": 3},
         [("Enzyme panel screened", -90, -95), ("Cascade at gram scale", 60, None)],
-        [("Enzyme screening report", "report", -80, D.APPROVED),
-         ("Gram-scale cascade protocol", "report", 90, D.PENDING)],
+        [("Enzyme screening report", "report", -80, D.APPROVED, "Enzyme panel screened"),
+         ("Gram-scale cascade protocol", "report", 90, D.PENDING, "Cascade at gram scale")],
         "green", {HELIX: (90000, 60000), IPCE: (0, 120000)}),
     DemoProject(
         "DF", "Digital twin of a continuous granulation line",
@@ -149,8 +150,8 @@ PROJECTS = [
         -250, 730, (3, 6), S.ON_HOLD, Visibility.MEMBERS,
         {"digital-twins": 4, "process-modelling": 3, "automation": 2},
         [("Historian data connected", -150, -160), ("First model fitted", -20, None)],
-        [("Data model specification", "report", -140, D.APPROVED),
-         ("Granulation twin, first release", "software", -15, D.PENDING)],
+        [("Data model specification", "report", -140, D.APPROVED, "Historian data connected"),
+         ("Granulation twin, first release", "software", -15, D.PENDING, "First model fitted")],
         "slipping", {QUANTIX: (0, 100000), MERIDIAN: (150000, 30000)}),
     DemoProject(
         "PE", "Spray-dried amorphous dispersions at pilot scale",
@@ -161,8 +162,8 @@ PROJECTS = [
         {"particle-engineering": 4, "solid-state": 3},
         [("Formulation screen", -600, -610), ("Pilot campaign", -200, -190),
          ("Stability at six months", -60, -40)],
-        [("Formulation screen report", "report", -590, D.APPROVED),
-         ("Final report", "report", -45, D.APPROVED)],
+        [("Formulation screen report", "report", -590, D.APPROVED, "Formulation screen"),
+         ("Final report", "report", -45, D.APPROVED, None)],
         "green", {AURORA: (200000, 80000), IPCE: (0, 140000)}),
     DemoProject(
         "PO", "Solvent recovery for multi-product plants",
@@ -171,7 +172,8 @@ PROJECTS = [
         {"contact@aurora.example.org": "Plant sponsor"},
         30, 700, (5, 7), S.APPROVED, Visibility.PUBLIC,
         {"equipment-design": 3, "green-chemistry": 3, "gmp": 2},
-        [("Solvent inventory", 120, None)], [("Recovery options study", "report", 150, D.PENDING)],
+        [("Solvent inventory", 120, None)],
+        [("Recovery options study", "report", 150, D.PENDING, "Solvent inventory")],
         "green", {STRAITS: (0, 60000), AURORA: (100000, 20000)}),
     DemoProject(
         "CM", "Real-time release testing case study",
@@ -254,22 +256,22 @@ def _seed_plan(project: Project, demo: DemoProject, *, investigator, submitter) 
     """The team plans; what was reached is marked on its day; each deliverable is taken to its
     acceptance state by the people who would (the lead organisation submits, the programme
     decides)."""
-    milestones = []
+    milestones = {}
     for title, due_in, reached_in in demo.milestones:
         milestone = milestone_create(actor=investigator, project=project, title=title,
                                      due_on=_day(due_in))
         if reached_in is not None:
             milestone_complete(actor=investigator, milestone=milestone,
                                completed_on=_day(min(reached_in, 0)))
-        milestones.append(milestone)
-    for number, (title, kind, due_in, state) in enumerate(demo.deliverables):
+        milestones[title] = milestone
+    for title, kind, due_in, state, serves in demo.deliverables:
         due_on = _day(due_in)
         deliverable = deliverable_create(
             actor=investigator, project=project, title=title, kind=kind, due_on=due_on,
-            milestone=milestones[number] if number < len(milestones) else None)
+            milestone=milestones[serves] if serves else None)
         if state == D.PENDING:
             continue
-        file = ContentFile(DEMO_PDF, name=f"{project.code.lower()}-{number + 1}.pdf")
+        file = ContentFile(DEMO_PDF, name=f"{slugify(title)}.pdf")
         if state == D.DRAFT:
             deliverable_save_draft(actor=investigator, deliverable=deliverable, file=file)
             continue
