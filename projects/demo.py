@@ -249,7 +249,28 @@ def _seed_project(demo: DemoProject, *, workstream, organisations, people, skill
     _seed_contributions(project, demo, organisations=organisations)
     for to, reason in kept_for_last:
         project = project_transition(actor=SYSTEM, project=project, to=to, reason=reason)
+    _date_the_moves(project)
     return project
+
+
+# When each move of the lifecycle happened, relative to the project's start, so a demo
+# project's timeline reads as a history rather than as a day of moves.
+MOVE_DAYS_FROM_START = {S.PROPOSED: -75, S.DRAFT: -70, S.APPROVED: -30, S.ACTIVE: 0}
+
+
+def _date_the_moves(project: Project) -> None:
+    """The services record each move as made now; the demo dates them back as they would have
+    happened (moves that stop a project stay on today). Only the time of the demo's own rows
+    changes."""
+    now = timezone.now()
+    for move in project.transitions.all():
+        days = MOVE_DAYS_FROM_START.get(move.to_status)
+        if days is None:
+            continue
+        at = timezone.make_aware(datetime.datetime.combine(
+            project.starts_on + datetime.timedelta(days=days), datetime.time(10, 0)))
+        if at < now:
+            type(move).objects.filter(pk=move.pk).update(at=at)
 
 
 def _seed_plan(project: Project, demo: DemoProject, *, investigator, submitter) -> None:
