@@ -200,8 +200,6 @@ def workstream_detail(request, slug: str):
             "sub_workstreams": [c for c in children if c.kind != Workstream.Kind.THEME],
             "themes": [c for c in children if c.kind == Workstream.Kind.THEME],
             "members": members,
-            # Projects arrive with the projects app; until then the section says so.
-            "public_projects": [],
             "may_see_members_area": may_see_members_area(request.user, workstream),
             "may_ask_to_join": workstream.is_active and any(
                 organisation.pk not in pending_ids for organisation in may_enrol),

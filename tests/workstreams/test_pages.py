@@ -355,7 +355,6 @@ def test_sub_workstreams_and_themes_are_shown_under_their_parent(client):
     detail = client.get(parent.get_absolute_url()).content.decode()
     assert "Sub-workstreams" in detail and "Soft Sensors" in detail
     assert "Cross-cutting themes" in detail and "Sustainability" in detail
-    assert "Recent public projects" in detail and "No public projects to show yet" in detail
 
 
 # --- query budgets ----------------------------------------------------------------------------
