@@ -21,7 +21,10 @@ unlisted, with its own admin and member; Pending Co, waiting for approval; Publi
 nobody of ours) plus workstreams (Continuous Manufacturing with Xylo and Other Hidden as members,
 Digital Factory with a pending request from each, Biocatalysis open, Analytics a planned
 platform), members-only documents, meetings with their files and calendar links, logos, a
-notification and an API token for every person, and a row for every model the admin shows.
+notification and an API token for every person, training (a course, its runs, seats, a
+certificate), the projects of Continuous Manufacturing (build_projects: public, members-only,
+participants-only, joint and draft, with a plan, reports and each organisation's contribution),
+and a row for every model the admin shows.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ from partners.services import (
     organisation_update_profile,
     renewal_request_create,
 )
-from projects.models import Project
+from projects.models import Contribution, Deliverable, Milestone, Project, StatusUpdate
 from projects.services import (
     contribution_record,
     deliverable_create,
@@ -576,7 +579,7 @@ class Case:
     method: str = "GET"
     data: Any = None
     body: str = "form"  # form | json | multipart
-    query: str = ""
+    query: Any = ""  # or a function of the world, for a query naming its objects
     htmx: bool = False
     note: str = ""
     idor: str = ""
@@ -592,7 +595,7 @@ class Case:
             f"{key}={value.label if isinstance(value, Ref) else value}"
             for key, value in self.kwargs.items())]
         if self.query:
-            parts.append(f"?{self.query}")
+            parts.append(f"?{self.query}" if isinstance(self.query, str) else "?(query)")
         if self.htmx:
             parts.append("(htmx)")
         return " ".join(part for part in parts if part)
@@ -801,6 +804,12 @@ APPROVE_ORGANISATION = {"tier": "member", "tier_starts_on": "2026-01-01",
                         "tier_ends_on": "2027-01-01"}
 
 XYLO_TAKES_PART = ("project:public", "project:members", "project:joint")
+# The projects of the world (build_projects) that each role may see at all.
+ALL_PROJECTS = Rows({"project:public", "project:members", "project:private", "project:joint",
+                     "project:draft"})
+XYLO_PROJECTS = Rows(XYLO_TAKES_PART)
+HIDDEN_PROJECTS = Rows({"project:public", "project:members", "project:private",
+                        "project:joint"})
 
 SITE: list[Row] = []
 
@@ -1744,11 +1753,29 @@ row(
          rows=context_rows("active_workstreams", "planned_platforms", count_of="member_count")),
     Case(cells(everyone=405), method="POST"),
 )
+def with_projects_section(members: Callable) -> Callable:
+    """Rows of a workstream's page: its members (`members`) and the projects its projects
+    section lists to the person."""
+
+    def read(world: World, response) -> tuple[set[str], list[str]]:
+        labels, problems = members(world, response)
+        for shown in (response.context or {}).get("sections", []):
+            if shown["key"] == "projects":
+                labels |= {world.label_of(project) for project in shown["context"]["projects"]}
+        return labels, problems
+    return read
+
+
+WORKSTREAM_PAGE_ROWS = with_projects_section(WORKSTREAM_MEMBERS)
 row(
     "workstreams:detail",
-    Case(cells(everyone=Rows({"xylo@cm"}), other_org_admin=Rows({"xylo@cm", "hidden@cm"}),
-               programme=Rows({"xylo@cm", "hidden@cm"})),
-         kwargs={"slug": "cm"}, rows=WORKSTREAM_MEMBERS),
+    # Its projects section lists the workstream's projects each person may see (projects:list).
+    Case(cells(everyone=Rows({"xylo@cm", "project:public"}),
+               partner_member=Rows({"xylo@cm", *XYLO_PROJECTS}),
+               partner_admin=Rows({"xylo@cm", *XYLO_PROJECTS}),
+               other_org_admin=Rows({"xylo@cm", "hidden@cm", *HIDDEN_PROJECTS}),
+               programme=Rows({"xylo@cm", "hidden@cm", *ALL_PROJECTS})),
+         kwargs={"slug": "cm"}, rows=WORKSTREAM_PAGE_ROWS),
     # Requests to join are pending from Xylo and Other Hidden: the public page shows neither.
     Case(cells(everyone=NOTHING), kwargs={"slug": "df"}, rows=WORKSTREAM_MEMBERS),
     Case(cells(everyone=404), kwargs={"slug": MISSING_SLUG}),
@@ -2628,11 +2655,6 @@ def contribution_fields(world: World) -> dict:
 
 
 PROJECT_LIST_ROWS = context_rows("page")
-ALL_PROJECTS = Rows({"project:public", "project:members", "project:private", "project:joint",
-                     "project:draft"})
-XYLO_PROJECTS = Rows({"project:public", "project:members", "project:joint"})
-HIDDEN_PROJECTS = Rows({"project:public", "project:members", "project:private",
-                        "project:joint"})
 row(
     "projects:list",
     Case(cells(everyone=Rows({"project:public"}), partner_member=XYLO_PROJECTS,
@@ -2644,11 +2666,32 @@ row(
          query="q=Confidential+enzyme", rows=PROJECT_LIST_ROWS, note="search for the private one"),
     Case(cells(everyone=NOTHING, programme=Rows({"project:draft"})), query="q=Unannounced",
          rows=PROJECT_LIST_ROWS, note="search for the draft"),
+    # Filters by what a summary hides (who takes part, the rating) are staff's: to anyone else
+    # they filter nothing, so they tell nothing.
+    Case(cells(everyone=Rows({"project:public"}), partner_member=XYLO_PROJECTS,
+               partner_admin=XYLO_PROJECTS, other_org_admin=HIDDEN_PROJECTS,
+               programme=Rows({"project:private", "project:joint"})),
+         query="organisation=other-hidden", rows=PROJECT_LIST_ROWS,
+         note="filtered by a participant"),
+    Case(cells(everyone=Rows({"project:public"}), partner_member=XYLO_PROJECTS,
+               partner_admin=XYLO_PROJECTS, other_org_admin=HIDDEN_PROJECTS,
+               programme=Rows({"project:members"})),
+         query="rag=amber", rows=PROJECT_LIST_ROWS, note="filtered by the rating"),
     Case(cells(everyone=405), method="POST"),
 )
+def lists_every_project(world: World, response, role: str) -> list[str]:
+    """Staff's export lists the whole portfolio, drafts and participants-only projects too."""
+    if role not in STAFF:
+        return []
+    content = (b"".join(response.streaming_content) if response.streaming
+               else response.content).decode()
+    missing = sorted(label for label in ALL_PROJECTS if world[label].code not in content)
+    return [f"the export lacks {missing}"] if missing else []
+
+
 row(
     "projects:portfolio_csv",
-    Case(cells(STAFF_PAGE, outsiders=403, programme=200)),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), check=lists_every_project),
     Case(cells(STAFF_PAGE, outsiders=403, programme=405), method="POST"),
 )
 # Totals of the contributions the person may see: staff every organisation's, anyone else only
@@ -2993,6 +3036,303 @@ row(
 )
 
 
+# --- projects: API -----------------------------------------------------------------------------
+# The same rule through /api/v1/: a project, milestone, deliverable, status update or
+# contribution the caller may not see is a 404 like one that does not exist. Lists of a
+# project's plan name the project (?project=<code>) and are empty for a project the caller
+# does not see beyond its summary.
+PROJECT_ROWS = api_rows(Project, key="code")
+
+
+def of_project(label: str, extra: str = "") -> Callable:
+    """The query of a list of one project's rows."""
+    return lambda world: f"project={world[label].code}&page_size=100{extra}"
+
+
+def totals_rows(world: World, response) -> tuple[set[str], list[str]]:
+    """Rows of /api/v1/contributions/totals/?by=organisation, by the organisations' labels."""
+    body = response.json()
+    labels = {world.label_by(Organisation, "slug", row["key"]) for row in body["results"]}
+    problems = ([] if body["count"] == len(body["results"])
+                else [f"count says {body['count']}, the answer lists {len(body['results'])}"])
+    return labels, problems
+
+
+def api_project_cells(label: str, *, seen: Any, unseen: Any = 404, **given) -> dict[str, Any]:
+    """As project_cells, through the API: staff without MFA are refused everywhere."""
+    return project_cells(label, seen=seen, unseen=unseen,
+                         defaults={"staff_without_mfa": 403}, **given)
+
+
+def api_write_cells(label: str, **given) -> dict[str, Any]:
+    """A write on one project's thing: a visitor must sign in (401); a thing the caller does not
+    see is missing (404); one they see but may not change, 403 in the service's words."""
+    return project_cells(label, seen=403, defaults={"visitor": 401, "staff_without_mfa": 403},
+                         **given)
+
+
+def api_project_fields(world: World) -> dict:
+    return {"workstream": "cm", "title": "Inline spectroscopy for drying",
+            "summary": "Soft sensors on the dryer.", "lead_organisation": "xylo",
+            "participants": ["other-hidden"],
+            "principal_investigator": world["xylo:colleague"].person.email,
+            "starts_on": in_days_iso(-30), "ends_on": in_days_iso(600), "trl_start": 3,
+            "trl_target": 6, "visibility": "members"}
+
+
+row(
+    "api:projects-list",
+    Case(public_api(everyone=Rows({"project:public"}), partner_member=XYLO_PROJECTS,
+                    partner_admin=XYLO_PROJECTS, other_org_admin=HIDDEN_PROJECTS,
+                    programme=ALL_PROJECTS),
+         query="page_size=100", rows=PROJECT_ROWS, discloses=(("hidden", XYLO_SIDE),)),
+    Case(public_api(everyone=NOTHING, other_org_admin=Rows({"project:private"}),
+                    programme=Rows({"project:private"})),
+         query="search=Confidential+enzyme", rows=PROJECT_ROWS,
+         note="search for the private one"),
+    # Filters by what a summary hides (who takes part, the rating) are staff's: anyone else
+    # is refused them, whatever they see.
+    Case(public_api(everyone=403, programme=Rows({"project:private", "project:joint"})),
+         query="organisation=other-hidden&page_size=100", rows=PROJECT_ROWS,
+         note="filtered by a participant"),
+    Case(public_api(everyone=403, programme=Rows({"project:members"})),
+         query="rag=amber&page_size=100", rows=PROJECT_ROWS, note="filtered by the rating"),
+    Case(api(signed_in=403, programme=201), method="POST", body="json",
+         data=api_project_fields),
+    Case(api(signed_in=403, programme=400), method="POST", body="json",
+         data=lambda w: {**api_project_fields(w), "participants": ["public-co"]},
+         note="an organisation outside the workstream"),
+)
+row(
+    "api:projects-detail",
+    Case(public_api(everyone=200), kwargs={"code": code("project:public")}),
+    Case(api_project_cells("project:members", seen=200), kwargs={"code": code("project:members")},
+         idor="code"),
+    Case(api_project_cells("project:private", seen=200), kwargs={"code": code("project:private")},
+         idor="code"),
+    Case(api_project_cells("project:joint", seen=200), kwargs={"code": code("project:joint")},
+         idor="code", discloses=(("hidden", XYLO_SIDE),)),
+    Case(api_project_cells("project:draft", seen=200), kwargs={"code": code("project:draft")},
+         idor="code"),
+    # Programme staff change a project; anyone else is refused before it is looked up.
+    Case(api(signed_in=403, programme=200), method="PATCH", body="json",
+         kwargs={"code": code("project:private")}, data={"title": "Enzyme cascade, phase two"},
+         idor="code"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"code": code("project:public")}),
+)
+row(
+    "api:projects-transition",
+    Case(api_write_cells("project:public", programme=200), method="POST", body="json",
+         kwargs={"code": code("project:public")},
+         data={"to": "on_hold", "reason": "Waiting for a supplier."}),
+    Case(api_write_cells("project:private", programme=200), method="POST", body="json",
+         kwargs={"code": code("project:private")},
+         data={"to": "on_hold", "reason": "Waiting for a supplier."}, idor="code"),
+    Case(api_write_cells("project:draft", programme=200), method="POST", body="json",
+         kwargs={"code": code("project:draft")}, data={"to": "proposed"}, idor="code"),
+    # From active, back to draft is no move at all: a 409 naming the moves there are.
+    Case(api_write_cells("project:public", programme=409), method="POST", body="json",
+         kwargs={"code": code("project:public")}, data={"to": "draft", "reason": "Rethink."},
+         note="a move its state does not allow"),
+    Case(api_write_cells("project:public", programme_admin=200), method="POST", body="json",
+         kwargs={"code": code("project:public")},
+         data={"to": "cancelled", "reason": "The partner withdrew."},
+         note="cancelled, by the programme office only"),
+    # A GET is no action of the viewset's: the default read permission lets it through to 405.
+    Case(public_api(everyone=405), kwargs={"code": code("project:public")}),
+)
+MILESTONE_ROWS = api_rows(Milestone)
+row(
+    "api:milestones-list",
+    Case(public_api(everyone=NOTHING, partners=Rows({"milestone:members"}),
+                    programme=Rows({"milestone:members"})),
+         query=of_project("project:members"), rows=MILESTONE_ROWS),
+    Case(public_api(everyone=NOTHING, other_org_admin=Rows({"milestone:private"}),
+                    programme=Rows({"milestone:private"})),
+         query=of_project("project:private"), rows=MILESTONE_ROWS),
+    # Without a project: every milestone of the projects whose plan the caller sees.
+    Case(public_api(everyone=NOTHING, partners=Rows({"milestone:members"}),
+                    other_org_admin=Rows({"milestone:members", "milestone:private"}),
+                    programme=Rows({"milestone:members", "milestone:private"})),
+         query="page_size=100", rows=MILESTONE_ROWS, note="without a project"),
+    # A project the caller does not see beyond its summary is no project (400 on the field).
+    Case(api_write_cells("project:members", trainee=400, programme=201), method="POST",
+         body="json", data={"project": code("project:members"), "title": "Dryer instrumented",
+                            "due_on": lambda w: in_days_iso(45)}, idor="project"),
+    Case(api_write_cells("project:private", trainee=400, partner_member=400, partner_admin=400,
+                         programme=201), method="POST", body="json",
+         data={"project": code("project:private"), "title": "Dryer instrumented",
+               "due_on": lambda w: in_days_iso(45)}, idor="project"),
+)
+row(
+    "api:milestones-detail",
+    Case(api_project_cells("milestone:members", seen=200),
+         kwargs={"pk": pk("milestone:members")}, idor="pk"),
+    Case(api_project_cells("milestone:private", seen=200),
+         kwargs={"pk": pk("milestone:private")}, idor="pk"),
+    Case(api_write_cells("milestone:members", programme=200), method="PATCH", body="json",
+         kwargs={"pk": pk("milestone:members")}, data={"title": "Pilot line running"},
+         idor="pk"),
+    Case(api_write_cells("milestone:private", programme=204), method="DELETE",
+         kwargs={"pk": pk("milestone:private")}, idor="pk"),
+)
+for _action, _answer in (("complete", 200), ("reopen", 409)):  # not reached yet: a 409
+    row(
+        f"api:milestones-{_action}",
+        Case(api_write_cells("milestone:members", programme=_answer), method="POST",
+             body="json", kwargs={"pk": pk("milestone:members")}, data={}, idor="pk"),
+        Case(api(signed_in=405), kwargs={"pk": pk("milestone:members")}),
+    )
+DELIVERABLE_ROWS = api_rows(Deliverable)
+MEMBERS_DELIVERABLES = Rows({"deliverable:submitted", "deliverable:pending"})
+row(
+    "api:deliverables-list",
+    Case(public_api(everyone=NOTHING, partners=MEMBERS_DELIVERABLES,
+                    programme=MEMBERS_DELIVERABLES),
+         query=of_project("project:members"), rows=DELIVERABLE_ROWS),
+    Case(public_api(everyone=NOTHING, other_org_admin=Rows({"deliverable:private"}),
+                    programme=Rows({"deliverable:private"})),
+         query=of_project("project:private"), rows=DELIVERABLE_ROWS),
+    Case(public_api(everyone=NOTHING, partners=MEMBERS_DELIVERABLES,
+                    other_org_admin=MEMBERS_DELIVERABLES | {"deliverable:private"},
+                    programme=MEMBERS_DELIVERABLES | {"deliverable:private"}),
+         query="page_size=100", rows=DELIVERABLE_ROWS, note="without a project"),
+    Case(api_write_cells("project:members", trainee=400, programme=201), method="POST",
+         body="json", data={"project": code("project:members"), "title": "Sensor dataset",
+                            "kind": "dataset", "due_on": lambda w: in_days_iso(90)},
+         idor="project"),
+)
+row(
+    "api:deliverables-detail",
+    Case(api_project_cells("deliverable:submitted", seen=200),
+         kwargs={"pk": pk("deliverable:submitted")}, idor="pk"),
+    Case(api_project_cells("deliverable:private", seen=200),
+         kwargs={"pk": pk("deliverable:private")}, idor="pk"),
+    Case(api_write_cells("deliverable:pending", programme=200), method="PATCH", body="json",
+         kwargs={"pk": pk("deliverable:pending")}, data={"title": "Kinetics dataset, raw"}),
+    # Submitted: its terms no longer change.
+    Case(api_write_cells("deliverable:submitted", programme=409), method="PATCH", body="json",
+         kwargs={"pk": pk("deliverable:submitted")}, data={"title": "Scale-up report, v2"}),
+    Case(api_write_cells("deliverable:pending", programme=204), method="DELETE",
+         kwargs={"pk": pk("deliverable:pending")}),
+    Case(api_write_cells("deliverable:private", programme=409), method="DELETE",
+         kwargs={"pk": pk("deliverable:private")}, idor="pk", note="worked on: it stays"),
+)
+
+
+def api_upload(world: World) -> dict:
+    return {"file": pdf_file("draft-report.pdf")}
+
+
+# The lead organisation's people draft and submit (Xylo's on the members-only project, Other
+# Hidden's on its own); staff review and never submit.
+for _action in ("draft", "submit"):
+    row(
+        f"api:deliverables-{_action}",
+        Case(api_write_cells("deliverable:pending", partner_member=200, partner_admin=200),
+             method="POST", body="multipart", kwargs={"pk": pk("deliverable:pending")},
+             data=api_upload),
+        Case(api_write_cells("deliverable:private", other_org_admin=200), method="POST",
+             body="multipart", kwargs={"pk": pk("deliverable:private")}, data=api_upload,
+             idor="pk"),
+        Case(api(signed_in=405), kwargs={"pk": pk("deliverable:pending")}),
+    )
+for _action, _body in (("approve", {}), ("return", {"comments": "Add the raw data."})):
+    row(
+        f"api:deliverables-{_action}",
+        # Staff only, refused to anyone else before the deliverable is looked up.
+        Case(api(signed_in=403, programme=200), method="POST", body="json",
+             kwargs={"pk": pk("deliverable:submitted")}, data=_body),
+        Case(api(signed_in=403, programme=409), method="POST", body="json",
+             kwargs={"pk": pk("deliverable:private")}, data=_body, idor="pk",
+             note="a draft, not yet submitted"),
+        Case(api(signed_in=403, programme=405), kwargs={"pk": pk("deliverable:submitted")}),
+    )
+row(
+    "api:deliverables-file",
+    # Seen in full: the file. A workstream member who sees the plan is refused it.
+    Case(api_project_cells("deliverable:submitted", seen=200, other_org_admin=403),
+         kwargs={"pk": pk("deliverable:submitted")}, idor="pk"),
+    Case(api_project_cells("deliverable:private", seen=200),
+         kwargs={"pk": pk("deliverable:private")}, idor="pk"),
+    Case(api_project_cells("deliverable:pending", seen=404, other_org_admin=403),
+         kwargs={"pk": pk("deliverable:pending")}, note="no file yet"),
+    Case(api(signed_in=405), method="POST", kwargs={"pk": pk("deliverable:submitted")}),
+)
+STATUS_UPDATE_ROWS = api_rows(StatusUpdate)
+
+
+def status_update_body(label: str) -> dict:
+    return {"project": code(label), "period": lambda w: timezone.localdate().isoformat(),
+            "overall": "green", "schedule": "green", "budget": "amber",
+            "narrative": "The pilot line ran all month."}
+
+
+row(
+    "api:status-updates-list",
+    # Only for those who see the project in full: the workstream's members read none.
+    Case(public_api(everyone=NOTHING, partner_member=Rows({"update:members"}),
+                    partner_admin=Rows({"update:members"}),
+                    programme=Rows({"update:members"})),
+         query=of_project("project:members"), rows=STATUS_UPDATE_ROWS),
+    Case(public_api(everyone=NOTHING, partner_member=Rows({"update:members"}),
+                    partner_admin=Rows({"update:members"}),
+                    programme=Rows({"update:members"})),
+         query="page_size=100", rows=STATUS_UPDATE_ROWS, note="without a project"),
+    Case(api_write_cells("project:members", trainee=400, programme=201), method="POST",
+         body="json", data=status_update_body("project:members"), idor="project"),
+)
+row(
+    "api:status-updates-detail",
+    Case(api_project_cells("update:members", seen=200), kwargs={"pk": pk("update:members")},
+         idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs={"pk": pk("update:members")}),
+)
+CONTRIBUTION_API_ROWS = api_rows(Contribution)
+
+
+def contribution_body(world: World, **changes) -> dict:
+    return {"project": world["project:joint"].code, "organisation": "xylo",
+            "year": timezone.localdate().year, "kind": "in_kind", "committed_sgd": "25000.00",
+            **changes}
+
+
+row(
+    "api:contributions-list",
+    Case(api(signed_in=NOTHING, partner_member=Rows({"contribution:xylo"}),
+             partner_admin=Rows({"contribution:xylo"}),
+             other_org_admin=Rows({"contribution:hidden"}),
+             programme=Rows({"contribution:xylo", "contribution:hidden"})),
+         query="page_size=100", rows=CONTRIBUTION_API_ROWS),
+    Case(api(signed_in=403, programme=201), method="POST", body="json", data=contribution_body),
+    Case(api(signed_in=403, programme=400), method="POST", body="json",
+         data=lambda w: contribution_body(w, committed_sgd="-5"), note="a negative amount"),
+    Case(api(signed_in=403, programme=400), method="POST", body="json",
+         data=lambda w: contribution_body(w, currency="USD"), note="not in SGD"),
+)
+row(
+    "api:contributions-detail",
+    Case(api_project_cells("contribution:xylo", seen=200, visitor=401),
+         kwargs={"pk": pk("contribution:xylo")}, idor="pk"),
+    Case(api_project_cells("contribution:hidden", seen=200, visitor=401),
+         kwargs={"pk": pk("contribution:hidden")}, idor="pk"),
+    Case(api(signed_in=403, programme=204), method="DELETE",
+         kwargs={"pk": pk("contribution:hidden")}, idor="pk"),
+)
+row(
+    "api:contributions-totals",
+    # Each organisation's totals over the rows the caller sees: never another's figures.
+    Case(api(signed_in=NOTHING, partner_member=Rows({"xylo"}), partner_admin=Rows({"xylo"}),
+             other_org_admin=Rows({"hidden"}), programme=Rows({"xylo", "hidden"})),
+         query="by=organisation&page_size=100", rows=totals_rows),
+    Case(api(signed_in=200), query="by=project&page_size=100", note="by project"),
+    Case(api(signed_in=NOTHING, partner_member=Rows({"xylo"}), partner_admin=Rows({"xylo"}),
+             other_org_admin=Rows({"hidden"}), programme=Rows({"xylo", "hidden"})),
+         rows=totals_rows, note="by organisation unless told"),
+    Case(api(signed_in=405), method="POST", body="json", data={}),
+)
+
+
 # --- The Django admin, generated --------------------------------------------------------------
 # The admin is the programme office's: every other role is sent to the admin's sign-in (a
 # visitor, anyone signed in without the programme admin role) or, staff without a second
@@ -3044,7 +3384,7 @@ ADMIN_MODELS = {
     "workstreams.workstreammembership": AdminModel("xylo@cm", add=False, delete=False),
     "workstreams.workstreammeeting": AdminModel("meeting", add=True, delete=True),
     "workstreams.workstreamdocument": AdminModel("cm-roadmap", add=True, delete=True),
-    "projects.project": AdminModel("project:public", add=False, delete=False),
+    "projects.project": AdminModel("project:members", add=False, delete=False),
     "projects.deliverable": AdminModel("deliverable:submitted", add=False, delete=False),
 }
 

@@ -146,7 +146,8 @@ class Sender:
             path = path.replace("(?P<url>.*)$", str(kwargs.get("url", "")))
         else:
             path = reverse(name, kwargs=kwargs)
-        return f"{path}?{case.query}" if case.query else path
+        query = t.resolved(case.query, self.world)  # may name the world's objects
+        return f"{path}?{query}" if query else path
 
     def payload(self, case: t.Case, overrides: dict | None = None):
         data = t.resolved(case.data, self.world)
