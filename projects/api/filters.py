@@ -3,10 +3,13 @@ filters into the portfolio's own `PortfolioFilters` and calls its selector, so t
 API cannot mean two things by one filter; the others only narrow a queryset a selector has
 already scoped to the caller."""
 
+import re
+
 import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
+from cluster_portal.core.api.fields import PLAUSIBLE_DATE_PATTERN
 from cluster_portal.core.api.filters import BooleanFilter
 from cluster_portal.core.exceptions import NotAllowed
 from cluster_portal.core.validators import EARLIEST_DATE, LATEST_DATE
@@ -34,7 +37,16 @@ TRL_CHOICES = [(str(level), str(level)) for level in range(TRL_MIN, TRL_MAX + 1)
 
 
 class PlausibleDateFormField(forms.DateField):
-    """A date from 1900 to 2199, as the rest of the portal takes dates."""
+    """A date written YYYY-MM-DD, from 1900 to 2199, as the rest of the portal takes dates (no
+    other way of writing it, so that what the schema calls a date is exactly what is read)."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                                                               str(value)):
+            raise forms.ValidationError("Give a date as YYYY-MM-DD.", code="invalid")
+        return super().to_python(value)
 
     def validate(self, value):
         super().validate(value)
@@ -43,9 +55,30 @@ class PlausibleDateFormField(forms.DateField):
                 f"Enter a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.")
 
 
-@extend_schema_field({"type": "string", "format": "date", "pattern": r"^(?:19|20|21)[0-9]{2}-"})
+# Empty is "any day", as django-filter reads an empty value.
+@extend_schema_field({"anyOf": [
+    {"type": "string", "format": "date", "pattern": PLAUSIBLE_DATE_PATTERN},
+    {"type": "string", "maxLength": 0}]})
 class PlausibleDateFilter(django_filters.DateFilter):
     field_class = PlausibleDateFormField
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+class TextFilter(django_filters.CharFilter):
+    """Text of at most `max_length` characters, as the schema states it (Django's form field
+    refuses a NUL, which no database text holds)."""
+
+    max_length = 100
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=self.max_length, **kwargs)
+
+
+@extend_schema_field({"type": "string", "maxLength": TextFilter.max_length, "pattern": NO_NUL})
+class WordsFilter(TextFilter):
+    pass
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -55,16 +88,14 @@ class ProjectFilter(django_filters.FilterSet):
     organisation): anyone else asking is refused (403) rather than answered as if unfiltered.
     """
 
-    search = django_filters.CharFilter(
-        max_length=100, help_text="Words in the project's code, title or summary, any order.")
-    workstream = django_filters.CharFilter(max_length=100, help_text="Slug of the workstream.")
+    search = WordsFilter(help_text="Words in the project's code, title or summary, any order.")
+    workstream = WordsFilter(help_text="Slug of the workstream.")
     status = django_filters.ChoiceFilter(choices=Project.Status.choices)
     rag = django_filters.ChoiceFilter(
         choices=[*Rag.choices, (NO_UPDATE, "No status update yet")],
         help_text="Programme staff: the latest status update's overall rating; `none` for "
                   "projects without one.")
-    organisation = django_filters.CharFilter(
-        max_length=100,
+    organisation = WordsFilter(
         help_text="Programme staff: slug of an organisation leading or taking part.")
     trl_min = django_filters.ChoiceFilter(choices=TRL_CHOICES,
                                           help_text="Programme staff: TRL now at least this.")
@@ -114,11 +145,13 @@ class ProjectFilter(django_filters.FilterSet):
         return project_portfolio(user=user, filters=self.portfolio_filters())
 
 
-class ProjectCodeFilter(django_filters.CharFilter):
+@extend_schema_field({"type": "string", "maxLength": 40, "pattern": NO_NUL})
+class ProjectCodeFilter(TextFilter):
+    max_length = 40
+
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Code of the project, such as PIPS-CM-2026-003.")
-        kwargs.setdefault("required", True)
-        super().__init__(field_name="project__code", max_length=40, **kwargs)
+        super().__init__(field_name="project__code", **kwargs)
 
 
 class MilestoneFilter(django_filters.FilterSet):
@@ -158,9 +191,9 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class ContributionFilter(django_filters.FilterSet):
-    project = ProjectCodeFilter(required=False)
-    organisation = django_filters.CharFilter(field_name="organisation__slug", max_length=100,
-                                             help_text="Slug of the organisation.")
+    project = ProjectCodeFilter()
+    organisation = WordsFilter(field_name="organisation__slug",
+                               help_text="Slug of the organisation.")
     year = YearFilter(help_text="The year contributed in.")
     kind = django_filters.ChoiceFilter(choices=Contribution.Kind.choices)
 
@@ -180,11 +213,16 @@ GROUPS = {
 
 class ContributionTotalsFilter(ContributionFilter):
     by = django_filters.ChoiceFilter(
-        choices=[(group, group) for group in GROUPS], method="group_by", required=True,
-        help_text="What to total by: organisation, workstream, project or year.")
+        choices=[(group, group) for group in GROUPS], method="group_by",
+        help_text="What to total by: organisation (unless asked), workstream, project or "
+                  "year.")
 
     class Meta(ContributionFilter.Meta):
         fields = [*ContributionFilter.Meta.fields, "by"]
 
     def group_by(self, queryset, name, value):
         return queryset  # the view totals by it (selectors.contribution_totals)
+
+    def groups(self) -> tuple[str, str]:
+        """The fields of the group's key and name."""
+        return GROUPS[self.form.cleaned_data.get("by") or "organisation"]

@@ -6,17 +6,22 @@ the services do."""
 import re
 from decimal import Decimal
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
 from cluster_portal.core.api.fields import (
+    MULTILINE_CONTROLS,
     MultilineTextField,
     PlausibleDateField,
     SingleLineField,
     sent_as_json,
+    text_pattern,
 )
 from cluster_portal.core.api.openapi import NamedChoiceField
 from partners.api.serializers import (
@@ -25,7 +30,7 @@ from partners.api.serializers import (
     VisibleOrganisationField,
 )
 from talent.models import ProficiencyLevel, Skill
-from talent.selectors import person_by_email, skill_list_public
+from talent.selectors import skill_list_public
 from workstreams.api.serializers import PublicWorkstreamField, WorkstreamRefSerializer
 
 from ..models import (
@@ -42,7 +47,8 @@ from ..models import (
     Visibility,
 )
 from ..permissions import Access
-from ..selectors import project_get_visible, project_milestones
+from ..selectors import person_by_email, project_get_visible, project_milestones
+from ..services.projects import REASON_REQUIRED
 from ..services.reporting import NARRATIVE_MAX_LENGTH
 
 # An id in a body or the query string: a whole number a PostgreSQL integer holds.
@@ -435,6 +441,23 @@ class TransitionSerializer(serializers.Serializer):
     reason = MultilineTextField(
         required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH,
         help_text="Why; required to cancel, hold or send back to draft (the team is told).")
+
+
+class TransitionSchema(OpenApiSerializerExtension):
+    """A reason is required for the moves whose people are told why (cancel, hold, send back to
+    draft: services.projects.REASON_REQUIRED). The schema says so, so that what it calls valid
+    the API accepts."""
+
+    target_class = TransitionSerializer
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        told = sorted(REASON_REQUIRED)
+        said = {"type": "string", "pattern": text_pattern(MULTILINE_CONTROLS, blank=False)}
+        return {**schema, "anyOf": [
+            {"properties": {"to": {"not": {"enum": told}}}},
+            {"required": ["reason"], "properties": {"to": {"enum": told}, "reason": said}},
+        ]}
 
 
 # --- Milestones -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -34,18 +35,19 @@ from cluster_portal.core.api.permissions import IsProgrammeStaff
 from cluster_portal.core.api.viewsets import ScopedViewSet
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed, NotFound
 
-from ..models import Deliverable, Milestone, Project, StatusUpdate
-from ..permissions import Access, may_download_deliverable, project_access
+from ..models import Project
+from ..permissions import Access, may_download_deliverable
 from ..selectors import (
     contribution_list_visible,
     contribution_totals,
-    project_deliverables,
+    deliverable_list_visible,
+    milestone_list_visible,
     project_get_visible,
     project_list_visible,
-    project_milestones,
     project_skill_needs,
-    project_status_updates,
     project_team,
+    status_update_list_visible,
+    with_access_level,
     with_overdue_counts,
 )
 from ..services import (
@@ -74,7 +76,6 @@ from ..services import (
 )
 from . import serializers as s
 from .filters import (
-    GROUPS,
     ContributionFilter,
     ContributionTotalsFilter,
     DeliverableFilter,
@@ -217,9 +218,9 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
         return s.ProjectDetailSerializer
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        for project in page:
-            project.access_level = project_access(request.user, project)
+        projects = with_access_level(self.filter_queryset(self.get_queryset()),
+                                     user=request.user)
+        page = self.paginate_queryset(projects)
         return self.get_paginated_response(s.ProjectSerializer(
             page, many=True, context=self.get_serializer_context()).data)
 
@@ -307,45 +308,16 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
 # --- The plan: milestones and deliverables ----------------------------------------------------
 
 
-class ProjectScopedViewSet(ScopedViewSet):
-    """Rows of one project at a time: the project named by ?project=<code> for a list, the
-    project of the row in the address otherwise; shown only to those who see the project at
-    `least` (a project seen less is no project at all)."""
+class PlanViewSet(ScopedViewSet):
+    """Rows of the projects the caller sees beyond their public summary (the selectors of each
+    viewset say how far), by id; writes present what the service returns."""
 
-    least = Access.MEMBER
-    related_name = ""  # the project's reverse relation to the rows
     lookup_value_regex = ID_PATTERN
+    filter_backends = [DjangoFilterBackend]
 
-    def rows_of(self, project: Project):
-        raise NotImplementedError
-
-    def project_in_scope(self) -> Project | None:
-        user = self.request.user
-        if self.lookup_field in self.kwargs:
-            pk = whole_id(self.kwargs[self.lookup_field])
-            project = project_list_visible(user=user).filter(**{self.related_name: pk}).first()
-            access = project_access(user, project) if project is not None else Access.NONE
-        else:
-            code = self.request.query_params.get("project", "")
-            try:
-                project, access = project_get_visible(user=user, code=code)
-            except Project.DoesNotExist:
-                return None
-        if access < self.least:
-            return None
-        project.access_level = access
-        return project
-
-    def filter_queryset(self, queryset):
-        # The filters name the project of a list; a row in the address names its own.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def get_queryset(self):
-        # The schema's generator asks for the model only, without a caller.
-        project = None if getattr(self, "swagger_fake_view", False) else self.project_in_scope()
-        if project is None:
-            return self.model.objects.none()
-        return self.rows_of(project)
+    def get_object(self):
+        whole_id(self.kwargs[self.lookup_field])
+        return super().get_object()
 
     def destroy_with(self, service, target: str):
         with api_field_names():
@@ -359,15 +331,16 @@ class ProjectScopedViewSet(ScopedViewSet):
         body.is_valid(raise_exception=True)
         with api_field_names():
             instance = service(actor=self.request.user, **arguments, **body.validated_data)
-        return Response(self.get_serializer(instance).data, status=status_code)
+        return self.present(instance, status_code=status_code)
 
 
-PROJECT_NEEDED = ("Name the project with `?project=<code>`: the rows of projects the caller "
-                  "sees beyond their public summary.")
+PLAN_SEEN = ("Of the projects whose plan the caller sees (members of the workstream see it "
+             "unless the project is for its participants only; its people and programme staff "
+             "always); `?project=<code>` for one project's.")
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a project's milestones", description=PROJECT_NEEDED),
+    list=extend_schema(summary="List milestones", description=PLAN_SEEN),
     retrieve=extend_schema(summary="One milestone",
                            responses=with_errors({200: s.MilestoneSerializer}, 404)),
     create=extend_schema(
@@ -389,15 +362,12 @@ PROJECT_NEEDED = ("Name the project with `?project=<code>`: the rows of projects
         description="Its deliverables stay, no longer tied to it.",
         responses=with_errors({204: None}, 401, 403, 404)),
 )
-class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectScopedViewSet):
-    model = Milestone
-    related_name = "milestones"
+class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     serializer_class = s.MilestoneSerializer
-    filter_backends = [DjangoFilterBackend]
     filterset_class = MilestoneFilter
 
-    def rows_of(self, project):
-        return project_milestones(project=project)
+    def get_queryset(self):
+        return milestone_list_visible(user=self.request.user)
 
     def create(self, request):
         return self.write(milestone_create, s.MilestoneCreateSerializer,
@@ -439,9 +409,9 @@ FILE_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY,
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a project's deliverables",
-                       description=PROJECT_NEEDED + " The file and review of each are shown to "
-                                                    "those who see the project in full."),
+    list=extend_schema(summary="List deliverables",
+                       description=PLAN_SEEN + " The file and review of each are shown to those "
+                                               "who see its project in full."),
     retrieve=extend_schema(summary="One deliverable",
                            responses=with_errors({200: s.DeliverableSerializer}, 404)),
     create=extend_schema(
@@ -460,16 +430,34 @@ FILE_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY,
         description="Only one nobody has worked on yet (409 otherwise).",
         responses=with_errors({204: None}, 401, 403, 404, 409)),
 )
-class DeliverableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         ProjectScopedViewSet):
-    model = Deliverable
-    related_name = "deliverables"
+class DeliverableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     serializer_class = s.DeliverableSerializer
-    filter_backends = [DjangoFilterBackend]
     filterset_class = DeliverableFilter
 
-    def rows_of(self, project):
-        return project_deliverables(project=project)
+    def get_queryset(self):
+        return deliverable_list_visible(user=self.request.user)
+
+    def with_levels(self, deliverables):
+        """Each deliverable's project with the caller's access to it (its file and review are
+        shown only in full), read for a whole page in one query."""
+        user = self.request.user
+        levels = dict(with_access_level(
+            project_list_visible(user=user).filter(pk__in={d.project_id for d in deliverables}),
+            user=user).values_list("pk", "access_level"))
+        for deliverable in deliverables:
+            deliverable.project.access_level = Access(levels.get(deliverable.project_id, 0))
+        return deliverables
+
+    def list(self, request):
+        page = self.with_levels(self.paginate_queryset(
+            self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        return self.with_levels([super().get_object()])[0]
+
+    def refetched(self, instance):
+        return self.with_levels([super().refetched(instance)])[0]
 
     def create(self, request):
         return self.write(deliverable_create, s.DeliverableCreateSerializer,
@@ -542,7 +530,8 @@ class DeliverableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         summary="Download a deliverable's file",
         description="Those who see the project in full (staff, its team, the participating "
                     "organisations' people); 404 when it has no file yet.",
-        responses={200: FILE_RESPONSE, **with_errors({}, 401, 403, 404)})
+        responses={(200, "application/octet-stream"): FILE_RESPONSE,
+                   **with_errors({}, 401, 403, 404)})
     @action(detail=True, methods=["get"], url_path="file", url_name="file",
             filter_backends=[])
     def download(self, request, pk=None):
@@ -561,9 +550,10 @@ class DeliverableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a project's status updates",
-                       description=PROJECT_NEEDED + " Only those who see the project in full "
-                                                    "(its people and programme staff)."),
+    list=extend_schema(summary="List status updates",
+                       description="Of the projects the caller sees in full (their people and "
+                                   "programme staff), latest month first; `?project=<code>` "
+                                   "for one project's."),
     retrieve=extend_schema(summary="One status update",
                            responses=with_errors({200: s.StatusUpdateSerializer}, 404)),
     create=extend_schema(
@@ -574,17 +564,12 @@ class DeliverableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         request=s.StatusUpdateCreateSerializer,
         responses=with_errors({201: s.StatusUpdateSerializer}, 400, 401, 403, 409)),
 )
-class StatusUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          ProjectScopedViewSet):
-    model = StatusUpdate
-    related_name = "status_updates"
-    least = Access.FULL
+class StatusUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     serializer_class = s.StatusUpdateSerializer
-    filter_backends = [DjangoFilterBackend]
     filterset_class = StatusUpdateFilter
 
-    def rows_of(self, project):
-        return project_status_updates(project=project)
+    def get_queryset(self):
+        return status_update_list_visible(user=self.request.user)
 
     def create(self, request):
         return self.write(status_update_post, s.StatusUpdateCreateSerializer,
@@ -660,8 +645,12 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         responses=with_errors({200: s.ContributionTotalSerializer(many=True)}, 400, 401))
     @action(detail=False, methods=["get"], filterset_class=ContributionTotalsFilter)
     def totals(self, request):
-        contributions = self.filter_queryset(self.get_queryset())
-        key, name = GROUPS[request.query_params["by"]]
+        given = ContributionTotalsFilter(request.query_params, self.get_queryset(),
+                                         request=request)
+        if not given.is_valid():
+            raise ValidationError(given.errors)
+        contributions = given.qs
+        key, name = given.groups()
         groups = contribution_totals(contributions, *dict.fromkeys((key, name)))
         page = self.paginate_queryset(groups)
         return self.get_paginated_response(s.ContributionTotalSerializer(
