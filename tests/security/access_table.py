@@ -2696,9 +2696,18 @@ row(
 )
 # Totals of the contributions the person may see: staff every organisation's, anyone else only
 # their own organisations' (the secrets hold the other organisation's figure and the sum).
+def totals_page_rows(world: World, response) -> tuple[set[str], list[str]]:
+    """Rows of the contribution totals page: the organisations it totals, by their labels."""
+    page_of = response.context["organisations"]
+    return {world.label_by(Organisation, "slug", row["organisation__slug"])
+            for row in page_of.object_list}, []
+
+
 row(
     "projects:contribution_totals",
-    Case(page(signed_in=200)),
+    Case(page(signed_in=NOTHING, partner_member=Rows({"xylo"}), partner_admin=Rows({"xylo"}),
+              other_org_admin=Rows({"hidden"}), programme=Rows({"xylo", "hidden"})),
+         rows=totals_page_rows),
     Case(page(signed_in=405), method="POST"),
 )
 row(
