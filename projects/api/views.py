@@ -156,7 +156,7 @@ STAFF_ONLY = error_example("Not programme staff", code="permission_denied",
                            message="This action is for programme staff.")
 WRONG_STATE = error_example(
     "Not a move from this state", code="not_allowed_now",
-    message="Project PIPS-CM-2026-003 is draft: it can now become proposed or cancelled.")
+    message="Project PIPS-CM-2026-003 is draft; from there it can only be proposed, cancelled.")
 NOT_YOURS_TO_MAKE = error_example(
     "A move the caller may not make", code="permission_denied",
     message="Only programme staff may make PIPS-CM-2026-003 approved.")
@@ -289,9 +289,9 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
                     "cancelled. Programme staff run the lifecycle; the principal investigator "
                     "puts a draft forward or takes it back; only the programme office cancels "
                     "a project that has been approved. A reason is required to cancel, hold or "
-                    "send back to draft. A move the project's state does not allow is a 409 "
-                    "naming the allowed ones; one the caller may not make, a 403 naming who "
-                    "may.",
+                    "send back to draft. Someone who moves no project is refused (403) first; "
+                    "then a move the project's state does not allow is a 409 naming the "
+                    "allowed ones, and one the caller may not make a 403 naming who may.",
         request=s.TransitionSerializer,
         responses=with_errors({200: s.ProjectDetailSerializer}, 400, 401, 403, 404, 409,
                               examples={403: [NOT_YOURS_TO_MAKE], 409: [WRONG_STATE]}),
