@@ -84,8 +84,6 @@ from .filters import (
     StatusUpdateFilter,
 )
 
-ID_PATTERN = r"[0-9]{1,10}"
-
 
 @contextmanager
 def api_field_names():
@@ -97,14 +95,6 @@ def api_field_names():
         error.fields = {NON_FIELD_KEY if name == "__all__" else name: messages
                         for name, messages in error.fields.items()}
         raise
-
-
-def whole_id(value) -> int:
-    """An id from the address, within what the database holds; beyond it, no such object."""
-    number = int(value)
-    if number > s.LARGEST_ID:
-        raise Http404
-    return number
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -312,12 +302,7 @@ class PlanViewSet(ScopedViewSet):
     """Rows of the projects the caller sees beyond their public summary (the selectors of each
     viewset say how far), by id; writes present what the service returns."""
 
-    lookup_value_regex = ID_PATTERN
     filter_backends = [DjangoFilterBackend]
-
-    def get_object(self):
-        whole_id(self.kwargs[self.lookup_field])
-        return super().get_object()
 
     def destroy_with(self, service, target: str):
         with api_field_names():
@@ -606,7 +591,6 @@ NOT_SGD = error_example(
 )
 class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.ContributionSerializer
-    lookup_value_regex = ID_PATTERN
     filter_backends = [DjangoFilterBackend]
     filterset_class = ContributionFilter
     permission_classes = [IsAuthenticated]
@@ -618,10 +602,6 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
 
     def get_queryset(self):
         return contribution_list_visible(user=self.request.user)
-
-    def get_object(self):
-        whole_id(self.kwargs["pk"])
-        return super().get_object()
 
     def create(self, request):
         body = s.ContributionRecordSerializer(data=request.data,

@@ -325,9 +325,10 @@ def test_milestones_of_a_project_seen_only_in_summary_are_missing(world):
     visitor = client_for()
     assert results(visitor.get(f"/api/v1/milestones/?project={project.code}")) == []
     hidden = assert_error(visitor.get(f"/api/v1/milestones/{milestone.pk}/"), 404)
-    assert assert_error(visitor.get("/api/v1/milestones/9999999999/"), 404) == hidden
-    assert assert_error(visitor.get(f"/api/v1/milestones/{milestone.pk + 1000}/"),
-                        404) == hidden
+    for missing in (milestone.pk + 1000, 2**31, 10**30, "first"):
+        assert assert_error(visitor.get(f"/api/v1/milestones/{missing}/"), 404) == hidden
+    assert assert_error(client_for(world.partner_member).get(
+        f"/api/v1/deliverables/{2**63}/file/"), 404) == hidden
     assert results(visitor.get("/api/v1/milestones/")) == []
     member = client_for(world.bystander_member)
     assert member.get(f"/api/v1/milestones/{milestone.pk}/").status_code == 200
