@@ -8,6 +8,7 @@ from cluster_portal.accounts.permissions import may_use_admin_site
 from cluster_portal.core import my_portal
 from cluster_portal.core import views as core_views
 from cluster_portal.notifications import views as notification_views
+from cluster_portal.reports import views as reports_views
 from talent import views as talent_views
 from workstreams import views as workstream_views
 
@@ -58,6 +59,9 @@ urlpatterns = [
     path("notifications/", include("cluster_portal.notifications.urls")),
     path("courses/", include("talent.urls")),
     path("projects/", include("projects.urls")),
+    path("reports/", include("cluster_portal.reports.urls")),
+    path("dashboard/", reports_views.dashboard, name="dashboard"),
+    path("dashboard/<slug:chart>.csv", reports_views.dashboard_csv, name="dashboard_csv"),
 ]
 
 handler400 = "cluster_portal.core.views.error_400"

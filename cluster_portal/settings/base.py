@@ -27,6 +27,11 @@ PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL", default="programme.office
 # Working days (Monday to Friday) within which the programme office decides a registration: the
 # registrant's acknowledgement and the organisation's timeline promise it.
 REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=5)
+# Reports: how many days a built report's file is kept; how long a report may take before its
+# job is marked failed; how many rows a list page exports at once (more go to a report job).
+REPORT_FILES_KEEP_DAYS = env.int("REPORT_FILES_KEEP_DAYS", default=7)
+REPORT_JOB_TIME_LIMIT_SECONDS = env.int("REPORT_JOB_TIME_LIMIT_SECONDS", default=1800)
+LIST_EXPORT_MAX_ROWS = env.int("LIST_EXPORT_MAX_ROWS", default=10000)
 # The largest file a project deliverable may be (a dataset or a software archive), in MB.
 PROJECT_DELIVERABLE_MAX_MB = env.int("PROJECT_DELIVERABLE_MAX_MB", default=50)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
     "cluster_portal.core",
     "cluster_portal.notifications",
     "cluster_portal.audit",
+    "cluster_portal.reports",
     "partners",
     "workstreams",
     "projects",
@@ -413,6 +419,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Principal investigators hear of their projects' overdue milestones and deliverables on
     # Monday mornings.
+    # Report files past their days are deleted, and jobs whose worker died marked failed.
+    "tidy-reports": {
+        "task": "cluster_portal.reports.tasks.tidy_reports",
+        "schedule": crontab(minute=20),
+    },
+    # Last month's programme report for the programme admins, on the first of the month.
+    "monthly-programme-report": {
+        "task": "cluster_portal.reports.tasks.request_monthly_programme_report",
+        "schedule": crontab(day_of_month="1", hour=6, minute=0),
+    },
     "remind-overdue-project-work": {
         "task": "projects.tasks.remind_overdue_project_work",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
