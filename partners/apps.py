@@ -19,3 +19,8 @@ class PartnersConfig(AppConfig):
         register_phrases(audit_phrases.PHRASES)
         register_personal_data(self.label, PERSONAL_DATA)
         register_panels(PANEL)
+
+        from . import dashboard, reports
+
+        reports.register()
+        dashboard.register()

@@ -19,3 +19,8 @@ class ProjectsConfig(AppConfig):
         register_phrases(audit_phrases.PHRASES)
         register_panels(my_portal.PANEL)
         register_workstream_sections(workstream_page.SECTION)
+
+        from . import dashboard, reports
+
+        reports.register()
+        dashboard.register()

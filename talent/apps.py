@@ -28,3 +28,8 @@ class TalentConfig(AppConfig):
         register_panels(my_portal.PANEL)
         register_feed_source(calendar.FEED_SOURCE)
         register_workstream_sections(workstream_page.SECTION)
+
+        from . import dashboard, reports
+
+        reports.register()
+        dashboard.register()

@@ -22,3 +22,8 @@ class WorkstreamsConfig(AppConfig):
         register_participation(PARTICIPATION)
         register_personal_data(self.label, PERSONAL_DATA)
         register_panels(PANEL)
+
+        from . import dashboard, reports
+
+        reports.register()
+        dashboard.register()
