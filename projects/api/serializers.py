@@ -463,13 +463,6 @@ class TransitionSchema(OpenApiSerializerExtension):
 # --- Milestones -------------------------------------------------------------------------------
 
 
-class ProjectRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Project
-        fields = ["code", "title"]
-        read_only_fields = fields
-
-
 class MilestoneSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True,
                                     help_text="The project's code.")
