@@ -20,7 +20,8 @@ class ProjectsConfig(AppConfig):
         register_panels(my_portal.PANEL)
         register_workstream_sections(workstream_page.SECTION)
 
-        from . import dashboard, reports
+        from . import dashboard, list_exports, reports
 
         reports.register()
         dashboard.register()
+        list_exports.register()

@@ -29,7 +29,8 @@ class TalentConfig(AppConfig):
         register_feed_source(calendar.FEED_SOURCE)
         register_workstream_sections(workstream_page.SECTION)
 
-        from . import dashboard, reports
+        from . import dashboard, list_exports, reports
 
         reports.register()
         dashboard.register()
+        list_exports.register()

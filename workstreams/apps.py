@@ -23,7 +23,8 @@ class WorkstreamsConfig(AppConfig):
         register_personal_data(self.label, PERSONAL_DATA)
         register_panels(PANEL)
 
-        from . import dashboard, reports
+        from . import dashboard, list_exports, reports
 
         reports.register()
         dashboard.register()
+        list_exports.register()

@@ -29,13 +29,16 @@ class ReportParameters:
     # The audit trail's own: whose actions, and what kind of object.
     actor: str = ""            # an e-mail address
     object_type: str = ""      # "app_label.model"
+    # A list page's own filters, as its query string holds them ({name: value}), for the
+    # export of a list too long to stream (the kind applies them through the list's selector).
+    filters: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         values = asdict(self)
         for name in ("date_from", "date_to"):
             if values[name] is not None:
                 values[name] = values[name].isoformat()
-        return {name: value for name, value in values.items() if value not in ("", None)}
+        return {name: value for name, value in values.items() if value not in ("", None, {})}
 
     @classmethod
     def from_json(cls, values: dict) -> "ReportParameters":

@@ -45,7 +45,10 @@ from .writers import write_csv, write_xlsx
 
 logger = logging.getLogger(__name__)
 
-PARAMETER_NAMES = ("programme", "workstream", "date_from", "date_to", "actor", "object_type")
+PARAMETER_NAMES = ("programme", "workstream", "date_from", "date_to", "actor", "object_type",
+                   "filters")
+# A list's filters: a few short values, as a query string holds them.
+MAX_FILTERS, MAX_FILTER_LENGTH = 20, 200
 
 
 def _fingerprint(kind: str, format: str, parameters: dict) -> str:
@@ -94,6 +97,15 @@ def report_parameters_clean(kind: ReportKind, raw: dict | None) -> ReportParamet
     if object_type and not (len(object_type) <= 100 and object_type.count(".") == 1):
         errors["object_type"] = "Give the kind of object as app.model, such as projects.project."
     values.update(actor=actor, object_type=object_type)
+    filters = raw.get("filters") or {}
+    if filters and "filters" not in allowed_extra:
+        errors["filters"] = f"The {kind.label.lower()} is not narrowed by this."
+    elif not isinstance(filters, dict) or len(filters) > MAX_FILTERS or not all(
+            isinstance(k, str) and isinstance(v, str) and len(k) <= 50
+            and len(v) <= MAX_FILTER_LENGTH and "\x00" not in k + v
+            for k, v in filters.items()):
+        errors["filters"] = "Give the list's filters as names and short texts."
+    values["filters"] = dict(filters) if isinstance(filters, dict) else {}
     if not errors:
         parameters = ReportParameters(**values)
         for check in REGISTRY.parameter_checks:
