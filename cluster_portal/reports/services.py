@@ -144,9 +144,9 @@ def report_job_request(*, actor, kind: str, format: str, parameters: dict | None
             job = ReportJob.objects.create(kind=kind, format=format, parameters=cleaned,
                                            fingerprint=fingerprint, requester=actor)
     except IntegrityError:  # the same request, at the same moment, got in first
-        return ReportJob.objects.get(requester=actor, fingerprint=fingerprint,
-                                     status__in=(ReportJob.Status.QUEUED,
-                                                 ReportJob.Status.RUNNING)), False
+        # That one; or, when its task has built it already meanwhile, the same one done.
+        return ReportJob.objects.filter(requester=actor, fingerprint=fingerprint).order_by(
+            "-created_at", "-pk").first(), False
     audit_record(actor=actor, action="report_job.request", target=job,
                  changes={"kind": kind, "format": format, "parameters": cleaned})
     enqueue_on_commit("cluster_portal.reports.tasks.build_report", job.pk)
