@@ -1,7 +1,136 @@
-"""The talent app's part of the programme's reports (cluster_portal.reports.kinds): its kinds of
-report and its sheets of the programme report, read through its own selectors as the person who
-asked."""
+"""The talent app's part of the programme's reports (cluster_portal.reports.kinds): the training
+outcomes report (enrolments, completions, certificates and hours by course, organisation,
+skill and quarter) and the programme report's sheet of training, read through this app's
+selectors as the person who asked: programme staff see every enrolment, a partner admin only
+those their own organisations sponsored."""
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncQuarter
+
+from cluster_portal.reports.kinds import (
+    ReportKind,
+    ReportParameters,
+    Table,
+    register_programme_sheets,
+)
+from cluster_portal.reports.kinds import register as register_kinds
+from partners.selectors import organisation_role_names
+from workstreams.reports import narrowed_to_workstream
+
+from .models import Course, Enrolment
+from .selectors import sponsored_enrolment_list_visible
+
+CHUNK = 2000
+SELF_SPONSORED = "self-sponsored"
+Status = Enrolment.Status
+COMPLETED = Q(status=Status.COMPLETED)
+
+
+def _enrolments(actor, parameters: ReportParameters) -> QuerySet[Enrolment]:
+    """The enrolments the person sees (cancelled ones left out), of runs starting in the
+    report's period, on courses of its programme or workstream."""
+    enrolments = sponsored_enrolment_list_visible(user=actor).exclude(status=Status.CANCELLED)
+    if parameters.programme or parameters.workstream:
+        courses = narrowed_to_workstream(Course.objects.all(), parameters, "workstreams")
+        enrolments = enrolments.filter(run__course__in=courses.values("pk"))
+    if parameters.date_from:
+        enrolments = enrolments.filter(run__starts_on__gte=parameters.date_from)
+    if parameters.date_to:
+        enrolments = enrolments.filter(run__starts_on__lte=parameters.date_to)
+    return enrolments
+
+
+def _quarter(day) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}" if day else ""
+
+
+def _totals(enrolments: QuerySet[Enrolment], *by: str) -> QuerySet:
+    """Enrolments, completions, certificates in force and hours completed, grouped by `by`
+    and the quarter of the run's start: one aggregate query."""
+    return (enrolments.order_by().annotate(quarter=TruncQuarter("run__starts_on"))
+            .values(*by, "quarter").annotate(
+                enrolments=Count("pk", distinct=True),
+                completions=Count("pk", filter=COMPLETED, distinct=True),
+                certified=Count("certificate", filter=Q(certificate__revoked_at__isnull=True),
+                                distinct=True),
+                hours=Sum("run__course__hours", filter=COMPLETED))
+            .order_by(*by, "quarter"))
+
+
+OUTCOME_HEADER = ("course", "course title", "organisation", "skill taught", "quarter",
+                  "enrolments", "completions", "certified", "hours completed")
+ENROLMENT_HEADER = ("course", "run starts", "trainee", "organisation", "status",
+                    "hours completed")
+
+
+def _outcome_rows(totals: QuerySet) -> Iterator[tuple]:
+    for row in totals.iterator(chunk_size=CHUNK):
+        yield (row["run__course__code"], row["run__course__title"],
+               row["sponsor__name"] or SELF_SPONSORED,
+               row["run__course__skills_taught__skill__name"] or "",
+               _quarter(row["quarter"]), row["enrolments"], row["completions"],
+               row["certified"], row["hours"] or 0)
+
+
+def _enrolment_rows(enrolments: QuerySet[Enrolment]) -> Iterator[tuple]:
+    labels = dict(Status.choices)
+    for enrolment in enrolments.iterator(chunk_size=CHUNK):
+        course = enrolment.run.course
+        yield (course.code, enrolment.run.starts_on,
+               enrolment.person.full_name or enrolment.person.email,
+               enrolment.sponsor.name if enrolment.sponsor else SELF_SPONSORED,
+               labels.get(enrolment.status, enrolment.status),
+               course.hours if enrolment.status == Status.COMPLETED else 0)
+
+
+def outcome_tables(actor, parameters: ReportParameters) -> Iterator[Table]:
+    """The outcomes, one row per course, sponsor, skill taught and quarter (CSV: these only);
+    then the enrolments themselves, streamed from a server-side cursor."""
+    enrolments = _enrolments(actor, parameters)
+    totals = _totals(enrolments, "run__course__code", "run__course__title", "sponsor__name",
+                     "run__course__skills_taught__skill__name")
+    yield Table(title="Training outcomes", header=OUTCOME_HEADER,
+                rows=_outcome_rows(totals), count=None)
+    listed = enrolments.order_by("run__course__code", "run__starts_on", "run_id",
+                                 "person__full_name", "pk")
+    yield Table(title="Enrolments", header=ENROLMENT_HEADER, rows=_enrolment_rows(listed),
+                count=enrolments.count())
+
+
+TRAINING_HEADER = ("course", "course title", "quarter", "enrolments", "completions")
+
+
+def _training_rows(totals: QuerySet) -> Iterator[tuple]:
+    for row in totals.iterator(chunk_size=CHUNK):
+        yield (row["run__course__code"], row["run__course__title"], _quarter(row["quarter"]),
+               row["enrolments"], row["completions"])
+
+
+def programme_sheets(actor, parameters: ReportParameters) -> Iterator[Table]:
+    totals = _totals(_enrolments(actor, parameters), "run__course__code",
+                     "run__course__title")
+    yield Table(title="Training", header=TRAINING_HEADER, rows=_training_rows(totals))
+
+
+def administers_an_organisation(user) -> bool:
+    """A partner admin of an approved organisation asks for their organisations' outcomes."""
+    return "partner_admin" in organisation_role_names(user)
+
+
+TRAINING_OUTCOMES = ReportKind(
+    key="training_outcomes", label="Training outcomes",
+    description="Enrolments, completions, certificates and hours completed, by course, "
+                "sponsoring organisation, skill taught and quarter of the run's start "
+                "(cancelled enrolments left out). The spreadsheet adds every enrolment on a "
+                "sheet of its own. A partner's administrators get their own organisations' "
+                "sponsored enrolments.",
+    formats=("csv", "xlsx"), audience="partner", tables=outcome_tables, order=30,
+    may_request=administers_an_organisation)
 
 
 def register() -> None:
     """Register this app's report kinds and programme-report sheets (called from ready())."""
+    register_kinds(TRAINING_OUTCOMES)
+    register_programme_sheets("talent", programme_sheets, order=40)

@@ -378,3 +378,17 @@ def sponsor_choices(*, user) -> list:
         return []
     return [membership.organisation for membership in organisations_of(user=user)
             if membership.organisation.is_approved]
+
+
+def sponsored_enrolment_list_visible(*, user) -> QuerySet[Enrolment]:
+    """Enrolments as an organisation's training record shows them (partners'
+    may_see_training_record as a query): every one for programme staff; for anyone else those
+    sponsored by an approved organisation they administer; none for the rest."""
+    enrolments = Enrolment.objects.select_related("run__course", "sponsor", "person")
+    if may_manage_courses(user):
+        return enrolments
+    if not (user and user.is_authenticated):
+        return enrolments.none()
+    administered = organisations_of(user=user).filter(
+        role="admin", organisation__status="approved").values("organisation")
+    return enrolments.filter(sponsor__in=administered)
