@@ -3,21 +3,22 @@ and the contribution totals. Thin: they read through selectors and ask permissio
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from cluster_portal.accounts.decorators import programme_staff_required
 from cluster_portal.audit.selectors import audit_events_for
-from cluster_portal.core.csv_export import csv_download
+from cluster_portal.core.csv_export import list_export, list_export_filters
 from cluster_portal.core.pages import paginate
-from workstreams.selectors import workstream_list_public
 
-from .. import selectors
+from .. import list_exports, selectors
 from ..filters import PortfolioFilterForm
 from ..models import TRL_MAX, TRL_MIN, Deliverable, Project
 from ..permissions import (
@@ -47,8 +48,7 @@ def _project_or_404(user, code: str) -> tuple[Project, Access]:
 # --- the list -----------------------------------------------------------------------------------
 
 def _portfolio_form(request) -> PortfolioFilterForm:
-    return PortfolioFilterForm(request.GET or None, workstreams=workstream_list_public(),
-                               staff=may_manage_projects(request.user))
+    return list_exports.portfolio_form(request.user, request.GET)
 
 
 def _sort_links(request, current: str) -> dict[str, dict]:
@@ -85,37 +85,21 @@ def project_list(request):
     })
 
 
-PORTFOLIO_CSV_HEADER = (
-    "code", "title", "workstream", "status", "lead organisation", "participants",
-    "principal investigator", "starts_on", "ends_on", "TRL start", "TRL now", "TRL target",
-    "latest RAG", "latest update month", "overdue milestones", "overdue deliverables",
-)
-
-
-def _portfolio_row(project: Project) -> tuple:
-    investigator = project.principal_investigator
-    return (
-        project.code, project.title, project.workstream.name, project.get_status_display(),
-        project.lead_organisation.name,
-        "; ".join(p.organisation.name for p in project.participations.all()),
-        investigator.full_name or investigator.email,
-        project.starts_on.isoformat(), project.ends_on.isoformat(),
-        project.trl_start, project.trl_current, project.trl_target,
-        project.get_latest_rag_display() if project.latest_rag else "",
-        f"{project.latest_update_on:%Y-%m}" if project.latest_update_on else "",
-        project.overdue_milestones, project.overdue_deliverables,
-    )
-
-
 @programme_staff_required
 @require_safe
 def portfolio_csv(request):
-    filters = _portfolio_form(request).filters()
-    projects = selectors.project_portfolio(user=request.user, filters=filters)
-    # Streamed in chunks, each with its participants read in one query.
-    rows = (_portfolio_row(project) for project in projects.iterator(chunk_size=500))
+    """The portfolio as the list shows it with its filters: streamed, or, when it is too long
+    to stream, a report job the person is sent to follow."""
+    form = _portfolio_form(request)
+    projects = list_exports.portfolio_projects(request.user, form)
     stamp = timezone.localdate().isoformat()
-    return csv_download(filename=f"projects-{stamp}.csv", header=PORTFOLIO_CSV_HEADER, rows=rows)
+    list_url = reverse("projects:list")
+    filters = list_export_filters(request.GET, form.fields)
+    if filters:
+        list_url += "?" + urlencode(filters)
+    return list_export(request, queryset=projects, header=list_exports.PORTFOLIO_HEADER,
+                       row=list_exports.portfolio_row, filename=f"projects-{stamp}.csv",
+                       kind=list_exports.PORTFOLIO_KIND, filters=filters, list_url=list_url)
 
 
 # --- one project --------------------------------------------------------------------------------

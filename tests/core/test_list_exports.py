@@ -138,7 +138,8 @@ def test_the_same_long_list_asked_again_while_it_is_built_is_that_job(
     request = request_of(mfa_staff_user)
     again = export(request, {})
     assert first["Location"] == again["Location"] and ReportJob.objects.count() == 1
-    assert "already being built" in [str(m) for m in get_messages(request)][0]
+    [message] = [str(m) for m in get_messages(request)]
+    assert "already being built" in message
 
 
 def test_filters_a_report_cannot_take_send_the_person_back_to_the_list(
@@ -148,7 +149,8 @@ def test_filters_a_report_cannot_take_send_the_person_back_to_the_list(
     request = request_of(mfa_staff_user)
     response = export(request, {"q": "x" * 300})
     assert response.status_code == 302 and response["Location"] == LIST_URL
-    assert "could not be exported" in [str(m) for m in get_messages(request)][0]
+    [message] = [str(m) for m in get_messages(request)]
+    assert "could not be exported" in message
     assert not ReportJob.objects.exists()
 
 
