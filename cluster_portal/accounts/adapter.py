@@ -31,7 +31,7 @@ from cluster_portal.notifications.services import (
 from cluster_portal.notifications.services.outbox import ACCOUNT_KIND
 
 from . import notification_kinds as kinds
-from .permissions import needs_second_factor_first
+from .permissions import may_act_as_staff, needs_second_factor_first
 
 # allauth's notice templates → the portal's kind and what the notice says.
 SECURITY_NOTICES = {
@@ -86,6 +86,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         if needs_second_factor_first(request.user):
             return reverse("mfa_activate_totp")
+        if may_act_as_staff(request.user):
+            # Staff and admins start from the programme's dashboard; a `next` given at sign-in
+            # is honoured before this is asked.
+            return reverse("dashboard")
         return super().get_login_redirect_url(request)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:

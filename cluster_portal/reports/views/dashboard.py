@@ -1,11 +1,66 @@
-"""The programme's dashboard for staff and admins."""
+"""The programme's dashboard for staff and admins: their pending work first, then the
+programme's figures, each drawn as a chart with its numbers as a table and a CSV download,
+filtered by programme and period."""
+
+from dataclasses import dataclass
 
 from django.http import Http404
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from cluster_portal.accounts.decorators import programme_staff_required
+from cluster_portal.core.csv_export import csv_download
+
+from ..charts import chart_svg
+from ..dashboard import (
+    DashboardFilterForm,
+    Figure,
+    FigureData,
+    figure_get,
+    figures_all,
+    pending_work_of,
+)
 
 
-def dashboard(request, **kwargs):
-    raise Http404  # written with the dashboard
+@dataclass(frozen=True)
+class DrawnFigure:
+    figure: Figure
+    data: FigureData
+    svg: str
 
 
-def dashboard_csv(request, **kwargs):
-    raise Http404  # written with the dashboard
+@programme_staff_required
+@require_safe
+def dashboard(request):
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    drawn = []
+    for figure in figures_all():
+        data = figure.read(request.user, filters)
+        svg = "" if data.is_empty else chart_svg(
+            data, kind=figure.chart,
+            label=f"Chart: {figure.title}. Its numbers are in the table that follows.")
+        drawn.append(DrawnFigure(figure=figure, data=data, svg=svg))
+    return render(request, "reports/dashboard.html", {
+        "form": form, "filters": filters, "query": form.query_string(),
+        "pending": pending_work_of(request.user, filters), "figures": drawn,
+    })
+
+
+@programme_staff_required
+@require_safe
+def dashboard_csv(request, chart: str):
+    """A figure's numbers, as its table shows them, under the same filters."""
+    figure = figure_get(chart)
+    if figure is None:
+        raise Http404("No such figure on the dashboard.")
+    filters = DashboardFilterForm(request.GET or None).filters()
+    data = figure.read(request.user, filters)
+    parts = [figure.key]
+    if filters.programme:
+        parts.append(filters.programme)
+    if filters.date_from or filters.date_to:
+        parts.append(f"{filters.date_from or 'start'}-to-{filters.date_to or 'today'}")
+    return csv_download(filename=f"{slugify('-'.join(parts))}.csv", header=data.header(),
+                        rows=data.rows())
