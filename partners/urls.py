@@ -7,6 +7,8 @@ app_name = "partners"
 # Fixed words come before "<slug>/"; organisation slugs never take these (see RESERVED_SLUGS).
 urlpatterns = [
     path("", views.directory, name="directory"),
+    # The directory as programme staff see it, with its filters, as CSV.
+    path("directory.csv", views.organisations.directory_csv, name="directory_csv"),
     path("register/", views.register, name="register"),
     path("mine/", views.my_organisations, name="my_organisations"),
     path("approvals/", views.approvals, name="approvals"),

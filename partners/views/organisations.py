@@ -6,6 +6,7 @@ workstreams.views.organisation_workstreams)."""
 
 import mimetypes
 import posixpath
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from django_countries import countries
 from cluster_portal.accounts.decorators import programme_admin_required, programme_staff_required
 from cluster_portal.audit.selectors import audit_events_for
 from cluster_portal.core.confirmation import Confirmation, confirm_page
+from cluster_portal.core.csv_export import list_export, list_export_filters
 from cluster_portal.core.exceptions import ApplicationError
 from cluster_portal.core.pages import (
     Refused,
@@ -30,13 +32,12 @@ from cluster_portal.core.pages import (
     paginate,
 )
 
-from .. import participation, services
+from .. import list_exports, participation, services
 from ..forms import (
     AgreementConfirmForm,
     ApprovalForm,
     AskToJoinForm,
     DeclineForm,
-    DirectoryFilterForm,
     ProfileForm,
     RegistrationForm,
     RenewalDeclineForm,
@@ -60,8 +61,6 @@ from ..permissions import (
 from ..selectors import (
     RENEWAL_WINDOW_DAYS,
     organisation_agreements,
-    organisation_directory,
-    organisation_directory_countries,
     organisation_people,
     organisations_pending_approval,
     person_request_list_visible,
@@ -87,20 +86,36 @@ from .common import (
 
 @require_safe
 def directory(request):
-    filter_form = DirectoryFilterForm(
-        request.GET or None, workstream_choices=participation.workstream_choices(),
-        country_codes=organisation_directory_countries(user=request.user),
-    )
+    filter_form = list_exports.directory_form(request.user, request.GET)
     filters = filter_form.filters() if request.GET else {}
-    organisations = organisation_directory(user=request.user, **filters)
+    organisations = list_exports.directory_organisations(request.user, filter_form)
     page = paginate(request, organisations, per_page=DIRECTORY_PAGE_SIZE)
     for organisation in page:
         organisation.country_name = countries.name(organisation.country) or organisation.country
+    export_filters = list_export_filters(request.GET, filter_form.fields)
     return render(request, "partners/directory.html", {
         "filter_form": filter_form,
         "filtered": any(filters.values()),
         "page": page,
+        "may_export": may_oversee_organisations(request.user),
+        "export_query": urlencode(export_filters),
     })
+
+
+@require_safe
+@programme_staff_required
+def directory_csv(request):
+    """The directory as it lists organisations to programme staff, with its filters: streamed,
+    or, when it is too long to stream, a report job the person is sent to follow."""
+    filter_form = list_exports.directory_form(request.user, request.GET)
+    organisations = list_exports.directory_organisations(request.user, filter_form)
+    filters = list_export_filters(request.GET, filter_form.fields)
+    list_url = reverse("partners:directory") + (f"?{urlencode(filters)}" if filters else "")
+    return list_export(
+        request, queryset=organisations, header=list_exports.DIRECTORY_HEADER,
+        row=list_exports.directory_row,
+        filename=f"partner-directory-{timezone.localdate().isoformat()}.csv",
+        kind=list_exports.DIRECTORY_KIND, filters=filters, list_url=list_url)
 
 
 HISTORY_LENGTH = 20
