@@ -144,7 +144,7 @@ def _timeline(pdf: FPDF, project, milestones: list[Milestone], today: datetime.d
                     style="F")
     pdf.set_draw_color(*DANGER)
     pdf.set_line_width(0.5)
-    pdf.line(x(today), top - 4, x(today), top + 9)
+    pdf.line(x(today), top - 4, x(today), top + 6.5)
     pdf.set_font(FACE, "", 7.5)
     pdf.set_text_color(*MUTED)
     pdf.set_xy(x(project.starts_on) - 1, top + 7)

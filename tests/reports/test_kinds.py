@@ -85,7 +85,9 @@ def read_xlsx(content: bytes) -> dict[str, list[list]]:
                     text = int(number) if number.is_integer() else number
                 cells[_column(cell.get("r"))] = text
             rows.append([cells.get(index, "") for index in range(max(cells, default=-1) + 1)])
-        sheets[sheet.get("name")] = rows
+        # Empty cells at a row's end are not written: rows are as wide as the header.
+        width = len(rows[0]) if rows else 0
+        sheets[sheet.get("name")] = [row + [""] * (width - len(row)) for row in rows]
     return sheets
 
 
