@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from cluster_portal.core.api.root import ApiRootView
 from cluster_portal.notifications.api.urls import router as notifications_router
+from cluster_portal.reports.api.urls import router as reports_router
 from partners.api.urls import router as partners_router
 from projects.api.urls import router as projects_router
 from talent.api.urls import router as talent_router
@@ -15,7 +16,7 @@ app_name = "api"
 router = SimpleRouter()
 # Each app registers its viewsets on its own router; they are served from this one.
 for app_router in (partners_router, workstreams_router, talent_router, projects_router,
-                   notifications_router):
+                   notifications_router, reports_router):
     router.registry.extend(app_router.registry)
 
 extra_endpoints = ["api:me", "api:me-notification-preferences", "api:me-api-tokens",

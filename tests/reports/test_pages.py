@@ -253,3 +253,25 @@ def test_the_list_costs_the_same_for_n_jobs_and_3n(client, mfa_admin_user):
     add(8)
     many = queries_of_get(client, LIST)
     assert few == many
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+def test_the_admin_shows_report_jobs_to_programme_admins_for_reading_only(
+        client, mfa_admin_user, mfa_staff_user):
+    job = make_job(mfa_staff_user)
+    changelist = reverse("admin:reports_reportjob_changelist")
+    change = reverse("admin:reports_reportjob_change", args=[job.pk])
+    signed_in(client, mfa_admin_user)
+    listed = client.get(changelist)
+    assert listed.status_code == 200 and change in listed.content.decode()
+    page = client.get(change)
+    assert page.status_code == 200 and job.file_name in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert client.get(reverse("admin:reports_reportjob_add")).status_code == 403
+    before = ReportJob.objects.values().get(pk=job.pk)
+    client.post(change, {"kind": "programme", "status": "failed"})
+    assert ReportJob.objects.values().get(pk=job.pk) == before
+    assert client.post(reverse("admin:reports_reportjob_delete", args=[job.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert ReportJob.objects.filter(pk=job.pk).exists()

@@ -1,0 +1,87 @@
+"""Shapes of the reports API: a report job as its requester (or a programme admin) sees it,
+and what a client sends to ask for one. The service checks the kind, the format and the
+parameters (report_parameters_clean) and names each wrong field."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from cluster_portal.accounts.models import User
+from cluster_portal.core.api.openapi import NamedChoiceField
+
+from ..kinds import REGISTRY
+from ..models import ReportJob
+
+
+class ReportRequesterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
+        read_only_fields = fields
+
+
+class ReportParametersSerializer(serializers.Serializer):
+    """What a report may be narrowed to; every one optional (empty narrows nothing). Checked by
+    the service against the kind: one the kind does not read, or any other name, is refused
+    under `parameters.<name>`."""
+
+    programme = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="A programme's slug.")
+    workstream = serializers.CharField(required=False, allow_blank=True,
+                                       help_text="A workstream's slug, such as "
+                                                 "continuous-manufacturing.")
+    date_from = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="The first day, YYYY-MM-DD.")
+    date_to = serializers.CharField(required=False, allow_blank=True,
+                                    help_text="The last day, YYYY-MM-DD, on or after date_from.")
+    actor = serializers.CharField(required=False, allow_blank=True,
+                                  help_text="The audit trail only: whose actions (e-mail).")
+    object_type = serializers.CharField(required=False, allow_blank=True,
+                                        help_text="The audit trail only: app.model, such as "
+                                                  "projects.project.")
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        # Names beyond these go on to the service, which refuses each by its name.
+        values.update({name: value for name, value in data.items() if name not in self.fields})
+        return values
+
+
+class ReportJobCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=40, help_text="A kind of report, such as "
+                                                          "audit_trail or programme.")
+    format = NamedChoiceField(ReportJob.Format, enum_name="ReportFormatEnum",
+                              help_text="One of the formats the kind comes in.")
+    parameters = ReportParametersSerializer(required=False)
+
+
+class ReportJobSerializer(serializers.ModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+    format = NamedChoiceField(ReportJob.Format, enum_name="ReportFormatEnum", read_only=True)
+    status = NamedChoiceField(ReportJob.Status, enum_name="ReportStatusEnum", read_only=True)
+    parameters = ReportParametersSerializer(read_only=True)
+    requester = ReportRequesterSerializer(read_only=True)
+    expired = serializers.SerializerMethodField(
+        help_text="Whether its file was deleted for having expired (ask for it again).")
+    download_url = serializers.SerializerMethodField(
+        help_text="Where to download the file, once it is ready and until it expires.")
+
+    class Meta:
+        model = ReportJob
+        fields = ["id", "kind", "kind_label", "format", "parameters", "requester", "status",
+                  "progress", "rows", "file_name", "error", "created_at", "started_at",
+                  "finished_at", "expires_at", "expired", "expired_at", "download_url"]
+        read_only_fields = fields
+
+    def get_kind_label(self, job: ReportJob) -> str:
+        kind = REGISTRY.kinds.get(job.kind)
+        return kind.label if kind else job.kind
+
+    def get_expired(self, job: ReportJob) -> bool:
+        return job.expired_at is not None
+
+    def get_download_url(self, job: ReportJob) -> str | None:
+        if job.status != ReportJob.Status.DONE or job.expired_at is not None:
+            return None
+        url = reverse("api:report-jobs-download", kwargs={"pk": job.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
