@@ -7,6 +7,7 @@ app_name = "workstreams"
 urlpatterns = [
     path("", views.workstream_list, name="list"),
     path("queue/", views.queue, name="queue"),
+    path("queue.csv", views.queue_csv, name="queue_csv"),
     path("requests/<int:pk>/approve/", views.join_request_approve, name="join_request_approve"),
     path("requests/<int:pk>/decline/", views.join_request_decline, name="join_request_decline"),
     path("requests/<int:pk>/withdraw/", views.join_request_withdraw,

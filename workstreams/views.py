@@ -4,7 +4,7 @@ the answer; what a person may see or do is asked of the permission modules."""
 
 import posixpath
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +24,7 @@ from cluster_portal.accounts.decorators import programme_admin_required, program
 from cluster_portal.accounts.middleware import mfa_setup_redirect
 from cluster_portal.accounts.permissions import needs_second_factor_first
 from cluster_portal.core.confirmation import Confirmation, confirm_page
+from cluster_portal.core.csv_export import list_export
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.pages import (
     Refused,
@@ -43,7 +44,7 @@ from partners.selectors import organisation_has_signed_consortium_agreement, org
 from partners.views.common import LIST_PAGE_SIZE as ORGANISATION_LIST_PAGE_SIZE
 from partners.views.common import organisation_for, organisation_tabs
 
-from . import services
+from . import list_exports, services
 from .calendars import CONTENT_TYPE as CALENDAR_CONTENT_TYPE
 from .calendars import feed_for_token, feed_url, meetings_calendar
 from .forms import (
@@ -303,20 +304,35 @@ def join_request_withdraw(request, pk: int):
 @require_safe
 @programme_staff_required
 def queue(request):
-    workstream_slug = request.GET.get("workstream", "")
-    if not SLUG_PATTERN.fullmatch(workstream_slug):
-        workstream_slug = ""  # not a slug any workstream could have: show the whole queue
+    workstream_slug = list_exports.queue_workstream(request.GET)
     return render(
         request,
         "workstreams/queue.html",
         {
-            "page": _page(request, join_request_queue(workstream_slug=workstream_slug)),
+            "page": _page(request, list_exports.queue_requests(request.GET)),
             "workstreams": workstream_list_public(),
             "selected_workstream": workstream_slug,
+            "export_query": urlencode({"workstream": workstream_slug} if workstream_slug
+                                      else {}),
             "recently_decided": join_requests_recently_decided(limit=RECENT_DECISIONS),
             "role_choices": WorkstreamMembership.Role.choices,
         },
     )
+
+
+@require_safe
+@programme_staff_required
+def queue_csv(request):
+    """The queue as it lists pending requests, with its workstream filter: streamed, or, when
+    it is too long to stream, a report job the person is sent to follow."""
+    workstream_slug = list_exports.queue_workstream(request.GET)
+    filters = {"workstream": workstream_slug} if workstream_slug else {}
+    list_url = reverse("workstreams:queue") + (f"?{urlencode(filters)}" if filters else "")
+    return list_export(
+        request, queryset=list_exports.queue_requests(request.GET),
+        header=list_exports.QUEUE_HEADER, row=list_exports.queue_row,
+        filename=f"join-requests-{timezone.localdate().isoformat()}.csv",
+        kind=list_exports.QUEUE_KIND, filters=filters, list_url=list_url)
 
 
 def _queue_filter_in(queue_url: str) -> str:
