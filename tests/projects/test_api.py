@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cluster_portal.core.actors import SYSTEM
 from projects.models import Contribution, Deliverable, Milestone, Project, StatusUpdate
+from projects.selectors import PortfolioFilters, project_portfolio
 from projects.services import (
     contribution_record,
     deliverable_create,
@@ -271,6 +272,25 @@ def test_the_list_filters_as_the_portfolio_does(world, staff):
     assert_error(staff.get("/api/v1/projects/?active_to=10/25/2026"), 400)
     assert_error(staff.get("/api/v1/projects/?active_to=2026-1-5"), 400)
     assert len(codes("active_to=&active_from=")) == 3
+
+
+@pytest.mark.parametrize(("query", "filters"), [
+    ("status=active&ordering=-title", {"status": "active", "sort": "-title"}),
+    ("search=pilot", {"text": "pilot"}),
+    ("rag=none&trl_min=3&trl_max=3", {"rag": "none", "trl_min": 3, "trl_max": 3}),
+    ("overdue=true", {"overdue": True}),
+])
+def test_the_list_answers_what_the_portfolio_selector_answers(world, mfa_staff_user, query,
+                                                              filters):
+    for status in (Status.ACTIVE, Status.APPROVED, Status.DRAFT):
+        make_project(world, status=status, title=f"{status} pilot")
+    milestone_create(actor=SYSTEM, project=Project.objects.get(status=Status.ACTIVE),
+                     title="Late", due_on=in_days(-1))
+    expected = [project.code for project in project_portfolio(
+        user=mfa_staff_user, filters=PortfolioFilters(**filters))]
+    rows = results(client_for(mfa_staff_user).get(f"/api/v1/projects/?{query}"))
+    assert [row["code"] for row in rows] == expected
+    assert expected
 
 
 def test_filters_on_what_the_summary_hides_are_for_staff(world):
