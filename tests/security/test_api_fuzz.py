@@ -7,8 +7,10 @@ schema, and, for every 4xx, the API's one error format.
 A few things make the run mean something:
 - the world of tests/partners/test_api_permissions.py (organisations listed, unlisted and
   waiting; people in each role), plus workstreams, a join request, a workstream membership,
-  notifications, an API token and an invitation, so that ids and slugs in paths and bodies
-  sometimes name real objects (the caller's and other people's) instead of always missing;
+  notifications, an API token, an invitation, training, and projects (one public, one seen
+  only by its participants, a draft) with their milestones, deliverables, a status update and
+  contributions, so that ids, codes and slugs in paths and bodies sometimes name real objects
+  (the caller's and other people's) instead of always missing;
 - the throttles and the wrong-token lockout raised out of reach, so that the run tests the API
   and not its rate limits (tests/core/test_client_addresses.py tests those);
 - files (a logo, a CSV of invitations) are replaced by real ones: the schema can say "a file",
@@ -19,12 +21,15 @@ run is derandomized, so `make test` is repeatable; raise API_FUZZ_EXAMPLES, or s
 API_FUZZ_RANDOM=1 for fresh examples each run, to look harder.
 """
 
+import datetime
 import io
 import os
 import zlib
+from types import SimpleNamespace
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -37,14 +42,27 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from cluster_portal.accounts.services import api_token_create
+from cluster_portal.core.actors import SYSTEM
 from cluster_portal.notifications.kinds import kinds_all
 from cluster_portal.notifications.permissions import may_receive_kind
 from cluster_portal.notifications.services.notify import notify
 from partners import notification_kinds
 from partners.selectors import organisation_list_visible
 from partners.services import invitation_create
+from projects.permissions import Access, project_access
+from projects.services import (
+    contribution_record,
+    deliverable_create,
+    deliverable_save_draft,
+    deliverable_submit,
+    milestone_create,
+    project_create,
+    project_transition,
+    status_update_post,
+)
 from talent.services import enrolment_create
 from tests.factories import WorkstreamFactory, WorkstreamMembershipFactory
+from tests.projects.factories import PATH_TO, in_days
 from tests.support.worlds import build_world
 from tests.talent.factories import CourseFactory, CourseRunFactory
 from workstreams.models import Workstream
@@ -87,7 +105,8 @@ def build_fuzz_world(role: str) -> dict:
     run = CourseRunFactory(course=course, capacity=3)
     draft_run = CourseRunFactory(course=CourseFactory(is_published=False))
     enrolments = [enrolment_create(actor=world.people["member"], run=run)]
-    tokens, nameable, kinds = [], [], []
+    projects = build_fuzz_projects(world, digital)
+    tokens, nameable, kinds, project_codes = [], [], [], []
     if person is not None:
         # An invitation the caller may accept, so a token in a body is sometimes a real one.
         tokens.append(invitation_create(actor=world.memberships["hidden:admin"].person,
@@ -97,6 +116,9 @@ def build_fuzz_world(role: str) -> dict:
         visible = organisation_list_visible(user=person)
         nameable = [o.slug for o in organisations if visible.filter(pk=o.pk).exists()]
         kinds = [kind for kind in kinds_all() if may_receive_kind(person, kind)]
+        # A project is named in a body only when the caller sees its plan (a 400 otherwise).
+        project_codes = [p.code for p in projects.all
+                         if project_access(person, p) >= Access.MEMBER]
     return {
         "person": person,
         # In addresses: anyone's objects, the caller's and others' (those are a 404).
@@ -114,14 +136,78 @@ def build_fuzz_world(role: str) -> dict:
             "courses": [course.slug, draft_run.course.slug],
             "course-runs": [run.pk, draft_run.pk],
             "enrolments": [e.pk for e in enrolments],
+            # The projects API states its ids as strings of digits.
+            "projects": [p.code for p in projects.all],
+            "milestones": [str(m.pk) for m in projects.milestones],
+            "deliverables": [str(d.pk) for d in projects.deliverables],
+            "status-updates": [str(u.pk) for u in projects.updates],
+            "contributions": [str(c.pk) for c in projects.contributions],
         },
         # In bodies: what the caller may name. The schema can say "a slug", not which slugs
         # exist or which of them the caller may see; a body naming another is refused with a
         # 400 (tests/partners/test_api.py), which it does not promise about valid input.
         "body": {"organisation": nameable, "workstream": [w.slug for w in (active, planned)],
-                 "token": tokens, "sponsor": nameable},
+                 "token": tokens, "sponsor": nameable, "project": project_codes,
+                 "lead_organisation": nameable},
         "notification kinds": kinds,
     }
+
+
+def pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+
+
+def build_fuzz_projects(world, workstream) -> SimpleNamespace:
+    """Projects of a workstream Xylo and Other Hidden are members of, built by the portal
+    itself: Xylo's public one with a plan, a submitted deliverable, a status update and a
+    contribution; Other Hidden's participants-only one with a draft deliverable and its
+    contribution; Xylo's draft. So ids and codes name things seen in full, as a member, not at
+    all, and ones that do not exist."""
+    WorkstreamMembershipFactory(organisation=world.hidden, workstream=workstream)
+    colleague = world.memberships["xylo:colleague"].person
+    hidden_member = world.memberships["hidden:other_member"].person
+
+    def project(title, *, lead, investigator, visibility, status):
+        made = project_create(actor=SYSTEM, workstream=workstream, title=title,
+                              summary=f"{title}, a pilot.", lead_organisation=lead,
+                              principal_investigator=investigator, visibility=visibility,
+                              starts_on=in_days(-90), ends_on=in_days(640), trl_start=3,
+                              trl_target=6)
+        for step in PATH_TO[status]:
+            made = project_transition(actor=SYSTEM, project=made, to=step, reason="Fuzzing.")
+        return made
+
+    public = project("Shared soft sensors", lead=world.xylo, investigator=colleague,
+                     visibility="public", status="active")
+    private = project("Enzyme cascade", lead=world.hidden, investigator=hidden_member,
+                      visibility="participants", status="active")
+    draft = project("Solvent-free drying", lead=world.xylo, investigator=colleague,
+                    visibility="members", status="draft")
+    due = in_days(60)
+    submitted = deliverable_submit(
+        actor=colleague, file=pdf("report.pdf"),
+        deliverable=deliverable_create(actor=SYSTEM, project=public, title="Report",
+                                       kind="report", due_on=due))
+    pending = deliverable_create(actor=SYSTEM, project=public, title="Dataset", kind="dataset",
+                                 due_on=due)
+    drafted = deliverable_save_draft(
+        actor=SYSTEM, file=pdf("panel.pdf"),
+        deliverable=deliverable_create(actor=SYSTEM, project=private, title="Panel",
+                                       kind="report", due_on=due))
+    today = in_days(0)
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return SimpleNamespace(
+        all=[public, private, draft],
+        milestones=[milestone_create(actor=SYSTEM, project=p, title="Line running",
+                                     due_on=in_days(30)) for p in (public, private)],
+        deliverables=[submitted, pending, drafted],
+        updates=[status_update_post(actor=SYSTEM, project=public, period=last_month,
+                                    overall="amber", schedule="green", budget="green",
+                                    narrative="A steady month.")],
+        contributions=[contribution_record(actor=SYSTEM, project=p, organisation=o,
+                                           year=today.year, kind="cash", committed_sgd=1000)
+                       for p, o in ((public, world.xylo), (private, world.hidden))],
+    )
 
 
 def pick(options: list, generated, *, keep_generated: bool = True):
@@ -301,11 +387,13 @@ def checks_that_cannot_hold(case) -> list:
     wrong ("0" for a boolean) arrives as the same text as a right one, and DRF reads it as a form
     does. So a schema-breaking multipart body is not required to be refused; it is still held to
     no 5xx, a documented status and body, and the error format."""
+    excused = []
     if (case.media_type or "").startswith("multipart/"):
-        return [negative_data_rejection]
-    if (case.method, case.operation.path) in ONLY_REAL_VALUES_ACCEPTED:
-        return [positive_data_acceptance]
-    return []
+        excused.append(negative_data_rejection)
+    if (case.method, case.operation.path) in (ONLY_REAL_VALUES_ACCEPTED
+                                              | RULES_BEYOND_THE_SCHEMA):
+        excused.append(positive_data_acceptance)
+    return excused
 
 
 # Operations whose body must name something only the portal can make: the schema can say "a
@@ -313,6 +401,22 @@ def checks_that_cannot_hold(case) -> list:
 # (400, invalid_credential) by design. Every other check still holds for them, and
 # tests/talent/test_open_badges.py proves real credentials are accepted.
 ONLY_REAL_VALUES_ACCEPTED = {("POST", "/api/v1/certificates/verify/")}
+# Writes of a project's plan and reports whose bodies are held to rules between their fields and
+# the project they name, which no schema of the body can state: dates within the project's
+# (a milestone, a deliverable, a status update's month, a contribution's year), a participant
+# that is a member of the workstream, a principal investigator or team member who acts for a
+# participating organisation, a milestone of the same project, and a project the caller sees
+# beyond its summary; and a submission without a file, which only a deliverable with a draft
+# uploaded may be. A schema-valid body breaking one is refused with a 400 naming the field,
+# by design (the issue's "bad input"); every other check still holds for them, and
+# tests/projects/test_api*.py prove that bodies keeping the rules are accepted.
+RULES_BEYOND_THE_SCHEMA = {
+    ("POST", "/api/v1/projects/"), ("PATCH", "/api/v1/projects/{code}/"),
+    ("POST", "/api/v1/milestones/"), ("PATCH", "/api/v1/milestones/{id}/"),
+    ("POST", "/api/v1/deliverables/"), ("PATCH", "/api/v1/deliverables/{id}/"),
+    ("POST", "/api/v1/deliverables/{id}/submit/"), ("POST", "/api/v1/status-updates/"),
+    ("POST", "/api/v1/contributions/"),
+}
 
 
 # --- The fuzzing ------------------------------------------------------------------------------
