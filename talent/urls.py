@@ -39,6 +39,8 @@ urlpatterns = [
     path("manage/skill-needs/<int:pk>/remove/", views.manage_skill_need_remove,
          name="manage_skill_need_remove"),
     path("manage/runs/<int:pk>/", views.manage_run, name="manage_run"),
+    path("manage/runs/<int:pk>/enrolments.csv", views.staff.manage_run_enrolments_csv,
+         name="manage_run_enrolments_csv"),
     path("manage/runs/<int:pk>/edit/", views.manage_run_update, name="manage_run_edit"),
     path("manage/runs/<int:pk>/cancel/", views.manage_run_cancel, name="manage_run_cancel"),
     path("manage/runs/<int:pk>/sessions/new/", views.manage_session_create,

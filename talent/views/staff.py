@@ -13,10 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cluster_portal.accounts.decorators import programme_staff_required
 from cluster_portal.core.confirmation import Confirmation, confirm_page
+from cluster_portal.core.csv_export import list_export
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
 from cluster_portal.core.pages import Refused, act_and_redirect, form_refusal_text, paginate
 from partners.models import Organisation
@@ -24,7 +26,7 @@ from partners.selectors import organisation_list_visible
 from workstreams.models import Workstream
 from workstreams.selectors import workstream_list_public
 
-from .. import services
+from .. import list_exports, services
 from ..forms import (
     CourseForm,
     ReasonForm,
@@ -274,6 +276,21 @@ def _run_page(request, run: CourseRun, *, enrol_form=None, waive_form=None, stat
 @programme_staff_required
 def manage_run(request, pk: int):
     return _run_page(request, _run_or_404(request, pk))
+
+
+@require_safe
+@programme_staff_required
+def manage_run_enrolments_csv(request, pk: int):
+    """The run's roster as its page lists it: streamed, or, when it is too long to stream, a
+    report job the person is sent to follow."""
+    run = _run_or_404(request, pk)
+    course = run.course
+    return list_export(
+        request, queryset=list_exports.roster_enrolments(request.user, run),
+        header=list_exports.ROSTER_HEADER, row=list_exports.roster_row,
+        filename=f"{slugify(course.code)}-{run.starts_on.isoformat()}-enrolments.csv",
+        kind=list_exports.ROSTER_KIND, filters=list_exports.roster_filters(run),
+        list_url=_manage_run_url(run))
 
 
 def _cancel_run_confirmation(run: CourseRun, form) -> Confirmation:
