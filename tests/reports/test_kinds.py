@@ -201,8 +201,11 @@ def test_a_workstream_of_another_programme_is_refused(mfa_staff_user, world):
 def test_membership_csv_lists_terms_renewals_and_lapses(mfa_staff_user, world):
     Organisation.objects.filter(pk=world.partner.pk).update(tier_ends_on=in_days(30))
     Organisation.objects.filter(pk=world.outsider.pk).update(tier_ends_on=in_days(-10))
+    WorkstreamMembershipFactory(organisation=world.lead, since=in_days(-300),
+                                until=in_days(-200), workstream__name="Ended Long Ago")
     rows = read_csv(built(mfa_staff_user, "membership", "csv"))
     by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert len(by_name) == len(rows) - 1  # an organisation in several workstreams: one row
     assert {"Lead Institute", "Partner Pharma", "Bystander Biotech", "Outsider Co"} <= set(
         by_name)
     partner = by_name["Partner Pharma"]
@@ -211,7 +214,8 @@ def test_membership_csv_lists_terms_renewals_and_lapses(mfa_staff_user, world):
     assert by_name["Outsider Co"]["lapsed"] == "yes"
     assert by_name["Lead Institute"]["renewal due within 90 days"] == "no"
     assert by_name["Lead Institute"]["active workstreams"] == \
-        f"{world.workstream.name}; Digital Factory"
+        f"Digital Factory; {world.workstream.name}"  # not the membership that ended
+    assert by_name["Outsider Co"]["active workstreams"] == ""
 
 
 def test_membership_xlsx_adds_renewals_due_and_lapsed(mfa_staff_user, world):
