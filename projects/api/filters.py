@@ -14,6 +14,7 @@ from cluster_portal.core.api.filters import BooleanFilter
 from cluster_portal.core.exceptions import NotAllowed
 from cluster_portal.core.validators import EARLIEST_DATE, LATEST_DATE
 
+from ..filters import PUBLIC_SORTS, STAFF_ONLY_FIELDS
 from ..models import (
     TRL_MAX,
     TRL_MIN,
@@ -29,9 +30,7 @@ from ..selectors import PORTFOLIO_SORTS, PortfolioFilters, project_portfolio
 from .serializers import YEAR_MAX, YEAR_MIN
 
 NO_UPDATE = "none"
-# As the portfolio page has them (projects/filters.py): what anyone may filter and sort by.
-PUBLIC_SORTS = ("code", "title", "starts_on", "ends_on", "status")
-STAFF_ONLY_FIELDS = ("rag", "organisation", "trl_min", "trl_max", "overdue")
+
 # Choices over numbers are offered as text ("1" to "9"), as every value of a query string is.
 TRL_CHOICES = [(str(level), str(level)) for level in range(TRL_MIN, TRL_MAX + 1)]
 
