@@ -97,11 +97,13 @@ def test_the_task_builds_the_job_after_commit_and_its_file_is_downloaded(
      {"parameters.date_to"}),
     ({"kind": "audit_trail", "format": "csv", "parameters": {"workstream": "a b"}},
      {"parameters.workstream"}),
+    ({"kind": "audit_trail", "format": "csv", "parameters": {"date_to": "yesterday"}},
+     {"parameters.date_to"}),
     ({"kind": "audit_trail", "format": "csv", "parameters": {"colour": "red"}},
      {"parameters.colour"}),
     ({"kind": "audit_trail", "format": "csv", "parameters": "everything"}, {"parameters"}),
     ({"kind": "audit_trail", "format": "csv", "parameters": {"actor": ["a", "b"]}},
-     {"parameters"}),
+     {"parameters.actor"}),
 ])
 def test_a_wrong_field_is_a_400_naming_it(mfa_staff_user, body, fields):
     body = assert_error(client_for(mfa_staff_user).post(LIST, body, format="json"), 400,

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from cluster_portal.accounts.models import User
 from cluster_portal.core.api.openapi import NamedChoiceField
 
-from ..kinds import REGISTRY
+from ..kinds import REGISTRY, kinds_all
 from ..models import ReportJob
 
 
@@ -17,6 +17,9 @@ class ReportRequesterSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "full_name"]
         read_only_fields = fields
+
+
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class ReportParametersSerializer(serializers.Serializer):
@@ -29,10 +32,11 @@ class ReportParametersSerializer(serializers.Serializer):
     workstream = serializers.CharField(required=False, allow_blank=True,
                                        help_text="A workstream's slug, such as "
                                                  "continuous-manufacturing.")
-    date_from = serializers.CharField(required=False, allow_blank=True,
-                                      help_text="The first day, YYYY-MM-DD.")
-    date_to = serializers.CharField(required=False, allow_blank=True,
-                                    help_text="The last day, YYYY-MM-DD, on or after date_from.")
+    date_from = serializers.RegexField(DATE, required=False, allow_blank=True,
+                                       help_text="The first day, YYYY-MM-DD.")
+    date_to = serializers.RegexField(DATE, required=False, allow_blank=True,
+                                     help_text="The last day, YYYY-MM-DD, on or after "
+                                               "date_from.")
     actor = serializers.CharField(required=False, allow_blank=True,
                                   help_text="The audit trail only: whose actions (e-mail).")
     object_type = serializers.CharField(required=False, allow_blank=True,
@@ -46,12 +50,25 @@ class ReportParametersSerializer(serializers.Serializer):
         return values
 
 
+class _Kinds:
+    """The kinds registered (by the apps, when they start), as a choice set."""
+
+    @property
+    def choices(self):
+        return [(kind.key, kind.label) for kind in kinds_all()]
+
+
 class ReportJobCreateSerializer(serializers.Serializer):
-    kind = serializers.CharField(max_length=40, help_text="A kind of report, such as "
-                                                          "audit_trail or programme.")
+    kind = NamedChoiceField(_Kinds(), enum_name="ReportKindEnum",
+                            help_text="A kind of report, such as audit_trail or programme.")
     format = NamedChoiceField(ReportJob.Format, enum_name="ReportFormatEnum",
-                              help_text="One of the formats the kind comes in.")
+                              help_text="One of the formats the kind comes in (a kind may "
+                                        "come in only some).")
     parameters = ReportParametersSerializer(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _Kinds().choices  # as registered now
 
 
 class ReportJobSerializer(serializers.ModelSerializer):

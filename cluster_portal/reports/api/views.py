@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 
 from cluster_portal.core.api.openapi import ErrorSerializer, error_example, with_errors
@@ -62,6 +63,20 @@ FILE_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY,
                                 description="The report's file, as an attachment.")
 
 
+def _dotted(errors: dict) -> dict:
+    """The input's errors with a parameter's named `parameters.<name>`, as the service's are;
+    `parameters` that is no object at all is named `parameters`."""
+    named = {}
+    for name, messages in errors.items():
+        if isinstance(messages, dict):
+            for inner, inner_messages in messages.items():
+                named["parameters" if inner == "non_field_errors" else
+                      f"{name}.{inner}"] = inner_messages
+        else:
+            named[name] = messages
+    return named
+
+
 def _api_fields(error: ApplicationError) -> ApplicationError:
     """A parameter's refusal is named `parameters.<name>`, beside `kind` and `format`."""
     error.fields = {name if name in NOT_MAIN_FIELDS else f"parameters.{name}": messages
@@ -103,7 +118,8 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         examples=[JOB_EXAMPLE])
     def create(self, request):
         body = s.ReportJobCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            raise ValidationError(_dotted(body.errors))
         try:
             job, is_new = report_job_request(
                 actor=request.user, kind=body.validated_data["kind"],
