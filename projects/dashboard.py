@@ -187,5 +187,5 @@ def register() -> None:
                            "level needed, and how many people of the workstream's member "
                            "organisations hold it at that level or above from the courses they "
                            "completed.",
-               chart="bar", read=skills_gap, order=70),
+               chart="horizontal_bar", read=skills_gap, order=70),
     )

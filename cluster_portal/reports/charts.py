@@ -24,6 +24,7 @@ ElementTree.register_namespace("xlink", XLINK_NAMESPACE)
 CHART_CLASSES = {
     "bar": pygal.Bar,
     "stacked_bar": pygal.StackedBar,
+    "horizontal_bar": pygal.HorizontalBar,
     "line": pygal.Line,
     "pie": pygal.Pie,
 }
@@ -66,23 +67,39 @@ def _tag_name(attribute: str) -> str:
 def chart_svg(data: FigureData, *, kind: str, label: str) -> SafeString:
     """The figure as inline SVG markup, scaled to its container's width, announced to screen
     readers as one image named `label` (its numbers are in the table that follows it)."""
+    # A series with nothing in it draws nothing: it is left to the table, where its zeros read
+    # as such, and keeps the legend short.
+    series = [(name, values) for name, values in data.series if any(values)] or data.series
+    horizontal = kind == "horizontal_bar"
+    labels = [str(label_name) for label_name in data.labels]
+    x_title, y_title = data.x_title or None, data.y_title or None
+    if horizontal:
+        # pygal draws the first label at the bottom: turned, so the chart reads top down like
+        # its table. The values' title goes under them; the labels name themselves (a title
+        # beside long labels would lie across them).
+        labels.reverse()
+        series = [(name, list(reversed(values))) for name, values in series]
+        x_title, y_title = y_title, None
     chart = CHART_CLASSES[kind](
         style=PORTAL_STYLE, js=[], css=[], disable_xml_declaration=True, no_prefix=True,
-        show_legend=len(data.series) > 1 or kind == "pie", legend_at_bottom=True,
-        legend_at_bottom_columns=3, x_title=(data.x_title or None) if kind != "pie" else None,
-        y_title=(data.y_title or None) if kind != "pie" else None,
-        x_label_rotation=30 if len(data.labels) > 6 else 0, truncate_label=24,
-        truncate_legend=30, print_values=False, tooltip_fancy_mode=False,
-        width=800, height=420, margin=12, show_minor_y_labels=True, min_scale=4,
-        max_scale=8, order_min=0, include_x_axis=kind != "pie", no_data_text="Nothing yet",
+        show_legend=len(series) > 1 or kind == "pie", legend_at_bottom=True,
+        legend_at_bottom_columns=3,
+        x_title=x_title if kind != "pie" else None, y_title=y_title if kind != "pie" else None,
+        x_label_rotation=30 if len(data.labels) > 6 and not horizontal else 0,
+        truncate_label=44 if horizontal else 20, truncate_legend=30, print_values=False,
+        tooltip_fancy_mode=False, width=640,
+        # A horizontal bar chart grows with its rows, so that each label stays legible.
+        height=max(360, 110 + 28 * len(data.labels)) if horizontal else 380,
+        margin=10, margin_right=28, min_scale=4, max_scale=8, order_min=0,
+        no_data_text="Nothing yet",
     )
     if kind == "pie":
         # A pie's slices are the labels; each series is read as one slice's value.
         for index, label_name in enumerate(data.labels):
-            chart.add(str(label_name), [sum(values[index] for _name, values in data.series)])
+            chart.add(str(label_name), [sum(values[index] for _name, values in series)])
     else:
-        chart.x_labels = [str(label_name) for label_name in data.labels]
-        for name, values in data.series:
+        chart.x_labels = labels
+        for name, values in series:
             chart.add(str(name), [float(value) for value in values])
     # pygal's random root id is of use only to its own script, which is not sent.
     root = chart.render_tree()

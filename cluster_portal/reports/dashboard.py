@@ -16,7 +16,7 @@ from django import forms
 
 from cluster_portal.core.forms import PortalForm
 
-CHART_KINDS = ("bar", "stacked_bar", "line", "pie")
+CHART_KINDS = ("bar", "stacked_bar", "horizontal_bar", "line", "pie")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cluster_portal.reports.dashboard import DashboardFilters, figure_get, figures_all
+from cluster_portal.reports.charts import chart_svg
+from cluster_portal.reports.dashboard import (
+    CHART_KINDS,
+    DashboardFilters,
+    FigureData,
+    figure_get,
+    figures_all,
+)
 from partners.models import Organisation, OrganisationMembership
 from projects.models import Contribution, Deliverable, Milestone, Project, ProjectSkillNeed
 from talent.models import Certificate, Enrolment, WorkstreamSkillNeed
@@ -412,6 +419,20 @@ def test_the_charts_run_no_script_and_load_nothing_from_elsewhere(world, staff_c
         assert 'role="img"' in svg and "aria-label=" in svg
     # The page as a whole has no inline script or style for the policy to block.
     assert "<script>" not in page and " style=" not in page
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_every_kind_of_chart_is_static_svg(kind):
+    data = FigureData(labels=["Q1", "Q2 & <b>"], series=[("Cash", [1, 2]), ("In kind", [0, 0])],
+                      x_title="Quarter", y_title="SGD")
+    svg = str(chart_svg(data, kind=kind, label="Chart: money"))
+    assert svg.startswith("<svg") and "<?xml" not in svg
+    assert "<script" not in svg and "<style" not in svg and " style=" not in svg
+    assert "href" not in svg
+    assert 'role="img"' in svg and 'aria-label="Chart: money"' in svg
+    assert "Q2 &amp; &lt;b&gt;" in svg
+    # A series of zeros is left to the table: the legend names only what is drawn.
+    assert ">In kind<" not in svg
 
 
 def test_a_label_with_markup_is_drawn_as_text(world, staff, staff_client):
