@@ -22,7 +22,7 @@ from .selectors import organisation_directory, organisation_directory_countries
 DIRECTORY_KIND = "partner_directory_list"
 
 DIRECTORY_HEADER = ("name", "kind", "country", "tier", "tier status", "listed", "workstreams",
-                    "people")
+                    "people count")
 
 
 def directory_form(user, query: Mapping | None) -> DirectoryFilterForm:

@@ -71,12 +71,12 @@ def test_each_row_says_what_staff_need_of_the_organisation(client, organisations
     client.force_login(mfa_staff_user)
     header, *rows = exported(client, {"q": "meridian"})
     assert header == ["name", "kind", "country", "tier", "tier status", "listed",
-                      "workstreams", "people"]
+                      "workstreams", "people count"]
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_name["Meridian Pharma Asia"] == {
         "name": "Meridian Pharma Asia", "kind": "Pharma MNC", "country": "Singapore",
         "tier": "Core", "tier status": "Current", "listed": "yes",
-        "workstreams": "Continuous Manufacturing", "people": "2"}
+        "workstreams": "Continuous Manufacturing", "people count": "2"}
     assert by_name["Meridian Hidden Labs"]["listed"] == "no"
     assert by_name["Meridian Hidden Labs"]["country"] == "Germany"
 
