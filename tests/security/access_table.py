@@ -59,6 +59,7 @@ from cluster_portal.core.actors import SYSTEM
 from cluster_portal.notifications.models import Notification, OutgoingEmail, SuppressedAddress
 from cluster_portal.notifications.services.notify import notify
 from cluster_portal.notifications.unsubscribe import unsubscribe_token
+from cluster_portal.reports.models import ReportJob
 from partners import notification_kinds
 from partners.models import (
     Agreement,
@@ -357,6 +358,10 @@ def build_world() -> World:
         "suppressed": suppressed, "invite:xylo-link": link_invitation, **beat,
         "import:xylo": import_report,
         "audit": AuditEvent.objects.order_by("pk").first(),
+        # A report staff asked for, still queued: theirs and the programme admins' alone.
+        "report-job": ReportJob.objects.create(kind="audit_trail", format="csv",
+                                               fingerprint="access-table",
+                                               requester=people["staff"]),
         "course": course, "course-run": course_run, "draft-run": draft_run, **enrolments,
         "draft-course": draft_run.course, "session:course-run": run_session,
         **talent_reference, **talent_records, **projects,
@@ -3342,6 +3347,79 @@ row(
 )
 
 
+# --- Exports, reports and the dashboard ------------------------------------------------------
+# Lists exported as CSV: programme staff's, as the list shows it to them; anyone else is
+# refused before anything is read, and only a GET exports.
+row("partners:directory_csv", Case(cells(STAFF_PAGE, outsiders=403, programme=200)),
+    Case(cells(everyone=405), method="POST"))
+row("workstreams:queue_csv", Case(cells(STAFF_PAGE, outsiders=403, programme=200)),
+    Case(cells(everyone=405), method="POST"))
+row(
+    "talent:manage_run_enrolments_csv",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), kwargs={"pk": pk("course-run")}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), kwargs={"pk": pk("draft-run")},
+         idor="pk"),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), kwargs={"pk": MISSING_ID}),
+    Case(cells(everyone=405), method="POST", kwargs={"pk": pk("course-run")}),
+)
+row(
+    "dashboard",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200)),
+    # A bad value is named beside its field; the page still answers with the rest applied.
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200),
+         query="programme=nope&date_from=2025-13-01", note="bad filters"),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=405), method="POST"),
+)
+row(
+    "dashboard_csv",
+    Case(cells(STAFF_PAGE, outsiders=403, programme=200), kwargs={"chart": "contributions"}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=404), kwargs={"chart": MISSING_SLUG}),
+    Case(cells(STAFF_PAGE, outsiders=403, programme=405), method="POST",
+         kwargs={"chart": "contributions"}),
+)
+# Report jobs: a job is its requester's and the programme admins'; anyone else's is missing.
+# The world's job (staff's) is still queued: its download waits on its page.
+REPORT_JOB = {"pk": pk("report-job")}
+row(
+    "reports:list",
+    Case(page(signed_in=403, partner_admin=NOTHING, other_org_admin=NOTHING,
+              staff_without_mfa=MFA_SETUP, programme=Rows({"report-job"})),
+         rows=context_rows("page", "everyone")),
+    Case(page(signed_in=403, partner_admin=400, other_org_admin=400,
+              staff_without_mfa=MFA_SETUP, programme=400),
+         method="POST", data={"kind": "no-such-report"}, note="a kind that is none"),
+)
+row(
+    "reports:detail",
+    Case(cells(SIGN_IN_FIRST, signed_in=404, programme=200), kwargs=REPORT_JOB, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs=REPORT_JOB),
+)
+row(
+    "reports:download",
+    Case(cells(SIGN_IN_FIRST, signed_in=404, programme=to("reports:detail", pk=pk("report-job"))),
+         kwargs=REPORT_JOB, idor="pk"),
+    Case(cells(everyone=405), method="POST", kwargs=REPORT_JOB),
+)
+row(
+    "api:report-jobs-list",
+    Case(api(signed_in=NOTHING, programme=Rows({"report-job"})), query="page_size=100",
+         rows=api_rows(ReportJob)),
+    Case(api(signed_in=400), method="POST", body="json", data={"kind": "no-such-report"},
+         note="a kind that is none"),
+)
+row(
+    "api:report-jobs-detail",
+    Case(api(signed_in=404, programme=200), kwargs=REPORT_JOB, idor="pk"),
+    Case(api(signed_in=405), method="DELETE", kwargs=REPORT_JOB),
+)
+row(
+    "api:report-jobs-download",
+    # Still queued: a 409 to those whose file it is.
+    Case(api(signed_in=404, programme=409), kwargs=REPORT_JOB, idor="pk"),
+    Case(api(signed_in=405), method="POST", kwargs=REPORT_JOB),
+)
+
+
 # --- The Django admin, generated --------------------------------------------------------------
 # The admin is the programme office's: every other role is sent to the admin's sign-in (a
 # visitor, anyone signed in without the programme admin role) or, staff without a second
@@ -3395,6 +3473,7 @@ ADMIN_MODELS = {
     "workstreams.workstreamdocument": AdminModel("cm-roadmap", add=True, delete=True),
     "projects.project": AdminModel("project:members", add=False, delete=False),
     "projects.deliverable": AdminModel("deliverable:submitted", add=False, delete=False),
+    "reports.reportjob": AdminModel("report-job", add=False, delete=False),
 }
 
 
@@ -3503,6 +3582,8 @@ VISIBLE_TO: dict[str, frozenset[str]] = {
 
 
 VISIBLE_TO.update(PROJECT_SEEN)
+VISIBLE_TO["report-job"] = frozenset(STAFF)  # its requester's (staff) and programme admins'
+
 
 
 def disclosed(world: World, case: Case, role: str) -> set[str]:
