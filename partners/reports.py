@@ -66,19 +66,15 @@ MEMBERSHIP_HEADER = ("organisation", "UEN", "kind", "country", "tier", "tier sta
                      "days left", "lapsed", "active workstreams")
 
 
-def _term(organisation: Organisation, today: datetime.date) -> tuple[bool, int | None, bool]:
-    """(renewal due within the window, days left, lapsed) of an organisation's term."""
-    ends = organisation.tier_ends_on
-    if not organisation.tier or ends is None:
-        return False, None, False
-    days_left = (ends - today).days
-    return 0 <= days_left <= RENEWAL_WINDOW_DAYS, days_left if days_left >= 0 else None, \
-        days_left < 0
+MEMBERSHIP_FIELDS = ("pk", "name", "uen", "kind", "country", "tier", "tier_status",
+                     "tier_starts_on", "tier_ends_on", "workstream_name")
+KINDS, TIERS = dict(Organisation.Kind.choices), dict(Organisation.Tier.choices)
+TIER_STATUSES = dict(Organisation.TierStatus.choices)
 
 
-def _with_current_workstreams(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    """The organisations once per current workstream membership (once when they have none),
-    each row carrying `workstream_name`, in the order that keeps an organisation's rows
+def _with_current_workstreams(organisations: QuerySet[Organisation]) -> QuerySet:
+    """The organisations' values once per current workstream membership (once when they have
+    none), each with `workstream_name`, in the order that keeps an organisation's rows
     together: one query, read as it streams (the relation is followed by name, since
     workstreams sits above partners)."""
     current = FilteredRelation("workstream_memberships",
@@ -86,22 +82,32 @@ def _with_current_workstreams(organisations: QuerySet[Organisation]) -> QuerySet
     return (organisations.annotate(current=current)
             .annotate(workstream_name=F("current__workstream__name"))
             .order_by("name", "pk", "current__workstream__display_order",
-                      "current__workstream__name"))
+                      "current__workstream__name")
+            .values_list(*MEMBERSHIP_FIELDS, named=True))
+
+
+def _term(tier: str, ends: datetime.date | None,
+          today: datetime.date) -> tuple[bool, int | None, bool]:
+    """(renewal due within the window, days left, lapsed) of an organisation's term."""
+    if not tier or ends is None:
+        return False, None, False
+    days_left = (ends - today).days
+    return 0 <= days_left <= RENEWAL_WINDOW_DAYS, days_left if days_left >= 0 else None, \
+        days_left < 0
 
 
 def _membership_rows(organisations: QuerySet[Organisation]) -> Iterator[tuple]:
     today = timezone.localdate()
     rows = _with_current_workstreams(organisations).iterator(chunk_size=CHUNK)
-    for _pk, group in groupby(rows, key=lambda organisation: organisation.pk):
+    for _pk, group in groupby(rows, key=lambda row: row.pk):
         same = list(group)  # one organisation's rows: one per workstream it is in
         first = same[0]
-        names = [organisation.workstream_name for organisation in same]
-        due, days_left, lapsed = _term(first, today)
-        yield (first.name, first.uen, first.get_kind_display(), first.country,
-               first.get_tier_display(), first.get_tier_status_display(),
+        due, days_left, lapsed = _term(first.tier, first.tier_ends_on, today)
+        yield (first.name, first.uen, KINDS.get(first.kind, first.kind), first.country,
+               TIERS.get(first.tier, ""), TIER_STATUSES.get(first.tier_status, ""),
                first.tier_starts_on, first.tier_ends_on, _yes_no(due),
                days_left if due else None, _yes_no(lapsed),
-               "; ".join(name for name in names if name))
+               "; ".join(row.workstream_name for row in same if row.workstream_name))
 
 
 def _renewal_rows(organisations: QuerySet[Organisation], *, lapsed: bool) -> Iterator[tuple]:

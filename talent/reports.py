@@ -74,15 +74,17 @@ def _outcome_rows(totals: QuerySet) -> Iterator[tuple]:
                row["certified"], row["hours"] or 0)
 
 
+ENROLMENT_FIELDS = ("run__course__code", "run__starts_on", "person__full_name", "person__email",
+                    "sponsor__name", "status", "run__course__hours")
+
+
 def _enrolment_rows(enrolments: QuerySet[Enrolment]) -> Iterator[tuple]:
+    """Plain values rather than model instances: 100,000 enrolments read quickly and lightly."""
     labels = dict(Status.choices)
-    for enrolment in enrolments.iterator(chunk_size=CHUNK):
-        course = enrolment.run.course
-        yield (course.code, enrolment.run.starts_on,
-               enrolment.person.full_name or enrolment.person.email,
-               enrolment.sponsor.name if enrolment.sponsor else SELF_SPONSORED,
-               labels.get(enrolment.status, enrolment.status),
-               course.hours if enrolment.status == Status.COMPLETED else 0)
+    for code, starts_on, name, email, sponsor, status, hours in enrolments.values_list(
+            *ENROLMENT_FIELDS).iterator(chunk_size=CHUNK):
+        yield (code, starts_on, name or email, sponsor or SELF_SPONSORED,
+               labels.get(status, status), hours if status == Status.COMPLETED else 0)
 
 
 def outcome_tables(actor, parameters: ReportParameters) -> Iterator[Table]:
