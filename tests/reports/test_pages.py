@@ -173,6 +173,7 @@ def test_a_failed_report_says_why_and_offers_to_ask_again(client, mfa_staff_user
     ReportJob.objects.filter(pk=job.pk).update(error="The report could not be built.")
     html = signed_in(client, mfa_staff_user).get(detail(job)).content.decode()
     assert "The report could not be built." in html and "hx-trigger" not in html
+    assert "from 2026-01-01</dd>" in html  # what it was narrowed to
     assert "Ask for it again" in html and download(job) not in html
 
 

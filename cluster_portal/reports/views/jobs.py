@@ -74,9 +74,20 @@ def _job_or_404(request, pk: int) -> ReportJob:
     return job
 
 
+PARAMETER_WORDS = (("programme", "programme {}"), ("workstream", "workstream {}"),
+                   ("date_from", "from {}"), ("date_to", "to {}"), ("actor", "actions of {}"),
+                   ("object_type", "objects of kind {}"))
+
+
+def _narrowed_to(parameters: dict) -> str:
+    words = [text.format(parameters[name]) for name, text in PARAMETER_WORDS
+             if parameters.get(name)]
+    return "; ".join(words) if words else "Nothing: everything its reader may see."
+
+
 def _job_context(request, job: ReportJob) -> dict:
     kind = REGISTRY.kinds.get(job.kind)
-    return {"job": job, "kind": kind,
+    return {"job": job, "kind": kind, "narrowed_to": _narrowed_to(job.parameters or {}),
             # The one-click request of the same report again (its own, for an admin too).
             "may_ask_again": kind is not None and may_request_report(request.user, kind),
             "kept_days": (job.expired_at - job.finished_at).days
@@ -93,7 +104,8 @@ def report_list(request):
     kinds = _kinds_for(request.user)
     if not kinds:
         raise Refused(NOTHING_TO_REQUEST)
-    form = ReportRequestForm(request.POST or None, kinds=kinds)
+    form = ReportRequestForm(request.POST or None, kinds=kinds,
+                             initial={"format": kinds[0].formats[0]})
     status = 200
     if request.method == "POST":
         if form.is_valid():
