@@ -21,6 +21,7 @@ from projects.models import Project, Visibility
 from projects.services import milestone_create, status_update_post
 from projects.services.reporting import contribution_record
 from talent.models import Enrolment
+from talent.services.certificates import certificate_issue
 from tests.factories import (
     OrganisationFactory,
     WorkstreamFactory,
@@ -165,7 +166,7 @@ def training(world):
     CourseSkillFactory(course=course, skill__name="Crystallisation")
     past = CourseRunFactory(course=course, starts_on=in_days(-100), ends_on=in_days(-99))
     coming = CourseRunFactory(course=course)
-    enrol(past, world.partner)
+    certificate_issue(actor=SYSTEM, enrolment=enrol(past, world.partner))
     enrol(past, world.partner, status=Enrolment.Status.NO_SHOW)
     enrol(past, world.bystander)
     enrol(past, None)
@@ -320,6 +321,27 @@ def test_a_summary_reader_gets_no_plan_nor_ratings(world):
         assert hidden not in pages[1]
 
 
+def test_a_workstream_members_reader_gets_the_plan_but_no_ratings_history(world):
+    member = OrganisationFactory(name="Member Only Ltd")
+    WorkstreamMembershipFactory(workstream=world.workstream, organisation=member)
+    admin = person_of_organisation(member, role=OrganisationMembership.Role.ADMIN)
+    pages = pdf_pages(built(admin, "project_portfolio", "pdf"))
+    assert len(pages) == 2  # the members' project; not the participants-only one
+    page = pages[1]
+    assert "Open crystallisation pilot" in page and "Pilot plant booked" in page
+    assert "Latest rating" in page and "Amber" in page
+    assert "Ratings of the latest status updates" not in page and "Schedule: red" not in page
+    assert "Bystander Biotech" not in page
+
+
+def test_an_admin_of_an_organisation_not_yet_approved_may_not_ask(world):
+    pending = OrganisationFactory(status=Organisation.Status.PENDING)
+    admin = person_of_organisation(pending, role=OrganisationMembership.Role.ADMIN)
+    for kind, format in (("project_portfolio", "pdf"), ("training_outcomes", "csv")):
+        with pytest.raises(Exception, match="programme office"):
+            report_job_request(actor=admin, kind=kind, format=format)
+
+
 def test_a_person_who_administers_no_organisation_may_not_ask(world):
     with pytest.raises(Exception, match="programme office"):
         report_job_request(actor=world.partner_member, kind="project_portfolio",
@@ -340,7 +362,7 @@ def test_training_outcomes_by_course_organisation_skill_and_quarter(mfa_staff_us
     table = {(row[0], row[2], row[4]): row for row in rows[1:]}
     past = table[("CM-101", "Partner Pharma", _quarter(in_days(-100)))]
     assert past[3] == "Crystallisation"
-    assert past[5:] == ["2", "1", "0", "14.0"]
+    assert past[5:] == ["2", "1", "1", "14.0"]  # enrolled, completed, certified, hours
     assert table[("CM-101", "self-sponsored", _quarter(in_days(-100)))][5:7] == ["1", "1"]
     assert table[("CM-101", "Partner Pharma", _quarter(in_days(30)))][5:7] == ["1", "0"]
     assert ("DF-200", "Partner Pharma", _quarter(in_days(-10))) in table
