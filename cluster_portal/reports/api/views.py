@@ -153,7 +153,8 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
             raise Conflict(NOT_READY if job.is_at_work else
                            "This report could not be built, so it has no file.")
         handle = job.file.open("rb")
-        report_job_downloaded(actor=request.user, job=job)
+        if request.method == "GET":  # a HEAD reads no file
+            report_job_downloaded(actor=request.user, job=job)
         return FileResponse(handle, as_attachment=True, filename=job.file_name or None,
                             content_type=CONTENT_TYPES.get(job.format,
                                                            "application/octet-stream"))

@@ -169,6 +169,7 @@ def report_download(request, pk: int):
         handle = job.file.open("rb")
     except (ValueError, OSError):
         raise Http404("No such report.") from None
-    report_job_downloaded(actor=request.user, job=job)
+    if request.method == "GET":  # a HEAD reads no file
+        report_job_downloaded(actor=request.user, job=job)
     return FileResponse(handle, as_attachment=True, filename=job.file_name or None,
                         content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"))
