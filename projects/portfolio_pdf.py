@@ -29,6 +29,7 @@ LIGHT = (214, 228, 231)
 # What fits on one page: longer texts are cut, longer lists say how many more there are.
 SUMMARY_CHARACTERS = 700
 OBJECTIVES_CHARACTERS = 500
+PARTICIPANTS_CHARACTERS = 300
 MILESTONES_LISTED = 10
 UPDATES_SHOWN = 6
 CHUNK = 200
@@ -46,6 +47,15 @@ def _day(day: datetime.date | None) -> str:
 def _cut(text: str, length: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """`text` cut to fit `width` at the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _person(person) -> str:
@@ -177,7 +187,7 @@ def _milestone_list(page: _Page, milestones: list[Milestone], today: datetime.da
             state, colour = "open", MUTED
         page.pdf.set_text_color(*INK)
         page.pdf.cell(28, 5, _day(milestone.due_on))
-        page.pdf.cell(page.width - 68, 5, _cut(milestone.title, 90))
+        page.pdf.cell(page.width - 68, 5, _fit(page.pdf, milestone.title, page.width - 70))
         page.pdf.set_text_color(*colour)
         page.pdf.cell(40, 5, state, new_x="LMARGIN", new_y="NEXT")
     more = len(milestones) - MILESTONES_LISTED
@@ -227,9 +237,9 @@ def _project_page(pdf: FPDF, project, *, visible, today: datetime.date) -> None:
     page.fact("Status", project.get_status_display())
     page.fact("Lead organisation", organisation_name(project.lead_organisation, visible))
     if member:
-        page.fact("Participants", ", ".join(
-            organisation_name(p.organisation, visible) for p in project.participations.all())
-            or "—")
+        page.fact("Participants", _cut(", ".join(
+            organisation_name(p.organisation, visible) for p in project.participations.all()),
+            PARTICIPANTS_CHARACTERS) or "—")
         page.fact("Principal investigator", _person(project.principal_investigator))
     page.fact("Dates", f"{_day(project.starts_on)} to {_day(project.ends_on)}")
     trl_now = f"now {project.trl_current} · " if member else ""
