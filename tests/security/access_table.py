@@ -563,6 +563,7 @@ MFA_SETUP = to("mfa_activate_totp")
 REAUTHENTICATE = to("account_reauthenticate")
 HOME = to("home")
 MY_PORTAL = to("my_portal")  # where signing in leads (LOGIN_REDIRECT_URL)
+DASHBOARD = to("dashboard")  # where it leads programme staff (the account adapter)
 ADMIN_LOGIN = to("admin:login")
 
 
@@ -2080,11 +2081,13 @@ row(
 )
 
 # --- django-allauth's account pages (its own views; the portal's adapter and MFA policy) ------
-# Signed in, the pages for signing in send a person to their own page (/me/), or staff without
-# a second factor to set one up. A session made by force_login has no recent authentication, so
-# the pages that change a second factor first ask for the password again.
+# Signed in, the pages for signing in send a person to their own page (/me/), programme staff to
+# the programme's dashboard, or staff without a second factor to set one up. A session made by
+# force_login has no recent authentication, so the pages that change a second factor first ask
+# for the password again.
 
-SIGNED_OUT_PAGE = {"staff_without_mfa": MFA_SETUP}
+SIGNED_OUT_PAGE = {"staff_without_mfa": MFA_SETUP, "staff": DASHBOARD,
+                   "programme_admin": DASHBOARD}
 # Whether an address has an account is nobody's business: signing in with a wrong password,
 # signing up and asking for a reset answer the same for a known and an unknown address.
 row("account_login",
