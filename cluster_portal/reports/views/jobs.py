@@ -52,7 +52,10 @@ def signed_in(view):
 
 
 def _kinds_for(user) -> list:
-    return [kind for kind in kinds_all() if may_request_report(user, kind)]
+    # A list's own export (a kind taking "filters") is asked for from its list page, with that
+    # page's filters; from here it would have none.
+    return [kind for kind in kinds_all() if may_request_report(user, kind)
+            and "filters" not in kind.extra_parameters]
 
 
 def _label(key: str) -> str:
