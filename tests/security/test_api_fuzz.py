@@ -136,12 +136,11 @@ def build_fuzz_world(role: str) -> dict:
             "courses": [course.slug, draft_run.course.slug],
             "course-runs": [run.pk, draft_run.pk],
             "enrolments": [e.pk for e in enrolments],
-            # The projects API states its ids as strings of digits.
             "projects": [p.code for p in projects.all],
-            "milestones": [str(m.pk) for m in projects.milestones],
-            "deliverables": [str(d.pk) for d in projects.deliverables],
-            "status-updates": [str(u.pk) for u in projects.updates],
-            "contributions": [str(c.pk) for c in projects.contributions],
+            "milestones": [m.pk for m in projects.milestones],
+            "deliverables": [d.pk for d in projects.deliverables],
+            "status-updates": [u.pk for u in projects.updates],
+            "contributions": [c.pk for c in projects.contributions],
         },
         # In bodies: what the caller may name. The schema can say "a slug", not which slugs
         # exist or which of them the caller may see; a body naming another is refused with a
