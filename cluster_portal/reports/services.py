@@ -181,8 +181,10 @@ def _build(job: ReportJob, kind: ReportKind, path: str) -> int:
     tables = kind.tables(actor, parameters)
     if job.format == ReportJob.Format.CSV:
         return write_csv(tables, path, progress)
-    expected = len(REGISTRY.programme_sheets) * 2 if kind.key == "programme" else 1
-    return write_xlsx(tables, path, progress, expected_tables=expected)
+    # The sheets are named before any is written (their rows are read as each is written), so
+    # the progress bar knows how many there are.
+    tables = list(tables)
+    return write_xlsx(tables, path, progress, expected_tables=len(tables))
 
 
 def report_job_run(*, job_id: int) -> ReportJob | None:

@@ -44,10 +44,17 @@ def write_csv(tables: Iterable[Table], path: str, progress: Progress) -> int:
         writer = csv.writer(out)
         writer.writerow(list(table.header))
         for index, row in enumerate(table.rows, start=1):
-            writer.writerow([spreadsheet_safe(value) for value in row])
+            writer.writerow([_text(value) for value in row])
             counter.row(table, index)
     counter.table_done()
     return counter.rows
+
+
+def _text(value) -> str:
+    """A CSV cell: yes/no for a truth value, as in the workbooks; formulas neutralised."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return spreadsheet_safe(value)
 
 
 def _cell(value):
