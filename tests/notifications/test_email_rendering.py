@@ -96,6 +96,17 @@ def full_context(*, approved: bool) -> dict:
         "attended": 3, "sessions": 4, "threshold": 75, "achievement": f"CM-101 {MARK}",
         "serial": "MFRGGZDFMZTW",
         "verify_url": portal_url("/courses/certificates/MFRGGZDFMZTW/"),
+        # Projects: a move of its lifecycle, a deliverable decided, a month reported, overdue
+        # work.
+        "code": "PIPS-CM-2026-003", "from_status": "proposed", "by": "Tan Mei Ling",
+        "deliverable": f"Control strategy of {MARK}", "late": not approved,
+        "due_on": "30 Oct 2026", "late_justification": "The rig arrived late.",
+        "decision": "approved" if approved else "returned with comments",
+        "comments": "Add the validation runs.", "period": "October 2026", "overall": "amber",
+        "schedule": "green", "budget": "red", "milestones": 1, "deliverables": 2,
+        "overdue": ["milestone “Rig built”, due 1 Oct 2026"],
+        # Reports: one ready to download, or one that failed.
+        "report": f"Programme report {MARK}", "rows": 1200, "days": 7,
     }
 
 
