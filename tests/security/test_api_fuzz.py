@@ -415,6 +415,10 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/deliverables/"), ("PATCH", "/api/v1/deliverables/{id}/"),
     ("POST", "/api/v1/deliverables/{id}/submit/"), ("POST", "/api/v1/status-updates/"),
     ("POST", "/api/v1/contributions/"),
+    # A report: the formats each kind comes in (the programme report only as a workbook), real
+    # calendar days in a period that ends after it starts, the audit trail's own narrowing
+    # (a person, a kind of object) on no other kind, and workstreams that exist.
+    ("POST", "/api/v1/reports/"),
 }
 
 
