@@ -12,6 +12,7 @@ from cluster_portal.reports.kinds import (
     ReportKind,
     ReportParameters,
     Table,
+    register_audit_scope,
     register_programme_sheets,
 )
 from cluster_portal.reports.kinds import register as register_kinds
@@ -156,7 +157,16 @@ PROJECT_PORTFOLIO = ReportKind(
     may_request=administers_an_organisation)
 
 
+def audit_scope(parameters: ReportParameters) -> list:
+    """For the audit trail: the projects of the programme or workstream named (their plan,
+    updates and contributions are recorded under them)."""
+    if not (parameters.programme or parameters.workstream):
+        return []
+    return [(Project, narrowed_to_workstream(Project.objects.all(), parameters).values("pk"))]
+
+
 def register() -> None:
     """Register this app's report kinds and programme-report sheets (called from ready())."""
     register_kinds(PROJECT_PORTFOLIO)
+    register_audit_scope(audit_scope)
     register_programme_sheets("projects", programme_sheets, order=30)

@@ -12,11 +12,12 @@ from django.db.models import Q, QuerySet
 from cluster_portal.reports.kinds import (
     ReportParameters,
     Table,
+    register_audit_scope,
     register_parameter_check,
     register_programme_sheets,
 )
 
-from .models import Programme
+from .models import JoinRequest, Programme, Workstream, WorkstreamMembership
 from .selectors import (
     workstream_list_public,
     workstream_list_with_member_counts,
@@ -36,6 +37,22 @@ def narrowed_to_workstream(rows: QuerySet, parameters: ReportParameters,
     if parameters.workstream:
         rows = rows.filter(**{f"{prefix}slug": parameters.workstream})
     return rows
+
+
+def audit_scope(parameters: ReportParameters) -> list:
+    """For the audit trail: the programme, its workstreams and their join requests and
+    memberships, or the workstream and its own."""
+    if not (parameters.programme or parameters.workstream):
+        return []
+    workstreams = narrowed_to_workstream(Workstream.objects.all(), parameters, "")
+    scope = [(Workstream, workstreams.values("pk")),
+             (JoinRequest, JoinRequest.objects.filter(workstream__in=workstreams).values("pk")),
+             (WorkstreamMembership, WorkstreamMembership.objects.filter(
+                 workstream__in=workstreams).values("pk"))]
+    if parameters.programme and not parameters.workstream:
+        scope.append((Programme, Programme.objects.filter(
+            slug=parameters.programme).values("pk")))
+    return scope
 
 
 def check_parameters(parameters: ReportParameters) -> dict:
@@ -100,6 +117,8 @@ def programme_sheets(actor, parameters: ReportParameters) -> Iterator[Table]:
 
 
 def register() -> None:
-    """Register this app's parameter check and programme-report sheets (called from ready())."""
+    """Register this app's parameter check, its part of the audit trail's scope and its
+    programme-report sheets (called from ready())."""
     register_parameter_check(check_parameters)
+    register_audit_scope(audit_scope)
     register_programme_sheets("workstreams", programme_sheets, order=10)

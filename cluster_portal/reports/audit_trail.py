@@ -4,11 +4,12 @@ actions and by the kind of object. Staff read the trail (design rule 7)."""
 import json
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
 
-from .kinds import ReportKind, ReportParameters, Table
+from .kinds import REGISTRY, ReportKind, ReportParameters, Table
 
 HEADER = ("when", "who", "action", "object type", "object", "object id", "changes")
 
@@ -22,11 +23,25 @@ def _events(parameters: ReportParameters):
         events = events.filter(created_at__date__lte=parameters.date_to)
     if parameters.actor:
         events = events.filter(actor__email__iexact=parameters.actor)
+    if parameters.programme or parameters.workstream:
+        events = events.filter(_belonging_to_scope(parameters))
     if parameters.object_type:
         app_label, _, model = parameters.object_type.partition(".")
         kind = ContentType.objects.filter(app_label=app_label, model=model).first()
         events = events.filter(target_type=kind) if kind else events.none()
     return events
+
+
+def _belonging_to_scope(parameters: ReportParameters) -> Q:
+    """Events of the objects that belong to the programme or workstream named (each app says
+    which of its objects do), as their target or as what they were recorded under."""
+    belonging = Q(pk__in=[])
+    for scope in REGISTRY.audit_scopes:
+        for model, ids in scope(parameters):
+            kind = ContentType.objects.get_for_model(model)
+            belonging |= Q(target_type=kind, target_id__in=ids) | Q(scope_type=kind,
+                                                                    scope_id__in=ids)
+    return belonging
 
 
 def _rows(events):
@@ -45,7 +60,7 @@ def tables(actor, parameters: ReportParameters):
 KIND = ReportKind(
     key="audit_trail", label="Audit trail",
     description="Every recorded change: when, who, what and to which object, for a period, a "
-                "person or a kind of object.",
+                "person, a kind of object, or what belongs to a programme or a workstream.",
     formats=("csv",), audience="staff", tables=tables,
     extra_parameters=("actor", "object_type"), order=90)
 

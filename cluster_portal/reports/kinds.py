@@ -92,6 +92,9 @@ class Registry:
     # Checks of the parameters against the data (a workstream that exists): each answers
     # {field: message} for what is wrong.
     parameter_checks: list[Callable[[ReportParameters], dict]] = field(default_factory=list)
+    # What the audit trail lists for a programme or a workstream: each app answers the objects
+    # of its own that belong to them, as [(model, ids queryset)], or [] when neither is named.
+    audit_scopes: list[Callable[[ReportParameters], list]] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -116,6 +119,11 @@ def register_programme_sheets(key: str, tables: Callable[[object, ReportParamete
 def register_parameter_check(check: Callable[[ReportParameters], dict]) -> None:
     if check not in REGISTRY.parameter_checks:
         REGISTRY.parameter_checks.append(check)
+
+
+def register_audit_scope(scope: Callable[[ReportParameters], list]) -> None:
+    if scope not in REGISTRY.audit_scopes:
+        REGISTRY.audit_scopes.append(scope)
 
 
 def kind_get(key: str) -> ReportKind:

@@ -418,3 +418,22 @@ def test_every_formula_looking_cell_is_neutralised(mfa_staff_user, world, traini
     assert "'=HYPERLINK(\"http://evil\")" in cells
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")
                 or (cell[:1] == "-" and not re.fullmatch(r"-[\d.]+", cell))]
+
+
+def test_the_audit_trail_narrows_to_what_belongs_to_a_workstream(mfa_staff_user):
+    """Named a workstream, the trail lists the changes of that workstream's own objects (its
+    join requests and memberships, its projects and what is recorded under them), not
+    another's."""
+    from cluster_portal.reports.services import report_job_request, report_job_run
+    from tests.projects.factories import make_project, project_world
+
+    ours, theirs = project_world(code="CM"), project_world(code="BC")
+    ours_project = make_project(ours, title="Ours: continuous crystallisation")
+    make_project(theirs, title="Theirs: enzyme screening")
+    job, _ = report_job_request(actor=mfa_staff_user, kind="audit_trail", format="csv",
+                                parameters={"workstream": ours.workstream.slug})
+    report_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    text = job.file.open("rb").read().decode("utf-8-sig")
+    assert ours_project.code in text and "Ours: continuous crystallisation" in text
+    assert "Theirs: enzyme screening" not in text
