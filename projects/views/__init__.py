@@ -2,7 +2,6 @@
 
 from .manage import project_create, project_edit, project_move, project_people
 from .plan import (
-    contribution_remove,
     deliverable_create,
     deliverable_delete,
     deliverable_detail,
@@ -16,10 +15,9 @@ from .plan import (
     milestone_delete,
     milestone_edit,
     milestone_reopen,
-    project_contributions,
-    status_update_create,
 )
 from .reading import contribution_totals, detail, history, portfolio_csv, project_list
+from .reporting import contribution_remove, project_contributions, status_update_create
 
 __all__ = [
     "contribution_remove",

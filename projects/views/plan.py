@@ -1,7 +1,6 @@
-"""A project's plan and reports: milestones, deliverables and their acceptance, status
-updates, contributions. Staff and the project's team plan; the lead organisation's people
-submit deliverables; staff review them and record contributions. Every lookup goes through the
-selectors, so a project (or its plan) hidden from someone is missing for them."""
+"""A project's plan: milestones, deliverables and their acceptance. Staff and the project's team
+plan; the lead organisation's people submit deliverables; staff review them. Every lookup goes
+through the selectors, so a project (or its plan) hidden from someone is missing for them."""
 
 import posixpath
 
@@ -16,45 +15,34 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cluster_portal.core.confirmation import Confirmation, confirm_page
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.core.pages import Refused, act_and_redirect, form_refusal_text, paginate
-from partners.models import Organisation
+from cluster_portal.core.pages import Refused, act_and_redirect, form_refusal_text
 
 from .. import services
 from ..forms import (
-    ContributionForm,
     DeliverableForm,
     DraftForm,
     MilestoneCompleteForm,
     MilestoneForm,
     ReviewForm,
-    StatusUpdateForm,
     SubmitForm,
 )
-from ..models import Contribution, Deliverable, Milestone, Project
+from ..models import Deliverable, Milestone, Project
 from ..permissions import (
     OPEN_STATES,
-    REPORTING_STATES,
     Access,
     may_download_deliverable,
     may_plan,
-    may_post_status_update,
-    may_record_contributions,
     may_review_deliverable,
     may_submit_deliverable,
     may_work_on_deliverable,
-    organisation_ids_of,
-    participant_ids,
 )
 from ..selectors import (
-    contribution_list_visible,
-    contribution_totals,
     deliverable_get_visible,
     milestone_get_visible,
 )
 from .manage import attempt, closed_redirect, project_or_404, project_url, signed_in
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
-CONTRIBUTIONS_PAGE_SIZE = 25
 PLAN_REFUSAL = "Only programme staff and the project's team plan its work."
 
 
@@ -87,11 +75,11 @@ def _check_may_plan(request, project: Project):
     raise Refused(PLAN_REFUSAL)
 
 
-def _page(request, template: str, context: dict, *, status=200):
+def form_page(request, template: str, context: dict, *, status=200):
     return render(request, f"projects/{template}", context, status=status)
 
 
-def _status_of(form) -> int:
+def form_status(form) -> int:
     """400 for input to correct; 409 when the state of what it acts on refused it."""
     return getattr(form, "refusal_status", 400)
 
@@ -103,7 +91,7 @@ def _plan_url(project: Project) -> str:
 # --- milestones --------------------------------------------------------------------------------
 
 def _milestone_page(request, form, *, project, milestone=None, status=200):
-    return _page(request, "milestone_form.html",
+    return form_page(request, "milestone_form.html",
                  {"form": form, "project": project, "milestone": milestone}, status=status)
 
 
@@ -173,7 +161,7 @@ def milestone_complete(request, code: str, pk: int):
                                       f"{_day(done.completed_on)}.")
             return redirect(_plan_url(milestone.project))
     return confirm_page(request, _complete_confirmation(milestone, form),
-                        status=_status_of(form))
+                        status=form_status(form))
 
 
 @require_http_methods(GET_AND_POST)
@@ -218,7 +206,7 @@ def milestone_delete(request, code: str, pk: int):
 # --- deliverables: planning --------------------------------------------------------------------
 
 def _deliverable_form_page(request, form, *, project, deliverable=None, status=200):
-    return _page(request, "deliverable_form.html",
+    return form_page(request, "deliverable_form.html",
                  {"form": form, "project": project, "deliverable": deliverable},
                  status=status)
 
@@ -311,8 +299,8 @@ def _deliverable_page(request, deliverable: Deliverable, access: Access, *, draf
                   and deliverable.status == Deliverable.Status.SUBMITTED)
     project = deliverable.project
     refused = next((form for form in (draft_form, submit_form, review_form)
-                    if form is not None and _status_of(form) == 409), None)
-    return _page(request, "deliverable.html", {
+                    if form is not None and form_status(form) == 409), None)
+    return form_page(request, "deliverable.html", {
         # A clash with its state now: said above the page, as the form may no longer show.
         "refusal": form_refusal_text(refused) if refused else "",
         "project": project, "deliverable": deliverable, "access": access,
@@ -358,7 +346,7 @@ def deliverable_draft(request, code: str, pk: int):
             messages.success(request, "The draft is uploaded. It is not submitted yet.")
             return redirect(_deliverable_url(deliverable))
     return _deliverable_page(request, deliverable, access, draft_form=form,
-                             status=_status_of(form))
+                             status=form_status(form))
 
 
 @require_POST
@@ -379,7 +367,7 @@ def deliverable_submit(request, code: str, pk: int):
                                       "it and you are told of their decision.")
             return redirect(_deliverable_url(deliverable))
     return _deliverable_page(request, deliverable, access, submit_form=form,
-                             status=_status_of(form))
+                             status=form_status(form))
 
 
 @require_POST
@@ -404,7 +392,7 @@ def deliverable_review(request, code: str, pk: int):
                                       "principal investigator were told.")
             return redirect(_deliverable_url(deliverable))
     return _deliverable_page(request, deliverable, access, review_form=form,
-                             status=_status_of(form))
+                             status=form_status(form))
 
 
 @require_safe
@@ -420,117 +408,3 @@ def deliverable_file(request, code: str, pk: int):
         raise Http404("No such file.") from None
     return FileResponse(handle, as_attachment=True,
                         filename=posixpath.basename(deliverable.file.name))
-
-
-# --- status updates ----------------------------------------------------------------------------
-
-@require_http_methods(GET_AND_POST)
-@signed_in
-def status_update_create(request, code: str):
-    project, _access = project_or_404(request, code)
-    if not may_post_status_update(request.user, project):
-        if project.status not in REPORTING_STATES:
-            return closed_redirect(request, project, "status updates are posted once it is "
-                                                     "approved and until it ends.")
-        raise Refused("Only programme staff and the project's team post its status updates.")
-    if request.method != "POST":
-        form = StatusUpdateForm(initial={"period": StatusUpdateForm.this_month()})
-        return _page(request, "status_update_form.html", {"form": form, "project": project})
-    form = StatusUpdateForm(request.POST)
-    if form.is_valid():
-        update = attempt(form, lambda: services.status_update_post(
-            actor=request.user, project=project, **form.cleaned_data))
-        if update is not None:
-            messages.success(request, f"The status update for "
-                                      f"{date_format(update.period, 'F Y')} is posted.")
-            return redirect(project_url(project))
-    return _page(request, "status_update_form.html", {"form": form, "project": project},
-                 status=_status_of(form))
-
-
-# --- contributions -----------------------------------------------------------------------------
-
-def _contributions_url(project: Project) -> str:
-    return reverse("projects:contributions", kwargs={"code": project.code})
-
-
-def _contributions_page(request, project: Project, *, form=None, status=200):
-    staff = may_record_contributions(request.user, project)
-    if staff:
-        rows = project.contributions.select_related("organisation")
-    else:
-        rows = contribution_list_visible(user=request.user).filter(project=project)
-    rows = rows.order_by("year", "organisation__name", "kind", "pk")
-    context = {
-        "project": project, "staff": staff,
-        "page": paginate(request, rows, per_page=CONTRIBUTIONS_PAGE_SIZE),
-        "currency": Contribution.CURRENCY,
-    }
-    if staff:
-        # Totals include every organisation's figures: only staff see them.
-        context["by_organisation"] = list(contribution_totals(rows, "organisation__name"))
-        context["total"] = next(iter(contribution_totals(rows, "project")), None)
-        if project.status in OPEN_STATES:
-            context["form"] = form or ContributionForm(
-                organisations=_participating(project),
-                initial={"year": timezone.localdate().year, "kind": Contribution.Kind.CASH})
-    return _page(request, "contributions.html", context, status=status)
-
-
-def _participating(project: Project):
-    return Organisation.objects.filter(project_participations__project=project).order_by("name")
-
-
-def _may_see_contributions(request, project: Project, access: Access) -> bool:
-    if may_record_contributions(request.user, project):
-        return True
-    return access >= Access.FULL and bool(organisation_ids_of(request.user)
-                                          & participant_ids(project))
-
-
-@require_http_methods(GET_AND_POST)
-@signed_in
-def project_contributions(request, code: str):
-    project, access = project_or_404(request, code)
-    if not _may_see_contributions(request, project, access):
-        raise Http404("No such page.")
-    if request.method != "POST":
-        return _contributions_page(request, project)
-    if not may_record_contributions(request.user, project):
-        raise Refused("Only programme staff record contributions.")
-    if project.status not in OPEN_STATES:
-        return closed_redirect(request, project, "its contributions no longer change.")
-    form = ContributionForm(request.POST, organisations=_participating(project))
-    if form.is_valid():
-        data = form.cleaned_data
-        saved = attempt(form, lambda: services.contribution_record(
-            actor=request.user, project=project, **data))
-        if saved is not None:
-            messages.success(request, f"{saved.organisation.name}'s {saved.year} "
-                                      f"{saved.get_kind_display().lower()} contribution is "
-                                      "recorded.")
-            return redirect(_contributions_url(project))
-    return _contributions_page(request, project, form=form, status=400)
-
-
-@require_http_methods(GET_AND_POST)
-@signed_in
-def contribution_remove(request, code: str, pk: int):
-    project, _access = project_or_404(request, code)
-    if not may_record_contributions(request.user, project):
-        raise Http404("No such contribution.")
-    contribution = project.contributions.select_related("organisation").filter(pk=pk).first()
-    if contribution is None:
-        raise Http404("No such contribution.")
-    what = (f"{contribution.organisation.name}'s {contribution.year} "
-            f"{contribution.get_kind_display().lower()} contribution")
-    if request.method != "POST":
-        return confirm_page(request, Confirmation(
-            question=f"Remove {what} to {project.code}?",
-            consequences=[f"Its figures (committed {contribution.committed_sgd:,} SGD, given "
-                          f"{contribution.actual_sgd:,} SGD) leave the project's totals."],
-            confirm_label="Remove the contribution", cancel_url=_contributions_url(project)))
-    return act_and_redirect(
-        request, lambda: services.contribution_remove(actor=request.user,
-                                                      contribution=contribution),
-        success=f"{what[0].upper()}{what[1:]} is removed.", to=_contributions_url(project))
