@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from cluster_portal.core.forms import PortalForm
-from talent.models import ProficiencyLevel, Skill
+from talent.forms import BaseSkillLevelFormSet, SkillLevelForm, skill_level_formset
 
 from .models import TRL_MAX, TRL_MIN, Contribution, Deliverable, Milestone, Project, Rag
 from .services.projects import REASON_REQUIRED
@@ -195,58 +195,16 @@ class TeamForm(PortalForm):
         return parse_team(self.cleaned_data["team"], self.find_person)
 
 
-class SkillNeedForm(PortalForm):
+class SkillNeedForm(SkillLevelForm):
     """One skill the project needs, and to what level."""
 
-    skill = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
-    level = forms.TypedChoiceField(coerce=int, empty_value=None, required=False,
-                                   choices=[("", "No level"), *ProficiencyLevel.choices])
-
-    def __init__(self, *args, skills: dict, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.skills = skills
-        self.fields["skill"].choices = [("", "No skill")] + [
-            (skill.pk, skill.name) for skill in skills.values()]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("skill") and not data.get("level"):
-            self.add_error("level", "Choose the level the project needs.")
-        if data.get("level") and not data.get("skill"):
-            self.add_error("skill", "Choose the skill, or no level.")
-        return data
+    level_missing = "Choose the level the project needs."
 
 
-class BaseSkillNeedFormSet(forms.BaseFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        seen = set()
-        for form in self.forms:
-            skill = form.cleaned_data.get("skill")
-            if skill in seen:
-                raise ValidationError(
-                    f"{form.skills[skill].name} is listed twice: give each skill once.")
-            if skill:
-                seen.add(skill)
-
-    def chosen(self) -> dict:
-        """{Skill: level} of the rows that name a skill."""
-        return {form.skills[form.cleaned_data["skill"]]: form.cleaned_data["level"]
-                for form in self.forms if form.cleaned_data.get("skill")}
-
-
-SkillNeedFormSet = forms.formset_factory(SkillNeedForm, formset=BaseSkillNeedFormSet,
-                                         extra=3, max_num=30, validate_max=True)
-
-
-def skill_need_formset(data=None, *, project: Project | None = None) -> BaseSkillNeedFormSet:
+def skill_need_formset(data=None, *, project: Project | None = None) -> BaseSkillLevelFormSet:
     """The skills rows: those the project needs, and three empty rows to add more."""
-    skills = {skill.pk: skill for skill in Skill.objects.order_by("name")}
-    initial = [{"skill": need.skill_id, "level": need.level}
-               for need in (project.skill_needs.all() if project else ())]
-    return SkillNeedFormSet(data, initial=initial, prefix="skills",
-                            form_kwargs={"skills": skills})
+    return skill_level_formset(SkillNeedForm, data, initial=[
+        (need.skill_id, need.level) for need in (project.skill_needs.all() if project else ())])
 
 
 class MoveForm(PortalForm):

@@ -177,8 +177,11 @@ class CourseForm(StaffForm):
         self.fields["prerequisites"].queryset = others
 
 
-class CourseSkillForm(PortalForm):
-    """One skill the course builds, and the level a person reaches."""
+class SkillLevelForm(PortalForm):
+    """One row of a list of skills, each with a level (what a course builds, what a project
+    needs). `level_missing` says what the level is for."""
+
+    level_missing = "Choose the level."
 
     skill = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     level = forms.TypedChoiceField(coerce=int, empty_value=None, required=False,
@@ -193,13 +196,13 @@ class CourseSkillForm(PortalForm):
     def clean(self):
         data = super().clean()
         if data.get("skill") and not data.get("level"):
-            self.add_error("level", "Choose the level the course builds this skill to.")
+            self.add_error("level", self.level_missing)
         if data.get("level") and not data.get("skill"):
             self.add_error("skill", "Choose the skill, or no level.")
         return data
 
 
-class BaseCourseSkillFormSet(forms.BaseFormSet):
+class BaseSkillLevelFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
@@ -218,17 +221,28 @@ class BaseCourseSkillFormSet(forms.BaseFormSet):
                 for form in self.forms if form.cleaned_data.get("skill")}
 
 
-CourseSkillFormSet = forms.formset_factory(CourseSkillForm, formset=BaseCourseSkillFormSet,
-                                           extra=3, max_num=30, validate_max=True)
-
-
-def course_skill_formset(data=None, *, course: Course | None = None) -> BaseCourseSkillFormSet:
-    """The skills rows: those the course builds, and three empty rows to add more."""
+def skill_level_formset(form: type[SkillLevelForm], data=None, *, initial=()
+                        ) -> BaseSkillLevelFormSet:
+    """Rows of skills with levels (`initial`: [(skill id, level)]) and three empty rows to add
+    more, every skill of the framework offered."""
+    formset = forms.formset_factory(form, formset=BaseSkillLevelFormSet, extra=3, max_num=30,
+                                    validate_max=True)
     skills = {skill.pk: skill for skill in Skill.objects.order_by("name")}
-    initial = [{"skill": taught.skill_id, "level": taught.level}
-               for taught in (course.skills_taught.all() if course else ())]
-    return CourseSkillFormSet(data, initial=initial, prefix="skills",
-                              form_kwargs={"skills": skills})
+    return formset(data, initial=[{"skill": pk, "level": level} for pk, level in initial],
+                   prefix="skills", form_kwargs={"skills": skills})
+
+
+class CourseSkillForm(SkillLevelForm):
+    """One skill the course builds, and the level a person reaches."""
+
+    level_missing = "Choose the level the course builds this skill to."
+
+
+def course_skill_formset(data=None, *, course: Course | None = None) -> BaseSkillLevelFormSet:
+    """The skills rows: those the course builds, and three empty rows to add more."""
+    return skill_level_formset(CourseSkillForm, data, initial=[
+        (taught.skill_id, taught.level) for taught in (course.skills_taught.all() if course
+                                                       else ())])
 
 
 class RunForm(StaffForm):
