@@ -17,7 +17,13 @@ from cluster_portal.audit.models import AuditEvent
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.changes import save_changes
-from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, RateLimited
+from cluster_portal.core.exceptions import (
+    ApplicationError,
+    Conflict,
+    NotAllowed,
+    RateLimited,
+    refuse_if_any,
+)
 from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.core.validators import (
     single_line,
@@ -504,15 +510,6 @@ def _file_errors(upload) -> list[str]:
     return []
 
 
-def _refuse_if_any(errors: dict[str, list[str]]) -> None:
-    """Every message in the refusal's own words too: a page that shows only the message (a
-    form posted from a list, an admin action) still says what to fix."""
-    errors = {name: messages for name, messages in errors.items() if messages}
-    if errors:
-        raise ApplicationError(" ".join(m for messages in errors.values() for m in messages),
-                               fields=errors)
-
-
 def _line_errors(value: str, *, what: str, max_length: int) -> tuple[str, list[str]]:
     """`value` as one clean line, and what is wrong with it, in words."""
     try:
@@ -544,7 +541,7 @@ def workstream_document_share(*, actor, workstream: Workstream, title: str, file
     uploader = on_behalf_of if is_system(actor) and on_behalf_of is not None else person_of(actor)
     title, title_errors = _line_errors(title or "", what="title", max_length=TITLE_MAX_LENGTH)
     errors = {"title": title_errors, "file": _file_errors(file)}
-    _refuse_if_any(errors)
+    refuse_if_any(errors)
     document = WorkstreamDocument.objects.create(
         workstream=workstream, title=title, file=file, uploaded_by=uploader)
     audit_record(actor=actor, action="workstream_document.share", target=document,
@@ -567,7 +564,7 @@ def workstream_meeting_file_attach(*, actor, meeting: WorkstreamMeeting, kind: s
     errors = {"file": _file_errors(file)}
     if kind not in WorkstreamMeetingFile.Kind.values:
         errors["kind"] = ["Say whether the file is the agenda, the minutes or a paper."]
-    _refuse_if_any(errors)
+    refuse_if_any(errors)
     meeting_file = WorkstreamMeetingFile.objects.create(
         meeting=meeting, kind=kind, file=file, uploaded_by=person_of(actor))
     audit_record(actor=actor, action="workstream_meeting_file.attach", target=meeting_file,

@@ -44,3 +44,15 @@ class RateLimited(ApplicationError):
 
     status_code = 429
     code = "rate_limited"
+
+
+def refuse_if_any(errors: dict[str, str | list[str]]) -> None:
+    """Refuse with every field's messages (a text or a list; empty ones are no error) when any
+    field has one. The refusal's message repeats them all, so a page that shows only the
+    message (a form posted from a list, an admin action) still says what to fix."""
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if errors:
+        words = []
+        for messages in errors.values():
+            words += [messages] if isinstance(messages, str) else [str(m) for m in messages]
+        raise ApplicationError(" ".join(words), fields=errors)

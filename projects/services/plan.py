@@ -14,7 +14,7 @@ from cluster_portal.accounts.selectors import staff_who_may_act
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.changes import save_changes
-from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, refuse_if_any
 from cluster_portal.core.transitions import decide, lock_for_decision
 from cluster_portal.core.validators import DOCUMENT_SIGNATURES, ZIP, validate_upload
 from cluster_portal.notifications.services import notify
@@ -66,12 +66,6 @@ def _due_errors(project: Project, due_on, *, field: str = "due_on") -> dict:
     return {}
 
 
-def _refuse_if(errors: dict) -> None:
-    errors = {name: message for name, message in errors.items() if message}
-    if errors:
-        raise ApplicationError(" ".join(str(m) for m in errors.values()), fields=errors)
-
-
 def _cleaned(instance) -> dict:
     try:
         instance.full_clean(exclude=["project", "milestone"])
@@ -88,7 +82,7 @@ def milestone_create(*, actor, project: Project, title: str, due_on: datetime.da
     _check_may_plan(actor, project)
     milestone = Milestone(project=project, title=(title or "").strip(), due_on=due_on,
                           description=(description or "").strip())
-    _refuse_if({**_cleaned(milestone), **_due_errors(project, due_on)})
+    refuse_if_any({**_cleaned(milestone), **_due_errors(project, due_on)})
     milestone.save()
     audit_record(actor=actor, action="milestone.create", target=milestone, scope=project,
                  changes={"title": milestone.title, "due_on": due_on})
@@ -100,7 +94,7 @@ def milestone_update(*, actor, milestone: Milestone, **fields) -> Milestone:
     project = milestone.project
     _check_may_plan(actor, project)
     if "due_on" in fields:
-        _refuse_if(_due_errors(project, fields["due_on"]))
+        refuse_if_any(_due_errors(project, fields["due_on"]))
     for name in ("title", "description"):
         if isinstance(fields.get(name), str):
             fields[name] = fields[name].strip()
@@ -170,7 +164,7 @@ def deliverable_create(*, actor, project: Project, title: str, kind: str, due_on
     _check_may_plan(actor, project)
     deliverable = Deliverable(project=project, title=(title or "").strip(), kind=kind,
                               due_on=due_on, milestone=milestone)
-    _refuse_if({**_cleaned(deliverable), **_due_errors(project, due_on),
+    refuse_if_any({**_cleaned(deliverable), **_due_errors(project, due_on),
                 **_milestone_errors(project, milestone)})
     deliverable.save()
     audit_record(actor=actor, action="deliverable.create", target=deliverable, scope=project,
@@ -193,7 +187,7 @@ def deliverable_update(*, actor, deliverable: Deliverable, **fields) -> Delivera
         errors.update(_milestone_errors(project, fields["milestone"]))
     if "kind" in fields and fields["kind"] not in Deliverable.Kind.values:
         errors["kind"] = f"Choose one of {', '.join(Deliverable.Kind.labels).lower()}."
-    _refuse_if(errors)
+    refuse_if_any(errors)
     if isinstance(fields.get("title"), str):
         fields["title"] = fields["title"].strip()
     try:
@@ -239,7 +233,7 @@ def deliverable_save_draft(*, actor, deliverable: Deliverable, file) -> Delivera
     if not (is_system(actor) or may_work_on_deliverable(actor, deliverable)):
         raise NotAllowed("Only the project's team and its lead organisation's people work on "
                          "its deliverables.")
-    _refuse_if(_file_errors(file))
+    refuse_if_any(_file_errors(file))
     Status = Deliverable.Status
     if deliverable.status == Status.DRAFT:
         deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
@@ -287,7 +281,7 @@ def deliverable_submit(*, actor, deliverable: Deliverable, file=None,
                                         "is late.")
     if len(late_justification) > 2000:
         errors["late_justification"] = "Keep the justification to 2,000 characters."
-    _refuse_if(errors)
+    refuse_if_any(errors)
     deliverable = _lock_deliverable(deliverable, to=Deliverable.Status.SUBMITTED)
     if file:
         deliverable.file = file

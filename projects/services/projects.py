@@ -11,7 +11,7 @@ from cluster_portal.accounts.permissions import is_programme_staff
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import is_system, person_of
 from cluster_portal.core.changes import save_changes
-from cluster_portal.core.exceptions import ApplicationError, NotAllowed
+from cluster_portal.core.exceptions import ApplicationError, NotAllowed, refuse_if_any
 from cluster_portal.core.transitions import apply_decision, lock_for_decision
 from cluster_portal.core.validators import implausible_dates
 from cluster_portal.notifications.services import notify
@@ -51,13 +51,6 @@ REASON_REQUIRED = {Status.CANCELLED, Status.ON_HOLD, Status.DRAFT}
 def _check_may_manage(actor) -> None:
     if not (is_system(actor) or may_manage_projects(actor)):
         raise NotAllowed("Only programme staff create and change projects.")
-
-
-def _refuse_if(errors: dict) -> None:
-    errors = {name: message for name, message in errors.items() if message}
-    if errors:
-        words = " ".join(m if isinstance(m, str) else " ".join(m) for m in errors.values())
-        raise ApplicationError(words, fields=errors)
 
 
 def _validation_errors(error: ValidationError) -> dict:
@@ -163,7 +156,7 @@ def project_create(
                                      field="principal_investigator"))
     errors.update(_people_errors(team, organisations, field="team"))
     errors.update(_skill_errors(skills or {}))
-    _refuse_if(errors)
+    refuse_if_any(errors)
     project.code = _next_code(workstream, timezone.localdate().year)
     project.save()
     ProjectParticipant.objects.bulk_create(
@@ -238,7 +231,7 @@ def project_update(*, actor, project: Project, **fields) -> Project:
     candidate = Project(**{**{f: getattr(project, f) for f in PROJECT_EDITABLE}, **fields})
     candidate.officer_id = getattr(fields.get("officer"), "pk", project.officer_id)
     errors.update(_project_rule_errors(candidate))
-    _refuse_if(errors)
+    refuse_if_any(errors)
     try:
         save_changes(actor=actor, instance=project, action="project.update", fields=fields,
                      editable=PROJECT_EDITABLE)
@@ -284,7 +277,7 @@ def project_participants_set(*, actor, project: Project, organisations) -> Proje
         errors["participants"] = (f"{_names(sorted(contributing))} ha"
                                   f"{'s' if len(contributing) == 1 else 've'} contributions "
                                   "recorded; remove those first.")
-    _refuse_if(errors)
+    refuse_if_any(errors)
     ProjectParticipant.objects.filter(pk__in=[p.pk for p in removed]).delete()
     added = [o for pk, o in wanted.items() if pk not in current]
     ProjectParticipant.objects.bulk_create(
@@ -310,7 +303,7 @@ def project_team_set(*, actor, project: Project, team: dict) -> Project:
     too_long = [role for role in team.values() if len(role) > 80]
     if too_long:
         errors["team"] = "Keep each role to 80 characters."
-    _refuse_if(errors)
+    refuse_if_any(errors)
     wanted = {person.pk for person in team}
     removed = [m for pk, m in current.items() if pk not in wanted]
     ProjectTeamMember.objects.filter(pk__in=[m.pk for m in removed]).delete()
@@ -337,7 +330,7 @@ def project_team_set(*, actor, project: Project, team: dict) -> Project:
 def project_skill_needs_set(*, actor, project: Project, skills: dict) -> Project:
     """The skills the project needs, each at a level (1 to 6): {Skill: level}."""
     _check_may_edit(actor, project)
-    _refuse_if(_skill_errors(skills))
+    refuse_if_any(_skill_errors(skills))
     before = {n.skill.name: n.level for n in project.skill_needs.select_related("skill")}
     project.skill_needs.all().delete()
     ProjectSkillNeed.objects.bulk_create(

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 
 from cluster_portal.audit.services import audit_record
 from cluster_portal.core.actors import SYSTEM, is_system
-from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed
+from cluster_portal.core.exceptions import ApplicationError, Conflict, NotAllowed, refuse_if_any
 from cluster_portal.core.validators import validate_multiline_text
 from cluster_portal.notifications.services import notify
 
@@ -36,12 +36,6 @@ from ..permissions import (
 NARRATIVE_MAX_LENGTH = 5000
 # The weekly reminder goes at most once in this many days per project.
 REMINDER_EVERY_DAYS = 6
-
-
-def _refuse_if(errors: dict) -> None:
-    errors = {name: message for name, message in errors.items() if message}
-    if errors:
-        raise ApplicationError(" ".join(str(m) for m in errors.values()), fields=errors)
 
 
 def _month(value: datetime.date) -> datetime.date:
@@ -86,7 +80,7 @@ def status_update_post(*, actor, project: Project, period: datetime.date, overal
         elif period < _month(project.starts_on):
             errors["period"] = (f"The project starts in {date_format(project.starts_on, 'F Y')};"
                                 " report on that month or a later one.")
-    _refuse_if(errors)
+    refuse_if_any(errors)
     project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     taken = Conflict(f"{project.code} already has a status update for "
                      f"{date_format(period, 'F Y')}.", code="already_reported")
@@ -163,7 +157,7 @@ def contribution_record(*, actor, project: Project, organisation, year: int, kin
     years = range(project.starts_on.year, project.ends_on.year + 1)
     if year not in years:
         errors["year"] = f"Give a year of the project, {years[0]} to {years[-1]}."
-    _refuse_if(errors)
+    refuse_if_any(errors)
     contribution, created = Contribution.objects.select_for_update().get_or_create(
         project=project, organisation=organisation, year=year, kind=kind,
         defaults={"committed_sgd": committed, "actual_sgd": actual})
