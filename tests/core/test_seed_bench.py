@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from cluster_portal.core.management.commands.seed_bench import bench_counts
+from benchmarks.seed import bench_counts
 from cluster_portal.notifications.models import Notification
 from partners.models import Organisation, OrganisationMembership
 from partners.services.organisations import tier_status_on
