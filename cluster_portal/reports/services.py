@@ -130,7 +130,7 @@ def report_job_request(*, actor, kind: str, format: str, parameters: dict | None
         raise NotAllowed(f"The {report_kind.label.lower()} is for the programme office.")
     if format not in report_kind.formats:
         raise ApplicationError("Choose a format.", fields={
-            "format": f"The {report_kind.label.lower()} comes as "
+            "format": f"The report “{report_kind.label}” comes as "
                       f"{' or '.join(f.upper() for f in report_kind.formats)}."})
     cleaned = report_parameters_clean(report_kind, parameters).as_json()
     fingerprint = _fingerprint(kind, format, cleaned)

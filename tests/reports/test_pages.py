@@ -277,3 +277,19 @@ def test_the_admin_shows_report_jobs_to_programme_admins_for_reading_only(
     assert client.post(reverse("admin:reports_reportjob_delete", args=[job.pk]),
                        {"post": "yes"}).status_code == 403
     assert ReportJob.objects.filter(pk=job.pk).exists()
+
+
+def test_a_list_export_says_its_filters_and_is_asked_for_again_from_its_list(client,
+                                                                            mfa_staff_user,
+                                                                            settings):
+    """A list's export that became a report names the filters its list had, and sends the
+    reader back to the list for another (the reports page does not offer a list's kind)."""
+    from cluster_portal.reports.services import report_job_request, report_job_run
+
+    job, _ = report_job_request(actor=mfa_staff_user, kind="portfolio_list", format="csv",
+                                parameters={"filters": {"status": "active"}})
+    report_job_run(job_id=job.pk)
+    client.force_login(mfa_staff_user)
+    html = client.get(f"/reports/{job.pk}/").content.decode()
+    assert "status: active" in html
+    assert "Ask for it again" not in html and "open it and choose" in html

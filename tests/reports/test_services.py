@@ -69,7 +69,7 @@ def test_the_actor_is_refused_on_a_kind_that_does_not_read_it(mfa_staff_user):
 def test_an_unknown_kind_and_a_format_not_offered_are_refused_by_their_names(mfa_staff_user):
     assert set(refused_fields(actor=mfa_staff_user, kind="sales", format="csv")) == {"kind"}
     fields = refused_fields(actor=mfa_staff_user, kind=AUDIT, format="pdf")
-    assert fields == {"format": ["The audit trail comes as CSV."]}
+    assert fields == {"format": ["The report “Audit trail” comes as CSV."]}
 
 
 def test_someone_not_of_the_programme_office_may_not_ask(user, staff_user):

@@ -85,6 +85,9 @@ PARAMETER_WORDS = (("programme", "programme {}"), ("workstream", "workstream {}"
 def _narrowed_to(parameters: dict) -> str:
     words = [text.format(parameters[name]) for name, text in PARAMETER_WORDS
              if parameters.get(name)]
+    # A list's export says the filters its list had, as the list's address held them.
+    words += [f"{name.replace('_', ' ')}: {value}"
+              for name, value in sorted((parameters.get("filters") or {}).items()) if value]
     return "; ".join(words) if words else "Nothing: everything its reader may see."
 
 
@@ -92,7 +95,10 @@ def _job_context(request, job: ReportJob) -> dict:
     kind = REGISTRY.kinds.get(job.kind)
     return {"job": job, "kind": kind, "narrowed_to": _narrowed_to(job.parameters or {}),
             # The one-click request of the same report again (its own, for an admin too).
-            "may_ask_again": kind is not None and may_request_report(request.user, kind),
+            # A list's own export is asked for again from its list, with the filters it shows.
+            "may_ask_again": kind is not None and may_request_report(request.user, kind)
+            and "filters" not in kind.extra_parameters,
+            "from_a_list": kind is not None and "filters" in kind.extra_parameters,
             "kept_days": (job.expired_at - job.finished_at).days
             if job.expired_at and job.finished_at else None}
 
@@ -121,14 +127,14 @@ def report_list(request):
             except ApplicationError as error:
                 form.add_service_error(error)
             else:
-                label = _label(job.kind).lower()
                 if is_new:
-                    messages.success(request, f"Your {label} is being built. This page shows "
-                                              "how far it got; you will be told when it is "
-                                              "ready.")
+                    messages.success(request, f"Your report “{_label(job.kind)}” is being "
+                                              "built. This page shows how far it got; you will "
+                                              "be told when it is ready.")
                 else:
-                    messages.info(request, f"The same {label} you asked for is already being "
-                                           "built: this is it. It was not asked for twice.")
+                    messages.info(request, f"The same report “{_label(job.kind)}” is already "
+                                           "being built: this is it. It was not asked for "
+                                           "twice.")
                 return _detail(job)
         status = 400
     own = paginate(request, report_jobs_of(user=request.user), per_page=JOBS_PER_PAGE)
