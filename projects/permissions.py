@@ -178,7 +178,10 @@ def may_review_deliverable(user, deliverable: Deliverable) -> bool:
 
 def may_download_deliverable(user, deliverable: Deliverable) -> bool:
     """The file of a deliverable: staff, the team and the participating organisations' people
-    (who see the project in full)."""
+    (who see the project in full). A draft, not handed over yet, stays with those who work on
+    it (the team, the lead organisation's people) and programme staff."""
+    if deliverable.status == Deliverable.Status.DRAFT:
+        return may_manage_projects(user) or may_work_on_deliverable(user, deliverable)
     return project_access(user, deliverable.project) >= Access.FULL
 
 

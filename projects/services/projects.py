@@ -277,6 +277,11 @@ def project_participants_set(*, actor, project: Project, organisations) -> Proje
         errors["participants"] = (f"{_names(sorted(contributing))} ha"
                                   f"{'s' if len(contributing) == 1 else 've'} contributions "
                                   "recorded; remove those first.")
+    stranded = _people_left_without_a_participant(project, kept=set(wanted))
+    if stranded and "participants" not in errors:
+        errors["participants"] = (f"{_names(stranded)} would be on the project without acting "
+                                  "for a participating organisation; change the team or the "
+                                  "principal investigator first.")
     refuse_if_any(errors)
     ProjectParticipant.objects.filter(pk__in=[p.pk for p in removed]).delete()
     added = [o for pk, o in wanted.items() if pk not in current]
@@ -288,6 +293,18 @@ def project_participants_set(*, actor, project: Project, organisations) -> Proje
                      changes={"added": [o.name for o in added],
                               "removed": [p.organisation.name for p in removed]})
     return project
+
+
+def _people_left_without_a_participant(project: Project, *, kept: set[int]) -> list[str]:
+    """The principal investigator and team members who would act for none of the `kept`
+    organisations (programme staff excepted): a team keeps its rights only through a
+    participating organisation."""
+    people = [project.principal_investigator, *[m.person for m in project.team.select_related(
+        "person")]]
+    acting = set(OrganisationMembership.objects.filter(
+        person__in=people, organisation__in=kept).values_list("person_id", flat=True))
+    return [person.get_full_name() or person.email for person in people
+            if person.pk not in acting and not is_programme_staff(person)]
 
 
 @transaction.atomic

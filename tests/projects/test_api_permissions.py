@@ -268,7 +268,10 @@ def test_deliverable_retrieve_shows_the_file_only_in_full(world, role, expected)
 
 
 @pytest.mark.parametrize(("role", "expected"), table({
-    "visitor": 404, "trainee": 404, "outsider": 404, "bystander": 403, "participant": 200,
+    # The world's deliverable is a draft: it stays with those who work on it (the lead
+    # organisation's people) and programme staff until it is submitted; another participant,
+    # who sees the project in full, waits for the submission.
+    "visitor": 404, "trainee": 404, "outsider": 404, "bystander": 403, "participant": 403,
     "lead": 200, "investigator": 200, "staff_without_mfa": MFA, "staff": 200, "admin": 200,
 }))
 def test_deliverable_file(world, role, expected):
