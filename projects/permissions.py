@@ -137,6 +137,20 @@ def may_move_project(user, project: Project, to: str) -> bool:
     return bool(allowed & move_roles_of(user, project))
 
 
+# Each move as a person makes it, for refusals: "Only programme staff may put X on hold."
+MOVE_PHRASES = {
+    Status.PROPOSED: "propose {code}", Status.DRAFT: "send {code} back to draft",
+    Status.APPROVED: "approve {code}", Status.ACTIVE: "start {code}",
+    Status.ON_HOLD: "put {code} on hold", Status.COMPLETED: "complete {code}",
+    Status.CANCELLED: "cancel {code}",
+}
+
+
+def move_refusal(project: Project, to: str) -> str:
+    """Why this person may not make the move, in words: who may."""
+    return f"Only {who_may_move(project, to)} may {MOVE_PHRASES[to].format(code=project.code)}."
+
+
 def who_may_move(project: Project, to: str) -> str:
     """In words, who may make this move (for a refusal)."""
     roles = MOVE_ROLES.get((project.status, to), frozenset())

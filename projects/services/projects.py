@@ -33,8 +33,8 @@ from ..permissions import (
     may_edit_project,
     may_manage_projects,
     may_move_project,
+    move_refusal,
     move_roles_of,
-    who_may_move,
 )
 
 Status = Project.Status
@@ -382,8 +382,7 @@ def project_transition(*, actor, project: Project, to: str, reason: str = "") ->
     project = lock_for_decision(Project, project, to=to,
                                 with_related=["workstream__programme"])
     if not (is_system(actor) or may_move_project(actor, project, to)):
-        raise NotAllowed(f"Only {who_may_move(project, to)} may make {project.code} "
-                         f"{Status(to).label.lower()}.")
+        raise NotAllowed(move_refusal(project, to))
     reason = (reason or "").strip()
     if to in REASON_REQUIRED and not reason:
         raise ApplicationError("Say why.", fields={

@@ -39,8 +39,8 @@ from ..models import Project
 from ..permissions import (
     may_edit_project,
     may_move_project,
+    move_refusal,
     move_roles_of,
-    who_may_move,
 )
 from ..selectors import person_by_email, project_get_visible, project_team
 from ..services.projects import REASON_REQUIRED
@@ -313,8 +313,7 @@ def project_move(request, code: str, to: str):
         except Conflict as error:
             return _move_refused(request, project, error.message)
         if not may_move_project(request.user, project, to):
-            raise Refused(f"Only {who_may_move(project, to)} may make {project.code} "
-                          f"{Status(to).label.lower()}.")
+            raise Refused(move_refusal(project, to))
         return confirm_page(request, _move_confirmation(project, to, MoveForm(to=to)))
     form = MoveForm(request.POST, to=to)
     if not form.is_valid():

@@ -340,7 +340,7 @@ def test_the_principal_investigator_proposes_the_draft_but_does_not_approve_it(w
     assert project.status == Status.PROPOSED
     response = client.post(url("move", project, to="approved"))
     assert response.status_code == 403
-    assert "Only programme staff may make" in text(response)
+    assert "Only programme staff may approve" in text(response)
     project.refresh_from_db()
     assert project.status == Status.PROPOSED
 
@@ -349,7 +349,7 @@ def test_only_the_programme_office_cancels_a_started_project(world, staff):
     project = make_project(world, status=Status.ACTIVE)
     response = signed_in(staff).post(url("move", project, to="cancelled"), {"reason": "No."})
     assert response.status_code == 403
-    assert "Only the programme office may make" in text(response)
+    assert "Only the programme office may cancel" in text(response)
     project.refresh_from_db()
     assert project.status == Status.ACTIVE
 

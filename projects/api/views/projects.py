@@ -98,7 +98,7 @@ WRONG_STATE = error_example(
     message="Project PIPS-CM-2026-003 is draft; from there it can only be proposed, cancelled.")
 NOT_YOURS_TO_MAKE = error_example(
     "A move the caller may not make", code="permission_denied",
-    message="Only programme staff may make PIPS-CM-2026-003 approved.")
+    message="Only programme staff may approve PIPS-CM-2026-003.")
 
 
 @extend_schema_view(
