@@ -325,3 +325,20 @@ class ContributionForm(ChoicesForm):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        self.fields["year"].error_messages.update({
+            "min_value": "Give a year from 2000.", "max_value": "Give a year up to 2100."})
+
+    def clean_committed_sgd(self):
+        return _amount_as_typed(self.cleaned_data["committed_sgd"])
+
+    def clean_actual_sgd(self):
+        return _amount_as_typed(self.cleaned_data["actual_sgd"])
+
+
+def _amount_as_typed(value: str) -> str:
+    """An amount as people write it ("150,000", "S$ 2 500.50"), as the service reads it: the
+    pages show amounts with thousands separators, so they are accepted back."""
+    text = (value or "").strip()
+    for mark in ("S$", "SGD", "$"):
+        text = text.removeprefix(mark).strip()
+    return text.replace(",", "").replace(" ", "").replace("\u00a0", "")

@@ -537,10 +537,20 @@ def test_staff_record_contributions_and_see_every_row_with_totals(world, project
     assert "SGD" in html and 'id="record-title"' in html
 
 
+def test_amounts_are_taken_as_the_pages_write_them(world, project, people):
+    """The pages show 150,000.00; typed back with its separators (or a dollar sign) it is the
+    same amount."""
+    response = people.client("staff").post(url("contributions", project), contribution_form(
+        world, committed_sgd="150,000", actual_sgd="S$ 2,500.50"))
+    assert response.status_code == 302
+    row = Contribution.objects.get(organisation=world.partner)
+    assert (row.committed_sgd, row.actual_sgd) == (Decimal("150000"), Decimal("2500.50"))
+
+
 @pytest.mark.parametrize(("changes", "field", "words"), [
     ({"committed_sgd": "-5"}, "committed_sgd", "An amount is zero or more."),
     ({"actual_sgd": "lots"}, "actual_sgd", "Give an amount in Singapore dollars"),
-    ({"year": "1990"}, "year", ""),
+    ({"year": "1990"}, "year", "Give a year from 2000."),
     ({"kind": "shares"}, "kind", "Select a valid choice"),
 ])
 def test_bad_amounts_are_refused_and_nothing_is_recorded(world, project, people, changes,
