@@ -35,6 +35,9 @@ class Confirmation:
     swap_target: str = ""
     swap: str = "outerHTML"
     hidden: dict = field(default_factory=dict)
+    # The word of the way out; another where "Cancel" would read as the action itself
+    # (cancelling a project).
+    cancel_label: str = "Cancel"
 
 
 def _carried(request) -> dict:

@@ -286,7 +286,8 @@ def _move_confirmation(project: Project, to: str, form) -> Confirmation:
                       f"to {Status(to).label.lower()}.", consequence,
                       "Its principal investigator, team and officer are told"
                       + (", with your reason." if to in REASON_REQUIRED else ".")],
-        confirm_label=label, cancel_url=project_url(project), form=form)
+        confirm_label=label, cancel_url=project_url(project), form=form,
+        cancel_label="Back to the project")
 
 
 def _move_refused(request, project: Project, message: str, *, status=409):

@@ -401,3 +401,11 @@ def test_the_edit_page_says_the_lead_organisation_is_one_of_the_participants(wor
     project = make_project(world)
     html = text(signed_in(staff).get(url("edit", project)))
     assert "One of the participating organisations; its people submit" in html
+
+
+def test_the_way_out_of_cancelling_a_project_is_not_called_cancel(world, staff):
+    """"Cancel the project" beside a "Cancel" that keeps it would read as two ways to do it."""
+    project = make_project(world)
+    html = text(signed_in(staff).get(url("move", project, to="cancelled")))
+    assert "Back to the project" in html
+    assert "data-confirm-cancel>Cancel<" not in html
