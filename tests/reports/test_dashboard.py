@@ -553,3 +553,13 @@ def test_the_navigation_offers_the_dashboard_to_staff_only(world, client, staff)
     assert f'href="{DASHBOARD}"' in client.get(reverse("my_portal")).content.decode()
     client.force_login(world.base.lead_member)
     assert f'href="{DASHBOARD}"' not in client.get(reverse("my_portal")).content.decode()
+
+
+def test_a_csv_asked_with_filters_it_cannot_apply_is_refused_in_words(world, staff_client):
+    """The page names a bad filter beside its field; a file cannot, so it is refused rather
+    than handed over with numbers the filter did not narrow."""
+    response = staff_client.get("/dashboard/contributions.csv?date_from=garbage")
+    assert response.status_code == 400
+    assert "can't be applied" in response.content.decode()
+    assert staff_client.get("/dashboard/contributions.csv?date_from=2026-01-01").status_code \
+        == 200

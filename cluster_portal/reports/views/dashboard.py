@@ -4,7 +4,7 @@ filtered by programme and period."""
 
 from dataclasses import dataclass
 
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -55,7 +55,15 @@ def dashboard_csv(request, chart: str):
     figure = figure_get(chart)
     if figure is None:
         raise Http404("No such figure on the dashboard.")
-    filters = DashboardFilterForm(request.GET or None).filters()
+    form = DashboardFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        # A file can't show its error beside the field as the page does: refuse in words
+        # rather than hand over numbers for filters that were not applied.
+        problems = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
+                             for name, errors in form.errors.items())
+        return HttpResponseBadRequest(f"These filters can't be applied: {problems}",
+                                      content_type="text/plain; charset=utf-8")
+    filters = form.filters()
     data = figure.read(request.user, filters)
     parts = [figure.key]
     if filters.programme:
