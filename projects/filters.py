@@ -16,6 +16,7 @@ from cluster_portal.core.forms import PortalForm
 from partners.models import Organisation
 
 from .models import TRL_MAX, TRL_MIN, Project, Rag
+from .permissions import SHOWN_STATES
 from .selectors import PORTFOLIO_SORTS, PortfolioFilters
 
 PUBLIC_SORTS = ("code", "title", "starts_on", "ends_on", "status")
@@ -64,6 +65,12 @@ class PortfolioFilterForm(PortalForm):
         sorts = PORTFOLIO_SORTS if staff else [
             key for key in PORTFOLIO_SORTS if key.lstrip("-") in PUBLIC_SORTS]
         self.fields["sort"].choices = [(key, SORT_LABELS.get(key, key)) for key in sorts]
+        if not staff:
+            # Drafts, proposals and cancelled projects are their team's and the programme's:
+            # anyone else never sees one, so no filter offers them.
+            self.fields["status"].choices = [("", "Any status")] + [
+                (value, label) for value, label in Project.Status.choices
+                if value in SHOWN_STATES]
         if staff:
             organisations = (Organisation.objects.filter(project_participations__isnull=False)
                              .distinct().order_by("name").values_list("slug", "name"))

@@ -127,9 +127,9 @@ def project_contributions(request, code: str):
         saved = attempt(form, lambda: services.contribution_record(
             actor=request.user, project=project, **data))
         if saved is not None:
-            messages.success(request, f"{saved.organisation.name}'s {saved.year} "
-                                      f"{saved.get_kind_display().lower()} contribution is "
-                                      "recorded.")
+            messages.success(request, f"The {saved.year} "
+                                      f"{saved.get_kind_display().lower()} contribution of "
+                                      f"{saved.organisation.name} is recorded.")
             return redirect(_contributions_url(project))
     return _contributions_page(request, project, form=form, status=400)
 
@@ -143,8 +143,8 @@ def contribution_remove(request, code: str, pk: int):
     contribution = project.contributions.select_related("organisation").filter(pk=pk).first()
     if contribution is None:
         raise Http404("No such contribution.")
-    what = (f"{contribution.organisation.name}'s {contribution.year} "
-            f"{contribution.get_kind_display().lower()} contribution")
+    what = (f"the {contribution.year} {contribution.get_kind_display().lower()} contribution "
+            f"of {contribution.organisation.name}")
     if request.method != "POST":
         return confirm_page(request, Confirmation(
             question=f"Remove {what} to {project.code}?",

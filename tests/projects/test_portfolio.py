@@ -293,3 +293,15 @@ def test_cards_show_the_rating_and_overdue_work_only_where_the_reader_sees_the_p
     client.force_login(world.bystander_member)  # a workstream member sees the plan
     text = client.get(LIST).content.decode()
     assert "rag-red" in text and "Overdue: 1 milestone" in text
+
+
+def test_only_staff_are_offered_states_nobody_else_ever_sees(client, mfa_staff_user):
+    """Drafts, proposals and cancelled projects are shown to their team and the programme
+    only: the list's status filter offers them to staff alone."""
+    offered = {value for value, _ in client.get("/projects/").context["form"]
+               .fields["status"].choices}
+    assert offered == {"", "approved", "active", "on_hold", "completed"}
+    client.force_login(mfa_staff_user)
+    offered = {value for value, _ in client.get("/projects/").context["form"]
+               .fields["status"].choices}
+    assert {"draft", "proposed", "cancelled"} <= offered
