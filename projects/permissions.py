@@ -203,6 +203,14 @@ def may_record_contributions(user, project: Project) -> bool:
     return may_manage_projects(user)
 
 
+def may_see_project_contributions(user, project: Project, access: Access) -> bool:
+    """A project's contributions page: staff, and the people of its participating organisations
+    who see it in full (each then sees their own organisations' rows only)."""
+    if may_record_contributions(user, project):
+        return True
+    return access >= Access.FULL and bool(organisation_ids_of(user) & participant_ids(project))
+
+
 def may_see_contributions_of(user, organisation_id: int) -> bool:
     """One organisation's figures are shown to staff and to its own people, never to another
     organisation's."""

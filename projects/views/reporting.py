@@ -23,11 +23,9 @@ from ..models import Contribution, Project
 from ..permissions import (
     OPEN_STATES,
     REPORTING_STATES,
-    Access,
     may_post_status_update,
     may_record_contributions,
-    organisation_ids_of,
-    participant_ids,
+    may_see_project_contributions,
 )
 from ..selectors import (
     contribution_list_visible,
@@ -102,18 +100,11 @@ def _participating(project: Project):
     return Organisation.objects.filter(project_participations__project=project).order_by("name")
 
 
-def _may_see_contributions(request, project: Project, access: Access) -> bool:
-    if may_record_contributions(request.user, project):
-        return True
-    return access >= Access.FULL and bool(organisation_ids_of(request.user)
-                                          & participant_ids(project))
-
-
 @require_http_methods(GET_AND_POST)
 @signed_in
 def project_contributions(request, code: str):
     project, access = project_or_404(request, code)
-    if not _may_see_contributions(request, project, access):
+    if not may_see_project_contributions(request.user, project, access):
         raise Http404("No such page.")
     if request.method != "POST":
         return _contributions_page(request, project)
