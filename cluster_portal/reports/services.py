@@ -4,7 +4,8 @@ A job is asked for (`report_job_request`: parameters checked, the same request a
 returned instead of a second one), built by a task after commit (`report_job_run`: the kind's
 tables written to a private file, progress saved as it goes, the requester told when it is
 ready or failed), and later swept: files past their days deleted (`report_jobs_expire`), jobs
-whose worker died marked failed (`report_jobs_fail_stalled`).
+whose worker died marked failed (`report_jobs_fail_stalled`), jobs whose task was lost in a
+broker outage sent again (`report_jobs_send_again`).
 """
 
 import datetime
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 PARAMETER_NAMES = ("programme", "workstream", "date_from", "date_to", "actor", "object_type",
                    "filters")
+# A job still queued this long after it was asked for has lost its task: it is sent again.
+REPORT_SEND_AGAIN_AFTER_SECONDS = 120
 # A list's filters: a few short values, as a query string holds them.
 MAX_FILTERS, MAX_FILTER_LENGTH = 20, 200
 
@@ -258,19 +261,17 @@ def report_jobs_expire(*, now=None) -> int:
 
 
 def report_jobs_fail_stalled(*, now=None) -> int:
-    """A job still queued or running after its time limit had its worker die under it: it is
-    marked failed (and its requester told), never left running."""
+    """A job still running past its time limit had its worker die under it: it is marked
+    failed (and its requester told), never left running."""
     now = now or timezone.now()
     limit = now - datetime.timedelta(seconds=settings.REPORT_JOB_TIME_LIMIT_SECONDS)
     stalled = list(ReportJob.objects.filter(
-        status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING), created_at__lt=limit
-    ).select_related("requester"))
+        status=ReportJob.Status.RUNNING, started_at__lt=limit).select_related("requester"))
     for job in stalled:
-        updated = ReportJob.objects.filter(
-            pk=job.pk, status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
-        ).update(status=ReportJob.Status.FAILED, finished_at=now,
-                 error="The report took longer than its time limit and was stopped. Ask for it "
-                       "again, perhaps for a shorter period.")
+        updated = ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(
+            status=ReportJob.Status.FAILED, finished_at=now,
+            error="The report took longer than its time limit and was stopped. Ask for it "
+                  "again, perhaps for a shorter period.")
         if updated:
             job.refresh_from_db()
             try:
@@ -279,6 +280,20 @@ def report_jobs_fail_stalled(*, now=None) -> int:
                 continue
             _tell(job, kind, ready=False)
     return len(stalled)
+
+
+def report_jobs_send_again(*, now=None) -> int:
+    """Jobs still waiting a while after they were asked for: their task was lost on the way
+    (the broker was down when the request committed), so it is sent again. A job is claimed
+    by one worker only (report_job_run), so one sent twice is built once (design rule 4)."""
+    now = now or timezone.now()
+    waiting = list(ReportJob.objects.filter(
+        status=ReportJob.Status.QUEUED,
+        created_at__lt=now - datetime.timedelta(seconds=REPORT_SEND_AGAIN_AFTER_SECONDS),
+    ).values_list("pk", flat=True))
+    for pk in waiting:
+        enqueue_on_commit("cluster_portal.reports.tasks.build_report", pk)
+    return len(waiting)
 
 
 def report_monthly_request(*, today: datetime.date | None = None) -> list[ReportJob]:

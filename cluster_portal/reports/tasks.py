@@ -7,6 +7,7 @@ from .services import (
     report_job_run,
     report_jobs_expire,
     report_jobs_fail_stalled,
+    report_jobs_send_again,
     report_monthly_request,
 )
 
@@ -21,9 +22,10 @@ def build_report(job_id: int) -> None:
 
 
 @shared_task(ignore_result=True, time_limit=600)
-def tidy_reports() -> tuple[int, int]:
-    """Hourly: files past their days are deleted; jobs whose worker died are marked failed."""
-    return report_jobs_expire(), report_jobs_fail_stalled()
+def tidy_reports() -> tuple[int, int, int]:
+    """Every few minutes: files past their days are deleted, jobs whose worker died are marked
+    failed, and jobs whose task was lost (a broker outage) are sent again."""
+    return report_jobs_expire(), report_jobs_fail_stalled(), report_jobs_send_again()
 
 
 @shared_task(ignore_result=True, time_limit=600)

@@ -419,10 +419,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Principal investigators hear of their projects' overdue milestones and deliverables on
     # Monday mornings.
-    # Report files past their days are deleted, and jobs whose worker died marked failed.
+    # Report files past their days are deleted, jobs whose worker died marked failed, and
+    # jobs whose task a broker outage lost sent again.
     "tidy-reports": {
         "task": "cluster_portal.reports.tasks.tidy_reports",
-        "schedule": crontab(minute=20),
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
     },
     # Last month's programme report for the programme admins, on the first of the month.
     "monthly-programme-report": {

@@ -195,9 +195,9 @@ def test_expired_files_are_deleted_and_their_jobs_kept(mfa_staff_user):
 def test_a_stalled_job_is_marked_failed_and_its_requester_told(mfa_staff_user, settings):
     stalled = make_job(mfa_staff_user, status="running")
     recent = make_job(mfa_staff_user, status="queued")
-    ReportJob.objects.filter(pk=stalled.pk).update(
-        created_at=timezone.now() - datetime.timedelta(
-            seconds=settings.REPORT_JOB_TIME_LIMIT_SECONDS + 60))
+    long_ago = timezone.now() - datetime.timedelta(
+        seconds=settings.REPORT_JOB_TIME_LIMIT_SECONDS + 60)
+    ReportJob.objects.filter(pk=stalled.pk).update(created_at=long_ago, started_at=long_ago)
 
     assert report_jobs_fail_stalled() == 1
     stalled.refresh_from_db()

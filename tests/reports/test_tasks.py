@@ -40,16 +40,28 @@ def test_a_request_rolled_back_builds_nothing(mfa_staff_user, django_capture_on_
     assert callbacks == [] and not ReportJob.objects.exists()
 
 
-def test_the_hourly_sweep_deletes_expired_files_and_fails_stalled_jobs(mfa_staff_user):
+def test_the_sweep_deletes_expired_files_fails_stalled_jobs_and_sends_lost_ones_again(
+        mfa_staff_user, django_capture_on_commit_callbacks):
     expired = make_job(mfa_staff_user, days_ago=settings.REPORT_FILES_KEEP_DAYS + 1)
     stalled = make_job(mfa_staff_user, status="running")
-    ReportJob.objects.filter(pk=stalled.pk).update(created_at=timezone.now() - datetime.timedelta(
-        seconds=settings.REPORT_JOB_TIME_LIMIT_SECONDS + 1))
-    assert tasks.tidy_reports.delay().get() == (1, 1)
+    long_ago = timezone.now() - datetime.timedelta(
+        seconds=settings.REPORT_JOB_TIME_LIMIT_SECONDS + 1)
+    ReportJob.objects.filter(pk=stalled.pk).update(created_at=long_ago, started_at=long_ago)
+    # Asked for while the broker was down: its task never reached a worker.
+    lost = make_job(mfa_staff_user, status="queued")
+    ReportJob.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5))
+    just_asked = make_job(mfa_staff_user, status="queued")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.tidy_reports.delay().get() == (1, 1, 1)
     expired.refresh_from_db()
     stalled.refresh_from_db()
+    lost.refresh_from_db()
+    just_asked.refresh_from_db()
     assert not expired.file and expired.expired_at
     assert stalled.status == "failed"
+    assert lost.status == "done" and lost.file  # sent again, and built (eager here)
+    assert just_asked.status == "queued"  # its own task may still be on the way
     assert settings.CELERY_BEAT_SCHEDULE["tidy-reports"]["task"] == tasks.tidy_reports.name
 
 
