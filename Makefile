@@ -28,7 +28,7 @@ test: install
 
 ## How the busiest lists scale with their length (ratios in one run; not part of `make test`).
 bench: install
-	$(PY) scripts/run_tests.py -n 0 -s -q benchmarks
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 ## The browser journeys again, keeping their screenshots (desktop and 375 px) in docs/screenshots/.
 screenshots: install

@@ -48,7 +48,7 @@ User = get_user_model()
 
 BATCH = 5_000
 EMAIL_DOMAIN = "bench.example.org"
-PASSWORD = "bench-password"  # noqa: S105 - a benchmark dataset's one shared password
+PASSWORD = "bench-password"
 PROGRAMME_SHORT_NAME = "PIPS"
 
 WORKSTREAMS = [

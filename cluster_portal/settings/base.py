@@ -288,6 +288,10 @@ REST_FRAMEWORK = {
         "cluster_portal.accounts.api.authentication.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "cluster_portal.core.api.renderers.PortalJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "cluster_portal.core.api.parsers.PortalJSONParser",
         "rest_framework.parsers.FormParser",
