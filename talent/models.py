@@ -257,7 +257,12 @@ class Enrolment(Decision):
                 condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
                 name="talent_offer_has_an_expiry"),
         ]
-        indexes = [models.Index(fields=["run", "status", "waitlist_position"])]
+        indexes = [
+            models.Index(fields=["run", "status", "waitlist_position"]),
+            # The list's own order: without it, every page of every enrolment (the API, the
+            # exports) sorts the whole table first.
+            models.Index(fields=["-created_at", "-id"], name="talent_enrolment_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.run} ({self.get_status_display()})"
