@@ -258,6 +258,14 @@ def project_portfolio(*, user, filters: PortfolioFilters = PortfolioFilters()) -
                  queryset=ProjectParticipant.objects.select_related("organisation")))
 
 
+def participations_of(*, project_ids: list[int]) -> QuerySet:
+    """(project id, organisation slug, organisation name) of every organisation taking part in
+    these projects, in the order a project lists them (ProjectParticipant's): for lists read as
+    values, whose projects the caller's selector has already scoped."""
+    return ProjectParticipant.objects.filter(project_id__in=project_ids).values_list(
+        "project_id", "organisation__slug", "organisation__name")
+
+
 # --- one project ---------------------------------------------------------------------------------
 
 def project_participants(*, project: Project) -> list:

@@ -84,6 +84,12 @@ class LevelledSerializer(serializers.ModelSerializer):
 
     LEVELS: dict[str, Access] = {}
 
+    @classmethod
+    def shows(cls, field_name: str, level: Access) -> bool:
+        """Whether a caller at `level` is shown the field (also asked by lists that build their
+        rows without the serializer, so that `LEVELS` stays the one list)."""
+        return cls.LEVELS.get(field_name, Access.SUMMARY) <= level
+
     def access_of(self, instance) -> Access:
         return instance.access_level
 
@@ -91,7 +97,7 @@ class LevelledSerializer(serializers.ModelSerializer):
         level = self.access_of(instance)
         shown = {}
         for field in self._readable_fields:
-            if self.LEVELS.get(field.field_name, Access.SUMMARY) > level:
+            if not self.shows(field.field_name, level):
                 continue
             try:
                 attribute = field.get_attribute(instance)

@@ -42,6 +42,7 @@ from .. import serializers as s
 from ..filters import (
     ProjectFilter,
 )
+from ..rows import ProjectValues, project_rows
 from .refusals import (
     api_field_names,
 )
@@ -157,11 +158,12 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
         return s.ProjectDetailSerializer
 
     def list(self, request, *args, **kwargs):
+        # The hot list: rows read as values and built as ProjectSerializer presents them
+        # (api/rows.py), without a serializer call per field of a hundred projects.
         projects = with_access_level(self.filter_queryset(self.get_queryset()),
                                      user=request.user)
-        page = self.paginate_queryset(projects)
-        return self.get_paginated_response(s.ProjectSerializer(
-            page, many=True, context=self.get_serializer_context()).data)
+        page = self.paginate_queryset(ProjectValues(projects))
+        return self.get_paginated_response(project_rows(page))
 
     def get_object(self):
         return self.visible(self.kwargs["code"])[0]

@@ -1,0 +1,93 @@
+"""The projects list's rows, built from `.values()` rather than model instances and
+`ProjectSerializer` (a page of a hundred projects, each with nested references, costs a
+serializer call per field otherwise). Each row is what `ProjectSerializer` presents for the
+project at the caller's access level (`with_access_level`, computed in the query), field for
+field; a test compares the two at every level."""
+
+from django.db.models import QuerySet
+
+from cluster_portal.core.api.rows import api_date
+
+from ..permissions import Access
+from ..selectors import participations_of
+from .serializers import ACCESS_WORDS, ProjectSerializer
+
+# What a row reads: the project's own columns, its references' and the selector's annotations
+# (`access_level`, the overdue counts).
+PROJECT_VALUES = (
+    "pk", "code", "title", "summary", "workstream__slug", "workstream__name",
+    "lead_organisation__slug", "lead_organisation__name", "status", "starts_on", "ends_on",
+    "trl_start", "trl_current", "trl_target", "access_level", "principal_investigator_id",
+    "principal_investigator__full_name", "latest_rag", "latest_update_on",
+    "overdue_milestones", "overdue_deliverables", "visibility",
+)
+
+# The fields each level shows, in the serializer's order: from its `LEVELS`, never a copy.
+FIELDS_SHOWN = {
+    level: tuple(name for name in ProjectSerializer.Meta.fields
+                 if ProjectSerializer.shows(name, level))
+    for level in ACCESS_WORDS
+}
+
+
+class ProjectValues:
+    """The projects (a selector's queryset, with `with_access_level`) as a paginator takes them:
+    counted as the queryset counts them, and a page read as the values a row reads. Counting
+    the values themselves would join every reference (the principal investigators among all the
+    accounts) only to count projects; the selector's prefetch is left out, the participants being
+    read for the page alone (`project_rows`)."""
+
+    def __init__(self, projects: QuerySet):
+        self.projects = projects
+        self.ordered = projects.ordered  # the paginator warns of an unordered list
+
+    def count(self) -> int:
+        return self.projects.count()
+
+    def __getitem__(self, rows: slice) -> list[dict]:
+        return list(self.projects.prefetch_related(None).values(*PROJECT_VALUES)[rows])
+
+
+def _participants_by_project(rows: list[dict]) -> dict[int, list[dict]]:
+    """The participants of the page's projects that show them, in one query (none when no
+    project on the page does)."""
+    ids = [row["pk"] for row in rows if ProjectSerializer.shows("participants",
+                                                                row["access_level"])]
+    participants: dict[int, list[dict]] = {}
+    if ids:
+        for project_id, slug, name in participations_of(project_ids=ids):
+            participants.setdefault(project_id, []).append({"slug": slug, "name": name})
+    return participants
+
+
+def _principal_investigator(row: dict) -> dict | None:
+    if row["principal_investigator_id"] is None:
+        return None
+    return {"id": row["principal_investigator_id"],
+            "full_name": row["principal_investigator__full_name"]}
+
+
+def project_rows(rows: list[dict]) -> list[dict]:
+    """The page's rows (from `ProjectValues`) as `ProjectSerializer` presents them."""
+    participants = _participants_by_project(rows)
+    presented = []
+    for row in rows:
+        level = Access(row["access_level"])
+        whole = {
+            "code": row["code"], "title": row["title"], "summary": row["summary"],
+            "workstream": {"slug": row["workstream__slug"], "name": row["workstream__name"]},
+            "lead_organisation": {"slug": row["lead_organisation__slug"],
+                                  "name": row["lead_organisation__name"]},
+            "status": row["status"], "starts_on": api_date(row["starts_on"]),
+            "ends_on": api_date(row["ends_on"]), "trl_start": row["trl_start"],
+            "trl_current": row["trl_current"], "trl_target": row["trl_target"],
+            "access": ACCESS_WORDS[level],
+            "participants": participants.get(row["pk"], []),
+            "principal_investigator": _principal_investigator(row),
+            "latest_rag": row["latest_rag"], "latest_update_on": api_date(row["latest_update_on"]),
+            "overdue_milestones": row["overdue_milestones"],
+            "overdue_deliverables": row["overdue_deliverables"],
+            "visibility": row["visibility"],
+        }
+        presented.append({name: whole[name] for name in FIELDS_SHOWN[level]})
+    return presented
