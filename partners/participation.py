@@ -19,6 +19,9 @@ class Participation:
     with_current_memberships: Callable[[QuerySet], QuerySet]
     # One organisation's current memberships, for its profile.
     memberships_of: Callable[[object], Iterable]
+    # {organisation id: its current memberships as the API presents them (what
+    # membership_serializer writes)}, for a page of organisations read as values: one query.
+    membership_rows_by_organisation: Callable[[Iterable[int]], dict[int, list[dict]]]
     # Organisations that are active members of the workstream with this slug.
     filter_by_workstream: Callable[[QuerySet, str], QuerySet]
     # (slug, name) of the workstreams a directory may be filtered by.
@@ -47,6 +50,12 @@ def with_current_memberships(organisations: QuerySet) -> QuerySet:
 def memberships_of(organisation) -> list:
     participation = registered()
     return list(participation.memberships_of(organisation)) if participation else []
+
+
+def membership_rows_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+    participation = registered()
+    return participation.membership_rows_by_organisation(organisation_ids) if participation \
+        else {}
 
 
 def filter_by_workstream(organisations: QuerySet, slug: str) -> QuerySet:

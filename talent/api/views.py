@@ -54,6 +54,7 @@ from ..services import (
 )
 from . import serializers as s
 from .filters import CourseFilter, CourseRunFilter, EnrolmentFilter, SkillFilter
+from .rows import course_rows, course_values, enrolment_rows, enrolment_values
 
 # --- Skills -----------------------------------------------------------------------------------
 
@@ -121,6 +122,11 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     def filter_queryset(self, queryset):
         # The prerequisites' codes, which the catalogue page does not show.
         return super().filter_queryset(queryset).prefetch_related("prerequisites")
+
+    def list(self, request):
+        # Rows built from values, not a serializer per course (talent.api.rows).
+        page = self.paginate_queryset(course_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(course_rows(page))
 
 
 # --- Course runs ------------------------------------------------------------------------------
@@ -298,6 +304,12 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         # ?ordering=starts_on: by when the run starts.
         return enrolment_list_visible(user=self.request.user).alias(
             starts_on=F("run__starts_on"))
+
+    def list(self, request):
+        # Rows built from values, not a serializer per enrolment (talent.api.rows).
+        page = self.paginate_queryset(enrolment_values(
+            self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(enrolment_rows(page))
 
     @extend_schema(
         summary="Cancel an enrolment, or leave the waitlist",

@@ -35,6 +35,7 @@ from ...services import (
 )
 from .. import serializers as s
 from ..filters import AgreementFilter, OrganisationFilter
+from ..rows import organisation_rows, organisation_values
 
 # --- Organisations ----------------------------------------------------------------------------
 
@@ -165,8 +166,11 @@ class OrganisationViewSet(ScopedViewSet):
         return Response(self._present(organisation), status=status_code)
 
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([self._present(o) for o in page])
+        # Rows built from values, not a serializer per organisation (partners.api.rows).
+        page = self.paginate_queryset(organisation_values(
+            self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(organisation_rows(page, user=request.user,
+                                                             request=request))
 
     def retrieve(self, request, slug=None):
         return Response(self._present(self.get_object()))

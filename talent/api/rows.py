@@ -1,0 +1,121 @@
+"""The course catalogue's and the enrolment list's rows, built from `.values()` rather than
+model instances and serializers: both are hot lists of a hundred rows a page, each with nested
+references, and a serializer call per field cost most of their time.
+
+Each row is what `CourseSerializer` or `EnrolmentSerializer` presents, field for field; a test
+compares the two. A course's skills, workstreams and prerequisites are read for the page's
+courses at once, one query each, so a page costs the same queries however long it is.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from cluster_portal.core.api.rows import PagedValues, api_date, api_datetime, api_decimal
+
+from ..models import Course, CourseSkill
+
+# --- Courses ----------------------------------------------------------------------------------
+
+# What a course row reads: its columns, its provider's name and the catalogue's annotations.
+COURSE_VALUES = (
+    "pk", "code", "slug", "title", "summary", "description", "provider__name", "mode", "hours",
+    "fee", "certificate_valid_months", "next_run_on", "upcoming_seats",
+)
+
+
+def course_values(courses: QuerySet) -> PagedValues:
+    """The courses (the catalogue's queryset, filtered) as the values a row reads, to
+    paginate; the selector's prefetches are left out, the nested rows being read for the page
+    alone."""
+    return PagedValues(courses.prefetch_related(None), *COURSE_VALUES)
+
+
+def course_rows(rows: list[dict]) -> list[dict]:
+    ids = [row["pk"] for row in rows]
+    skills = _skills_by_course(ids)
+    workstreams = _workstreams_by_course(ids)
+    prerequisites = _prerequisites_by_course(ids)
+    return [{
+        "code": row["code"], "slug": row["slug"], "title": row["title"],
+        "summary": row["summary"], "description": row["description"],
+        "provider": row["provider__name"], "mode": row["mode"],
+        "hours": api_decimal(row["hours"]), "fee": api_decimal(row["fee"]),
+        "certificate_valid_months": row["certificate_valid_months"],
+        "skills": skills.get(row["pk"], []),
+        "workstreams": workstreams.get(row["pk"], []),
+        "prerequisites": prerequisites.get(row["pk"], []),
+        "next_run_on": api_date(row["next_run_on"]),
+        "seats_left": row["upcoming_seats"],
+    } for row in rows]
+
+
+def _grouped(pairs: Iterable[tuple]) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for course_id, value in pairs:
+        grouped.setdefault(course_id, []).append(value)
+    return grouped
+
+
+def _skills_by_course(ids: list[int]) -> dict[int, list[dict]]:
+    # In CourseSkill's own order (by the skill's name), as the serializer lists them.
+    taught = (CourseSkill.objects.filter(course_id__in=ids)
+              .values_list("course_id", "skill__code", "skill__name", "level"))
+    return _grouped((course_id, {"skill": code, "name": name, "level": level})
+                    for course_id, code, name, level in taught)
+
+
+def _workstreams_by_course(ids: list[int]) -> dict[int, list[str]]:
+    # In the workstreams' own order (Workstream.Meta.ordering), as the serializer lists them.
+    served = Course.workstreams.through.objects.filter(course_id__in=ids)
+    return _grouped(served.order_by("workstream__display_order", "workstream__name")
+                    .values_list("course_id", "workstream__slug"))
+
+
+def _prerequisites_by_course(ids: list[int]) -> dict[int, list[str]]:
+    # Every prerequisite, published or not, by code (Course.Meta.ordering).
+    required = Course.prerequisites.through.objects.filter(from_course_id__in=ids)
+    return _grouped(required.order_by("to_course__code")
+                    .values_list("from_course_id", "to_course__code"))
+
+
+# --- Enrolments -------------------------------------------------------------------------------
+
+# What an enrolment row reads: its columns and those of its person, run, course and sponsor.
+ENROLMENT_VALUES = (
+    "pk", "person_id", "person__full_name", "run_id", "run__course__code", "run__course__slug",
+    "run__course__title", "run__starts_on", "run__ends_on", "run__venue", "run__status",
+    "sponsor_id", "sponsor__slug", "sponsor__name", "status", "waitlist_position",
+    "offer_expires_at", "created_at", "confirmed_at", "cancelled_at", "completed_at",
+    "decision_reason",
+)
+
+
+def enrolment_values(enrolments: QuerySet) -> PagedValues:
+    """The enrolments (a selector's queryset, filtered and ordered) as the values a row reads,
+    to paginate: a page is one query with their person, run, course and sponsor joined."""
+    return PagedValues(enrolments, *ENROLMENT_VALUES)
+
+
+def enrolment_rows(rows: list[dict]) -> list[dict]:
+    return [{
+        "id": row["pk"],
+        "person": {"id": row["person_id"], "full_name": row["person__full_name"]},
+        "run": {
+            "id": row["run_id"],
+            "course": {"code": row["run__course__code"], "slug": row["run__course__slug"],
+                       "title": row["run__course__title"]},
+            "starts_on": api_date(row["run__starts_on"]),
+            "ends_on": api_date(row["run__ends_on"]),
+            "venue": row["run__venue"], "status": row["run__status"],
+        },
+        "sponsor": (None if row["sponsor_id"] is None else
+                    {"slug": row["sponsor__slug"], "name": row["sponsor__name"]}),
+        "status": row["status"], "waitlist_position": row["waitlist_position"],
+        "offer_expires_at": api_datetime(row["offer_expires_at"]),
+        "created_at": api_datetime(row["created_at"]),
+        "confirmed_at": api_datetime(row["confirmed_at"]),
+        "cancelled_at": api_datetime(row["cancelled_at"]),
+        "completed_at": api_datetime(row["completed_at"]),
+        "cancellation_reason": row["decision_reason"],
+    } for row in rows]
