@@ -1,13 +1,15 @@
 """The talent app's part of the programme's reports (cluster_portal.reports.kinds): the training
 outcomes report (enrolments, completions, certificates and hours by course, organisation,
-skill and quarter) and the programme report's sheet of training, read through this app's
-selectors as the person who asked: programme staff see every enrolment, a partner admin only
-those their own organisations sponsored."""
+skill and quarter), the export of every enrolment (programme admins), and the programme
+report's sheet of training, read through this app's selectors as the person who asked:
+programme staff see every enrolment, a partner admin only those their own organisations
+sponsored."""
 
 from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncQuarter
+from django.utils import timezone
 
 from cluster_portal.reports.kinds import (
     ReportKind,
@@ -20,7 +22,7 @@ from partners.selectors import organisation_role_names
 from workstreams.reports import narrowed_to_workstream
 
 from .models import Course, Enrolment
-from .selectors import sponsored_enrolment_list_visible
+from .selectors import enrolment_list_visible, sponsored_enrolment_list_visible
 
 CHUNK = 2000
 SELF_SPONSORED = "self-sponsored"
@@ -32,6 +34,13 @@ def _enrolments(actor, parameters: ReportParameters) -> QuerySet[Enrolment]:
     """The enrolments the person sees (cancelled ones left out), of runs starting in the
     report's period, on courses of its programme or workstream."""
     enrolments = sponsored_enrolment_list_visible(user=actor).exclude(status=Status.CANCELLED)
+    return _narrowed(enrolments, parameters)
+
+
+def _narrowed(enrolments: QuerySet[Enrolment], parameters: ReportParameters
+              ) -> QuerySet[Enrolment]:
+    """Enrolments on runs starting in the report's period, of courses of its programme or
+    workstream."""
     if parameters.programme or parameters.workstream:
         courses = narrowed_to_workstream(Course.objects.all(), parameters, "workstreams")
         enrolments = enrolments.filter(run__course__in=courses.values("pk"))
@@ -116,6 +125,46 @@ def programme_sheets(actor, parameters: ReportParameters) -> Iterator[Table]:
     yield Table(title="Training", header=TRAINING_HEADER, rows=_training_rows(totals))
 
 
+EVERY_ENROLMENT_HEADER = (
+    "trainee", "e-mail", "organisation", "course", "course title", "run starts", "run ends",
+    "status", "enrolled at", "confirmed at", "cancelled at", "completed at")
+EVERY_ENROLMENT_FIELDS = (
+    "person__full_name", "person__email", "sponsor__name", "run__course__code",
+    "run__course__title", "run__starts_on", "run__ends_on", "status", "created_at",
+    "confirmed_at", "cancelled_at", "completed_at")
+
+
+def every_enrolment_values(actor, parameters: ReportParameters) -> QuerySet:
+    """Every enrolment the person sees (cancelled ones too), of the report's period, programme
+    or workstream, as plain values in the file's order: by run, then by when each enrolled."""
+    enrolments = _narrowed(enrolment_list_visible(user=actor), parameters)
+    return enrolments.order_by("run__starts_on", "run__course__code", "run_id", "created_at",
+                               "pk").values_list(*EVERY_ENROLMENT_FIELDS)
+
+
+def _every_enrolment_rows(values: QuerySet) -> Iterator[tuple]:
+    """Moments as the programme's clock reads them, to the second (naive: a spreadsheet's cells
+    hold no time zone), as the audit trail writes its own. The zone is looked up once, not
+    per moment (timezone.localtime would, 400,000 times for 100,000 enrolments)."""
+    labels, zone = dict(Status.choices), timezone.get_default_timezone()
+
+    def local(moment):
+        return None if moment is None else moment.astimezone(zone).replace(tzinfo=None,
+                                                                          microsecond=0)
+
+    for (name, email, sponsor, code, title, starts_on, ends_on, status, enrolled, confirmed,
+         cancelled, completed) in values.iterator(chunk_size=CHUNK):
+        yield (name or email, email, sponsor or SELF_SPONSORED, code, title, starts_on,
+               ends_on, labels.get(status, status), local(enrolled), local(confirmed),
+               local(cancelled), local(completed))
+
+
+def every_enrolment_tables(actor, parameters: ReportParameters) -> Iterator[Table]:
+    values = every_enrolment_values(actor, parameters)
+    yield Table(title="Enrolments", header=EVERY_ENROLMENT_HEADER,
+                rows=_every_enrolment_rows(values), count=values.count())
+
+
 def administers_an_organisation(user) -> bool:
     """A partner admin of an approved organisation asks for their organisations' outcomes."""
     return "partner_admin" in organisation_role_names(user)
@@ -131,8 +180,16 @@ TRAINING_OUTCOMES = ReportKind(
     formats=("csv", "xlsx"), audience="partner", tables=outcome_tables, order=30,
     may_request=administers_an_organisation)
 
+EVERY_ENROLMENT = ReportKind(
+    key="enrolments", label="Every enrolment",
+    description="One row per enrolment, cancelled ones too: the trainee, their e-mail and "
+                "sponsoring organisation, the course and its run's dates, the status, and when "
+                "they enrolled and were confirmed, cancelled or completed. For a programme, a "
+                "workstream or runs starting in a period.",
+    formats=("csv", "xlsx"), audience="admin", tables=every_enrolment_tables, order=35)
+
 
 def register() -> None:
     """Register this app's report kinds and programme-report sheets (called from ready())."""
-    register_kinds(TRAINING_OUTCOMES)
+    register_kinds(TRAINING_OUTCOMES, EVERY_ENROLMENT)
     register_programme_sheets("talent", programme_sheets, order=40)

@@ -5,15 +5,18 @@ module, XLSX through xlsxwriter's constant-memory mode (each row goes to disk on
 import csv
 import datetime
 from collections.abc import Iterable
+from itertools import islice
 
 import xlsxwriter
 
-from cluster_portal.core.csv_export import spreadsheet_safe
+from cluster_portal.core.csv_export import FORMULA_SIGNS, spreadsheet_safe
 
 from .kinds import Progress, Table
 
-# How often (in rows) the job's progress is saved.
+# How often (in rows) the job is told how far it got (services save it at most once a second).
 PROGRESS_EVERY_ROWS = 2000
+# How many rows a CSV is written at a time.
+CSV_BATCH_ROWS = 1000
 # An Excel sheet's name: at most 31 characters, none of these.
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
@@ -25,9 +28,10 @@ class _Counter:
     def __init__(self, tables: int, progress: Progress):
         self.tables, self.progress, self.rows, self.done = max(tables, 1), progress, 0, 0
 
-    def row(self, table: Table, index: int) -> None:
-        self.rows += 1
-        if self.rows % PROGRESS_EVERY_ROWS == 0:
+    def rows_written(self, table: Table, index: int, rows: int = 1) -> None:
+        """`rows` more written, the last of them the table's `index`th."""
+        before, self.rows = self.rows, self.rows + rows
+        if self.rows // PROGRESS_EVERY_ROWS > before // PROGRESS_EVERY_ROWS:
             within = (index / table.count) if table.count else 0.5
             self.progress(min((self.done + min(within, 1)) / self.tables, 0.99))
 
@@ -37,41 +41,63 @@ class _Counter:
 
 
 def write_csv(tables: Iterable[Table], path: str, progress: Progress) -> int:
-    """The first table as CSV (UTF-8 with a byte-order mark, formula cells neutralised)."""
+    """The first table as CSV (UTF-8 with a byte-order mark, formula cells neutralised),
+    written a batch of rows at a time (the csv module's writerows does the loop in C)."""
     table = next(iter(tables))
     counter = _Counter(1, progress)
+    rows, written = iter(table.rows), 0
     with open(path, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow(list(table.header))
-        for index, row in enumerate(table.rows, start=1):
-            writer.writerow([_text(value) for value in row])
-            counter.row(table, index)
+        while batch := list(islice(rows, CSV_BATCH_ROWS)):
+            writer.writerows([[_text(value) for value in row] for row in batch])
+            written += len(batch)
+            counter.rows_written(table, written, len(batch))
     counter.table_done()
     return counter.rows
 
 
-def _text(value) -> str:
-    """A CSV cell: yes/no for a truth value, as in the workbooks; formulas neutralised."""
-    if isinstance(value, bool):
+def _text(value):
+    """A CSV cell: yes/no for a truth value, as in the workbooks; formulas neutralised. Text,
+    the most common, is checked first and without a further call; nothing, a day and a moment
+    never read as a formula, and the csv module writes them ("" for nothing, else str())."""
+    kind = value.__class__
+    if kind is str:
+        return f"'{value}" if value.startswith(FORMULA_SIGNS) else value
+    if value is None or kind is datetime.date or kind is datetime.datetime:
+        return value
+    if kind is bool:
         return "yes" if value else "no"
     return spreadsheet_safe(value)
 
 
-def _cell(value):
-    """What a cell holds: numbers and dates as themselves, text neutralised like CSV's."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, datetime.date):
-        return value
-    if hasattr(value, "as_tuple"):  # Decimal
-        return float(value)
-    return spreadsheet_safe(value)
+def _write_cell(sheet, row: int, column: int, value, moment_format) -> None:
+    """A cell as what it holds: numbers and dates as themselves (a moment without its time
+    zone, which a cell cannot hold), text neutralised like CSV's; nothing for an empty value.
+    The typed write_* methods spare xlsxwriter guessing each cell's type again."""
+    kind = value.__class__
+    if kind is str:
+        if value:
+            sheet.write_string(row, column, f"'{value}" if value.startswith(FORMULA_SIGNS)
+                               else value)
+    elif value is None:
+        return
+    elif kind is bool:
+        sheet.write_string(row, column, "yes" if value else "no")
+    elif kind is int or kind is float:
+        sheet.write_number(row, column, value)
+    elif isinstance(value, datetime.datetime):
+        sheet.write_datetime(row, column, value.replace(tzinfo=None), moment_format)
+    elif isinstance(value, datetime.date):
+        sheet.write_datetime(row, column, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, column, value)
+    elif hasattr(value, "as_tuple"):  # Decimal
+        sheet.write_number(row, column, float(value))
+    else:
+        text = spreadsheet_safe(value)
+        if text:
+            sheet.write_string(row, column, text)
 
 
 def write_xlsx(tables: Iterable[Table], path: str, progress: Progress, *,
@@ -81,6 +107,7 @@ def write_xlsx(tables: Iterable[Table], path: str, progress: Progress, *,
                                           "strings_to_formulas": False,
                                           "strings_to_urls": False})
     bold = workbook.add_format({"bold": True})
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     counter = _Counter(expected_tables, progress)
     used = set()
     try:
@@ -95,8 +122,9 @@ def write_xlsx(tables: Iterable[Table], path: str, progress: Progress, *,
             sheet.write_row(0, 0, list(table.header), bold)
             sheet.freeze_panes(1, 0)
             for index, row in enumerate(table.rows, start=1):
-                sheet.write_row(index, 0, [_cell(value) for value in row])
-                counter.row(table, index)
+                for column, value in enumerate(row):
+                    _write_cell(sheet, index, column, value, moment)
+                counter.rows_written(table, index)
             counter.table_done()
     finally:
         workbook.close()
