@@ -211,8 +211,15 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["due_on"], condition=Q(completed_on__isnull=True),
-                                name="projects_open_milestone_due")]
+        indexes = [
+            # The overdue-work lists, across projects.
+            models.Index(fields=["due_on"], condition=Q(completed_on__isnull=True),
+                         name="projects_open_milestone_due"),
+            # Each listed project's overdue count (selectors.with_overdue_counts), a subquery
+            # per row: found by project first, not by scanning every open milestone.
+            models.Index(fields=["project", "due_on"], condition=Q(completed_on__isnull=True),
+                         name="projects_open_ms_project_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -263,9 +270,15 @@ class Deliverable(Decision):
 
     class Meta:
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["due_on"],
-                                condition=Q(status__in=["pending", "draft", "returned"]),
-                                name="projects_open_deliverable_due")]
+        indexes = [
+            models.Index(fields=["due_on"],
+                         condition=Q(status__in=["pending", "draft", "returned"]),
+                         name="projects_open_deliverable_due"),
+            # As for milestones: each listed project's overdue count.
+            models.Index(fields=["project", "due_on"],
+                         condition=Q(status__in=["pending", "draft", "returned"]),
+                         name="projects_open_dlv_project_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
