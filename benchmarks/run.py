@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from .harness import PYTHON, ROOT, Results, bench_environment
+from .harness import PYTHON, ROOT, Figure, Results, bench_environment
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON, RESULTS_MD = HERE / "results.json", HERE / "results.md"
@@ -96,6 +96,29 @@ def merged(previous: Results, fresh: Results) -> Results:
     return Results([*kept, *fresh.figures])
 
 
+GROWTH_SECTION_SUFFIX = ", growth from scale 1 to 5"
+
+
+def with_growth(results: Results) -> Results:
+    """A growth figure (scale 5 over scale 1) for each figure whose detail asks for one
+    (`growth_goal`) and which both scales have measured, this run or the last; the previous
+    growth figures are replaced."""
+    figures = [f for f in results.figures if not f.section.endswith(GROWTH_SECTION_SUFFIX)]
+    at = {(f.section, f.name, f.scale): f for f in figures}
+    for small in [f for f in figures if f.scale == 1 and "growth_goal" in f.detail]:
+        large = at.get((small.section, small.name, 5))
+        if large is None or not small.value:
+            continue
+        growth, goal = large.value / small.value, small.detail["growth_goal"]
+        figures.append(Figure(
+            section=small.section + GROWTH_SECTION_SUFFIX, name=small.name,
+            value=large.value, unit=large.unit, reference=small.value,
+            reference_name="scale 1", ratio=growth, goal=f"< {goal}×",
+            met=growth < goal and not (small.detail.get("failures") or
+                                       large.detail.get("failures"))))
+    return Results(figures)
+
+
 def _number(value: float | None, unit: str = "") -> str:
     if value is None:
         return ""
@@ -156,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 if RESULTS_JSON.exists() else Results())
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "unknown"
-    results = merged(previous, fresh)
+    results = with_growth(merged(previous, fresh))
     write_results(results, commit=commit)
     missed = [f for f in fresh.figures if f.met is False]
     print(f"\n{len(fresh.figures)} figures measured, {len(missed)} short of their goal; "
