@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from cluster_portal.reports.dashboard import (
     figures_all,
 )
 from partners.models import Organisation, OrganisationMembership
+from partners.services import organisation_approve
 from projects.models import Contribution, Deliverable, Milestone, Project, ProjectSkillNeed
 from talent.models import Certificate, Enrolment, WorkstreamSkillNeed
 from tests.conftest import activate_totp, current_totp_code
@@ -503,6 +505,12 @@ def bulk_world(size: int, *, tag: str) -> None:
         for index, enrolment in enumerate(enrolments)])
 
 
+def cold_queries_of_get(client, path: str) -> int:
+    """The queries of a visit that reads every figure from the database (none kept)."""
+    cache.clear()
+    return queries_of_get(client, path)
+
+
 def test_the_dashboard_and_a_csv_cost_the_same_at_n_and_10n_rows(world, client,
                                                                   mfa_admin_user):
     client.force_login(mfa_admin_user)
@@ -510,11 +518,52 @@ def test_the_dashboard_and_a_csv_cost_the_same_at_n_and_10n_rows(world, client,
              *(csv_of(figure.key) for figure in figures_all())]
     bulk_world(5, tag="a")
     client.get(DASHBOARD)  # the session's first reads
-    at_n = {path: queries_of_get(client, path) for path in paths}
+    at_n = {path: cold_queries_of_get(client, path) for path in paths}
     bulk_world(50, tag="b")
-    at_10n = {path: queries_of_get(client, path) for path in paths}
+    at_10n = {path: cold_queries_of_get(client, path) for path in paths}
     assert at_10n == at_n
     assert at_n[DASHBOARD] <= 30
+
+
+# --- the figures kept between visits ----------------------------------------------------------
+
+def shown(response, key: str) -> tuple[list, dict]:
+    """A figure's numbers as the page drew them."""
+    drawn = next(drawn for drawn in response.context["figures"] if drawn.figure.key == key)
+    return as_table(drawn.data)
+
+
+def test_a_second_visit_reads_the_kept_figures_not_the_data(world, client, mfa_admin_user):
+    client.force_login(mfa_admin_user)
+    first = client.get(DASHBOARD)
+    cold = cold_queries_of_get(client, DASHBOARD)
+    warm = queries_of_get(client, DASHBOARD)
+    again = client.get(DASHBOARD)
+    assert warm <= cold - len(figures_all())  # at least one query fewer a figure
+    assert [shown(again, drawn.figure.key) for drawn in again.context["figures"]] == \
+        [shown(first, drawn.figure.key) for drawn in first.context["figures"]]
+    assert again.content.count(b'role="img"') == first.content.count(b'role="img"')
+
+
+def test_a_change_made_by_a_service_shows_on_the_next_visit(world, client, mfa_admin_user):
+    client.force_login(mfa_admin_user)
+    before = shown(client.get(DASHBOARD), "partners-by-kind-and-tier")
+    assert before == shown(client.get(DASHBOARD), "partners-by-kind-and-tier")  # kept
+    waiting = Organisation.objects.get(name="Waiting Ltd")
+    organisation_approve(actor=mfa_admin_user, organisation=waiting,
+                         tier=Organisation.Tier.CORE)
+    _labels, series = shown(client.get(DASHBOARD), "partners-by-kind-and-tier")
+    assert sum(series["Core"]) == sum(before[1]["Core"]) + 1
+
+
+def test_the_figures_kept_for_one_filter_are_not_shown_for_another(world, client,
+                                                                   mfa_admin_user):
+    client.force_login(mfa_admin_user)
+    everything = shown(client.get(DASHBOARD), "projects-by-status")
+    one_programme = shown(client.get(f"{DASHBOARD}?programme=other"), "projects-by-status")
+    assert one_programme != everything
+    assert one_programme == as_table(read("projects-by-status", mfa_admin_user,
+                                          programme="other"))
 
 
 # --- where staff land after signing in ------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..dashboard import (
     Figure,
     FigureData,
     figure_get,
-    figures_all,
+    figures_kept,
     pending_work_of,
 )
 
@@ -30,18 +30,20 @@ class DrawnFigure:
     svg: str
 
 
+def _drawing(figure: Figure, data: FigureData) -> str:
+    if data.is_empty:
+        return ""
+    return chart_svg(data, kind=figure.chart,
+                     label=f"Chart: {figure.title}. Its numbers are in the table that follows.")
+
+
 @programme_staff_required
 @require_safe
 def dashboard(request):
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
-    drawn = []
-    for figure in figures_all():
-        data = figure.read(request.user, filters)
-        svg = "" if data.is_empty else chart_svg(
-            data, kind=figure.chart,
-            label=f"Chart: {figure.title}. Its numbers are in the table that follows.")
-        drawn.append(DrawnFigure(figure=figure, data=data, svg=svg))
+    drawn = [DrawnFigure(figure=figure, data=data, svg=svg)
+             for figure, data, svg in figures_kept(request.user, filters, _drawing)]
     return render(request, "reports/dashboard.html", {
         "form": form, "filters": filters, "query": form.query_string(),
         "pending": pending_work_of(request.user, filters), "figures": drawn,
