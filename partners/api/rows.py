@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from cluster_portal.core.api.rows import PagedValues, api_date, api_datetime
 
@@ -36,10 +37,12 @@ def organisation_rows(rows: list[dict], *, user, request) -> list[dict]:
     # Without the workstreams app, the serializers have no `workstreams` field: nor do rows.
     workstreams = (membership_rows_by_organisation([row["pk"] for row in rows])
                    if registered() is not None else None)
-    return [_row(row, user=user, request=request, workstreams=workstreams) for row in rows]
+    zone = timezone.get_current_timezone()
+    return [_row(row, user=user, request=request, workstreams=workstreams, zone=zone)
+            for row in rows]
 
 
-def _row(row: dict, *, user, request, workstreams: dict | None) -> dict:
+def _row(row: dict, *, user, request, workstreams: dict | None, zone) -> dict:
     presented = {
         "slug": row["slug"], "name": row["name"], "kind": row["kind"], "tier": row["tier"],
         "website": row["website"], "country": row["country"],
@@ -56,7 +59,7 @@ def _row(row: dict, *, user, request, workstreams: dict | None) -> dict:
         "membership_status": row["tier_status"],
         "tier_starts_on": api_date(row["tier_starts_on"]),
         "tier_ends_on": api_date(row["tier_ends_on"]),
-        "created_at": api_datetime(row["created_at"]),
+        "created_at": api_datetime(row["created_at"], zone),
     })
     return presented
 

@@ -10,6 +10,7 @@ courses at once, one query each, so a page costs the same queries however long i
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from cluster_portal.core.api.rows import PagedValues, api_date, api_datetime, api_decimal
 
@@ -98,6 +99,7 @@ def enrolment_values(enrolments: QuerySet) -> PagedValues:
 
 
 def enrolment_rows(rows: list[dict]) -> list[dict]:
+    zone = timezone.get_current_timezone()
     return [{
         "id": row["pk"],
         "person": {"id": row["person_id"], "full_name": row["person__full_name"]},
@@ -112,10 +114,10 @@ def enrolment_rows(rows: list[dict]) -> list[dict]:
         "sponsor": (None if row["sponsor_id"] is None else
                     {"slug": row["sponsor__slug"], "name": row["sponsor__name"]}),
         "status": row["status"], "waitlist_position": row["waitlist_position"],
-        "offer_expires_at": api_datetime(row["offer_expires_at"]),
-        "created_at": api_datetime(row["created_at"]),
-        "confirmed_at": api_datetime(row["confirmed_at"]),
-        "cancelled_at": api_datetime(row["cancelled_at"]),
-        "completed_at": api_datetime(row["completed_at"]),
+        "offer_expires_at": api_datetime(row["offer_expires_at"], zone),
+        "created_at": api_datetime(row["created_at"], zone),
+        "confirmed_at": api_datetime(row["confirmed_at"], zone),
+        "cancelled_at": api_datetime(row["cancelled_at"], zone),
+        "completed_at": api_datetime(row["completed_at"], zone),
         "cancellation_reason": row["decision_reason"],
     } for row in rows]
