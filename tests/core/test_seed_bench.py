@@ -9,24 +9,32 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from benchmarks.seed import bench_counts
+from cluster_portal.audit.models import AuditEvent
 from cluster_portal.notifications.models import Notification
-from partners.models import Organisation, OrganisationMembership
+from cluster_portal.reports.models import ReportJob
+from partners.models import Agreement, Organisation, OrganisationMembership
 from partners.services.organisations import tier_status_on
 from projects.models import (
+    Contribution,
+    Deliverable,
     Milestone,
     Project,
     ProjectCodeSequence,
     ProjectParticipant,
+    ProjectSkillNeed,
+    ProjectTeamMember,
+    ProjectTransition,
     StatusUpdate,
 )
 from projects.selectors import project_portfolio
-from talent.models import Course, CourseRun, Enrolment
+from talent.models import Attendance, Course, CourseRun, CourseSkill, Enrolment, Session
 from talent.selectors import course_list_public
-from workstreams.models import Workstream, WorkstreamMembership
+from talent.services.attendance import meets_threshold
+from workstreams.models import JoinRequest, Workstream, WorkstreamMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +65,28 @@ def digest() -> str:
                           "waitlist_position")),
         list(Notification.objects.order_by("recipient__email", "kind").values_list(
             "recipient__email", "kind").annotate(n=Count("pk"))),
+        list(JoinRequest.objects.order_by("organisation__slug", "workstream__code", "created_at")
+             .values_list("organisation__slug", "workstream__code", "status", "created_at",
+                          "decided_at", "granted_role")),
+        list(Agreement.objects.order_by("reference").values_list(
+            "reference", "status", "signed_on", "expires_on")),
+        list(ProjectTransition.objects.order_by("project__code", "at").values_list(
+            "project__code", "to_status", "at", "by__email")),
+        list(ProjectTeamMember.objects.order_by("project__code", "person__email").values_list(
+            "project__code", "person__email", "role")),
+        list(Contribution.objects.order_by("project__code", "organisation__slug", "year", "kind")
+             .values_list("project__code", "organisation__slug", "year", "kind",
+                          "committed_sgd", "actual_sgd")),
+        list(Deliverable.objects.order_by("project__code", "title").values_list(
+            "project__code", "title", "kind", "status", "due_on", "submitted_at")),
+        list(ProjectSkillNeed.objects.order_by("project__code", "skill__code").values_list(
+            "project__code", "skill__code", "level")),
+        list(Attendance.objects.order_by("enrolment__person__email", "session__starts_at")
+             .values_list("enrolment__person__email", "session__starts_at", "present")),
+        list(AuditEvent.objects.order_by("target_repr", "created_at", "action").values_list(
+            "target_repr", "created_at", "action")),
+        list(ReportJob.objects.order_by("created_at", "kind").values_list(
+            "requester__email", "kind", "format", "status", "file_name")),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -78,6 +108,23 @@ def test_builds_the_counts_the_scale_asks_for():
     assert Enrolment.objects.count() == counts.enrolments
     assert Notification.objects.count() == counts.notifications
     assert "1,000 enrolments" in output and "built in" in output
+
+    # The rows the lists need, each named in the summary with the number built.
+    join_requests = JoinRequest.objects.values("status").annotate(n=Count("pk"))
+    assert {row["status"]: row["n"] for row in join_requests} == {
+        "approved": counts.join_requests_approved, "pending": counts.join_requests_pending,
+        "declined": counts.join_requests_declined, "withdrawn": counts.join_requests_withdrawn}
+    assert ReportJob.objects.count() == counts.report_jobs
+    for model, what in ((JoinRequest, "join requests"), (Agreement, "agreements"),
+                        (ProjectTransition, "project transitions"),
+                        (Contribution, "contributions"), (Deliverable, "deliverables"),
+                        (Session, "sessions"), (Attendance, "attendance marks"),
+                        (CourseSkill, "course skills"), (ReportJob, "report jobs")):
+        assert model.objects.exists(), what
+        assert f"{model.objects.count():,} {what}" in output
+    assert AuditEvent.objects.filter(action="project.create").count() == counts.projects
+    # Some course has more runs than a page of the staff course page (20).
+    assert Course.objects.annotate(n=Count("runs")).filter(n__gt=20).exists()
 
 
 def test_keeps_what_the_services_keep():
@@ -123,6 +170,80 @@ def test_keeps_what_the_services_keep():
 
     for organisation in Organisation.objects.all():
         assert organisation.tier_status == tier_status_on(organisation, timezone.localdate())
+
+
+def test_the_activity_around_them_is_as_the_services_leave_it():
+    seed()
+    now = timezone.now()
+    # An approved join request started the membership it is linked to, with the role granted;
+    # a pending one is from an organisation not yet in that workstream, one per pair.
+    for join_request in JoinRequest.objects.filter(status="approved"):
+        membership = join_request.membership
+        assert (membership.organisation_id, membership.workstream_id, membership.role) == (
+            join_request.organisation_id, join_request.workstream_id, join_request.granted_role)
+        assert join_request.created_at < join_request.decided_at <= now
+    for join_request in JoinRequest.objects.filter(status="pending"):
+        assert join_request.decided_at is None
+        assert not WorkstreamMembership.objects.filter(
+            organisation=join_request.organisation_id, workstream=join_request.workstream_id,
+            until__isnull=True).exists()
+    assert not JoinRequest.objects.exclude(status="pending").filter(decided_at__isnull=True)
+
+    # Agreements: only approved organisations', signed ones dated, none signed in the future.
+    assert not Agreement.objects.exclude(organisation__status="approved").exists()
+    for agreement in Agreement.objects.exclude(signed_on=None):
+        assert agreement.signed_on <= timezone.localdate() <= agreement.expires_on or \
+            agreement.status == "expired"
+
+    # Each project's moves lead from draft to its status, one allowed move after another, in
+    # order and in the past; its decided_* are its last move's.
+    for project in Project.objects.prefetch_related("transitions"):
+        moves = list(project.transitions.all())
+        status = "draft"
+        for move in moves:
+            assert move.from_status == status
+            assert move.to_status in Project.MOVES.moves[status]
+            assert move.at <= now
+            status = move.to_status
+        assert status == project.status
+        assert project.decided_at == (moves[-1].at if moves else None)
+        assert AuditEvent.objects.filter(target_id=project.pk,
+                                         action="project.transition").count() == len(moves)
+
+    # A team member acts for a participating organisation; a contribution's organisation
+    # takes part; a deliverable is due within its project and carries a file once past pending.
+    for member in ProjectTeamMember.objects.select_related("project"):
+        assert OrganisationMembership.objects.filter(
+            person=member.person_id,
+            organisation__project_participations__project=member.project_id).exists()
+    assert not Contribution.objects.exclude(
+        organisation__project_participations__project=F("project")).exists()
+    for deliverable in Deliverable.objects.select_related("project"):
+        assert deliverable.project.starts_on <= deliverable.due_on <= deliverable.project.ends_on
+        assert bool(deliverable.file) == (deliverable.status != "pending")
+        if deliverable.status in ("submitted", "approved", "returned"):
+            assert deliverable.submitted_at <= now
+            late = timezone.localdate(deliverable.submitted_at) > deliverable.due_on
+            assert bool(deliverable.late_justification) == late
+
+    # Every completed run has sessions, and attendance that decided each trainee's outcome.
+    runs = CourseRun.objects.filter(status="completed").annotate(sessions_held=Count("sessions"))
+    assert runs.exists()
+    for run in runs:
+        assert run.sessions_held
+        attended = dict(Attendance.objects.filter(session__run=run, present=True).values(
+            "enrolment").annotate(n=Count("pk")).values_list("enrolment", "n"))
+        for enrolment in run.enrolments.filter(status__in=("completed", "no_show")):
+            passed = meets_threshold(attended.get(enrolment.pk, 0), run.sessions_held,
+                                     run.attendance_threshold)
+            assert passed == (enrolment.status == "completed"), enrolment
+    assert not Attendance.objects.exclude(marked_at=F("session__ends_at")).exists()
+
+    # A done report job has its file until it expires; at most one identical one at work.
+    for job in ReportJob.objects.filter(status="done"):
+        assert bool(job.file) == (job.expired_at is None)
+        assert job.expires_at > now or job.expired_at is not None
+    assert not ReportJob.objects.filter(status="failed", error="").exists()
 
 
 def test_the_same_seed_gives_the_same_rows_and_refuses_a_portal_in_use():

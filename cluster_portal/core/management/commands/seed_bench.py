@@ -17,8 +17,9 @@ from workstreams.models import Programme
 
 class Command(BaseCommand):
     help = ("Build the benchmark dataset in bulk (scale 1: 500 organisations, 20,000 people, "
-            "2,000 projects, 100,000 enrolments, 200,000 notifications). Runs only on a portal "
-            "without organisations or programmes, unless --reset is given.")
+            "2,000 projects, 100,000 enrolments, 200,000 notifications, and the join requests, "
+            "agreements, project work, sessions, attendance and report jobs around them). Runs "
+            "only on a portal without organisations or programmes, unless --reset is given.")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=1.0,
@@ -27,8 +28,9 @@ class Command(BaseCommand):
                             help="The random seed: the same seed gives the same dataset.")
         parser.add_argument("--reset", action="store_true",
                             help="First DELETE every organisation, programme, workstream, "
-                                 "course, run, enrolment and project, and the benchmark's "
-                                 f"people (@{EMAIL_DOMAIN}).")
+                                 "course, run, enrolment and project (with the projects' audit "
+                                 "events), and the benchmark's people "
+                                 f"(@{EMAIL_DOMAIN}) with their report jobs.")
 
     def handle(self, *args, scale: float, seed: int, reset: bool, **options):
         if scale <= 0:
@@ -53,4 +55,5 @@ class Command(BaseCommand):
             f"{counts.workstreams} workstreams, {counts.projects:,} projects with "
             f"{counts.milestones:,} milestones and {counts.status_updates:,} status updates, "
             f"{counts.courses:,} courses, {counts.runs:,} runs, {counts.enrolments:,} "
-            f"enrolments, {counts.notifications:,} notifications."))
+            f"enrolments, {counts.notifications:,} notifications; and "
+            + ", ".join(f"{count:,} {what}" for what, count in seeder.made.items()) + "."))
