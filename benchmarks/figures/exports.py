@@ -106,6 +106,7 @@ def measure(run) -> None:
         detail = {"rows_written": probes[0]["rows"], "file_rows": probes[0]["file_rows"],
                   "copy_rows": expected, "rounds": ROUNDS,
                   "seconds_each": [round(p["seconds"], 2) for p in probes],
+                  "cpu_seconds": round(median(p["cpu_seconds"] for p in probes), 2),
                   "rss_before_build_mb": round(median(p["rss_before_mb"] for p in probes), 1),
                   "complete": complete}
         if format == "csv":
