@@ -149,7 +149,10 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
         return super().get_permissions()
 
     def get_queryset(self):
-        # Replaced by the portfolio's selector in the FilterSet, for the list.
+        if self.action == "list":
+            # The FilterSet reads the list through the portfolio's selector, scoped to the
+            # caller; this queryset is never read, so it is not built (and would show nothing).
+            return Project.objects.none()
         return project_list_visible(user=self.request.user)
 
     def get_serializer_class(self):
