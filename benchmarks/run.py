@@ -109,13 +109,15 @@ def with_growth(results: Results) -> Results:
         large = at.get((small.section, small.name, 5))
         if large is None or not small.value:
             continue
-        growth, goal = large.value / small.value, small.detail["growth_goal"]
+        # No latency at scale 5 means no answer came back in time: a growth not met.
+        growth = large.value / small.value if large.value else None
+        goal = small.detail["growth_goal"]
         figures.append(Figure(
             section=small.section + GROWTH_SECTION_SUFFIX, name=small.name,
             value=large.value, unit=large.unit, reference=small.value,
             reference_name="scale 1", ratio=growth, goal=f"< {goal}×",
-            met=growth < goal and not (small.detail.get("failures") or
-                                       large.detail.get("failures"))))
+            met=growth is not None and growth < goal
+            and not (small.detail.get("failures") or large.detail.get("failures"))))
     return Results(figures)
 
 

@@ -79,7 +79,9 @@ def measure(run) -> None:
             side: partial(wrk, url, cookie=cookie, connections=CONNECTIONS, seconds=SECONDS)
             for side, url in (("page", page), ("reference", reference))
         }, rounds=ROUNDS)
-        failures = (sum(load.failures for loads in taken.values() for load in loads)
+        # A round in which not one answer came back within its seconds counts as a failure.
+        failures = (sum(load.failures + (load.requests == 0)
+                        for loads in taken.values() for load in loads)
                     + (status != 200))
         p95 = {side: median(load.p95_ms for load in loads) for side, loads in taken.items()}
         p50 = {side: median(load.p50_ms for load in loads) for side, loads in taken.items()}
