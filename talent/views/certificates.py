@@ -17,7 +17,6 @@ from cluster_portal.core.pages import Refused, act_and_redirect
 
 from .. import services
 from ..attendance_selectors import course_run_get_for_training
-from ..certificate_pdf import certificate_pdf as render_pdf
 from ..certificate_selectors import (
     certificate_batch_latest,
     certificate_get_for_copy,
@@ -142,6 +141,10 @@ def _copy_of(request, serial: str):
 @login_required
 @require_safe
 def certificate_pdf(request, serial: str):
+    # fpdf2 (with Pillow and fontTools, some 45 MB) is loaded only in a process that writes a
+    # PDF, not in every web and report worker that loads the URLconf.
+    from ..certificate_pdf import certificate_pdf as render_pdf
+
     certificate = _copy_of(request, serial)
     response = HttpResponse(render_pdf(certificate, certificate_public(certificate),
                                        verification_url(certificate)),

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_safe
 
 from ..selectors import courses_completed, workstream_skill_gaps
 from ..selectors import skills_profile as skills_profile_of
-from ..skills_pdf import skills_profile_pdf as render_pdf
 
 
 @login_required
@@ -28,6 +27,8 @@ def skills_profile(request):
 @cache_control(private=True)
 def skills_profile_pdf(request):
     """The signed-in person's own profile: the address names nobody, so it shows no one else's."""
+    from ..skills_pdf import skills_profile_pdf as render_pdf  # fpdf2 only where a PDF is made
+
     content = render_pdf(person=request.user, held=skills_profile_of(user=request.user),
                          completed=courses_completed(user=request.user))
     response = HttpResponse(content, content_type="application/pdf")
