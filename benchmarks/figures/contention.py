@@ -200,7 +200,7 @@ def measure(run) -> None:
         held = _held_by_the_database(course_run)
     finally:
         email_ids = _remove(course_run, people, session_keys, since)
-        _take_back_send_tasks(email_ids)
+        taken_back = _take_back_send_tasks(email_ids)
     statuses = [status for status, _ in answers]
     latencies = [taken for _, taken in answers]
     server_errors = sum(1 for status in statuses if status >= 500)
@@ -213,7 +213,8 @@ def measure(run) -> None:
         counts[str(status)] = counts.get(str(status), 0) + 1
     detail = {"requests": len(people), "seats": SEATS, "gunicorn_workers": run.workers,
               "answers": counts, "wall_seconds": round(seconds, 3),
-              "course": course.code, **held}
+              "course": course.code, "emails": len(email_ids),
+              "send_tasks_taken_back": taken_back, **held}
 
     run.results.add(Figure(
         section=SECTION, name="confirmed of 500 at a 50-seat run", value=held["confirmed"],
