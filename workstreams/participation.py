@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from cluster_portal.core.api.rows import api_date
+from cluster_portal.core.api.rows import api_date, grouped_by_first
 from partners.participation import Participation
 
 from .api.serializers import OrganisationWorkstreamSerializer
@@ -28,17 +28,15 @@ def with_current_memberships(organisations: QuerySet) -> QuerySet:
 def membership_rows_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
     """What OrganisationWorkstreamSerializer writes for each current membership, built from
     values: the organisation API's list reads a page of organisations without instances."""
-    rows: dict[int, list[dict]] = {}
     memberships = (
         WorkstreamMembership.objects.filter(organisation_id__in=list(organisation_ids),
                                             until__isnull=True)
         .order_by(*CURRENT_MEMBERSHIP_ORDER)
         .values_list("organisation_id", "workstream__slug", "workstream__name", "role", "since")
     )
-    for organisation_id, slug, name, role, since in memberships:
-        rows.setdefault(organisation_id, []).append(
-            {"slug": slug, "name": name, "role": role, "since": api_date(since)})
-    return rows
+    return grouped_by_first(
+        (organisation_id, {"slug": slug, "name": name, "role": role, "since": api_date(since)})
+        for organisation_id, slug, name, role, since in memberships)
 
 
 def filter_by_workstream(organisations: QuerySet, slug: str) -> QuerySet:

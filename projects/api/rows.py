@@ -6,7 +6,7 @@ field; a test compares the two at every level."""
 
 from django.db.models import QuerySet
 
-from cluster_portal.core.api.rows import api_date
+from cluster_portal.core.api.rows import PagedValues, api_date, grouped_by_first
 
 from ..permissions import Access
 from ..selectors import participations_of
@@ -30,22 +30,11 @@ FIELDS_SHOWN = {
 }
 
 
-class ProjectValues:
-    """The projects (a selector's queryset, with `with_access_level`) as a paginator takes them:
-    counted as the queryset counts them, and a page read as the values a row reads. Counting
-    the values themselves would join every reference (the principal investigators among all the
-    accounts) only to count projects; the selector's prefetch is left out, the participants being
-    read for the page alone (`project_rows`)."""
-
-    def __init__(self, projects: QuerySet):
-        self.projects = projects
-        self.ordered = projects.ordered  # the paginator warns of an unordered list
-
-    def count(self) -> int:
-        return self.projects.count()
-
-    def __getitem__(self, rows: slice) -> list[dict]:
-        return list(self.projects.prefetch_related(None).values(*PROJECT_VALUES)[rows])
+def project_values(projects: QuerySet) -> PagedValues:
+    """The projects (a selector's queryset, with `with_access_level`) as the values a row
+    reads, to paginate; the selector's prefetch is left out, the participants being read for
+    the page alone (`project_rows`)."""
+    return PagedValues(projects.prefetch_related(None), *PROJECT_VALUES)
 
 
 def _participants_by_project(rows: list[dict]) -> dict[int, list[dict]]:
@@ -53,11 +42,10 @@ def _participants_by_project(rows: list[dict]) -> dict[int, list[dict]]:
     project on the page does)."""
     ids = [row["pk"] for row in rows if ProjectSerializer.shows("participants",
                                                                 row["access_level"])]
-    participants: dict[int, list[dict]] = {}
-    if ids:
-        for project_id, slug, name in participations_of(project_ids=ids):
-            participants.setdefault(project_id, []).append({"slug": slug, "name": name})
-    return participants
+    if not ids:
+        return {}
+    return grouped_by_first((project_id, {"slug": slug, "name": name})
+                            for project_id, slug, name in participations_of(project_ids=ids))
 
 
 def _principal_investigator(row: dict) -> dict | None:
@@ -68,7 +56,7 @@ def _principal_investigator(row: dict) -> dict | None:
 
 
 def project_rows(rows: list[dict]) -> list[dict]:
-    """The page's rows (from `ProjectValues`) as `ProjectSerializer` presents them."""
+    """The page's rows (from `project_values`) as `ProjectSerializer` presents them."""
     participants = _participants_by_project(rows)
     presented = []
     for row in rows:

@@ -7,12 +7,16 @@ compares the two. A course's skills, workstreams and prerequisites are read for 
 courses at once, one query each, so a page costs the same queries however long it is.
 """
 
-from collections.abc import Iterable
-
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cluster_portal.core.api.rows import PagedValues, api_date, api_datetime, api_decimal
+from cluster_portal.core.api.rows import (
+    PagedValues,
+    api_date,
+    api_datetime,
+    api_decimal,
+    grouped_by_first,
+)
 
 from ..models import Course, CourseSkill
 
@@ -51,32 +55,25 @@ def course_rows(rows: list[dict]) -> list[dict]:
     } for row in rows]
 
 
-def _grouped(pairs: Iterable[tuple]) -> dict[int, list]:
-    grouped: dict[int, list] = {}
-    for course_id, value in pairs:
-        grouped.setdefault(course_id, []).append(value)
-    return grouped
-
-
 def _skills_by_course(ids: list[int]) -> dict[int, list[dict]]:
     # In CourseSkill's own order (by the skill's name), as the serializer lists them.
     taught = (CourseSkill.objects.filter(course_id__in=ids)
               .values_list("course_id", "skill__code", "skill__name", "level"))
-    return _grouped((course_id, {"skill": code, "name": name, "level": level})
+    return grouped_by_first((course_id, {"skill": code, "name": name, "level": level})
                     for course_id, code, name, level in taught)
 
 
 def _workstreams_by_course(ids: list[int]) -> dict[int, list[str]]:
     # In the workstreams' own order (Workstream.Meta.ordering), as the serializer lists them.
     served = Course.workstreams.through.objects.filter(course_id__in=ids)
-    return _grouped(served.order_by("workstream__display_order", "workstream__name")
+    return grouped_by_first(served.order_by("workstream__display_order", "workstream__name")
                     .values_list("course_id", "workstream__slug"))
 
 
 def _prerequisites_by_course(ids: list[int]) -> dict[int, list[str]]:
     # Every prerequisite, published or not, by code (Course.Meta.ordering).
     required = Course.prerequisites.through.objects.filter(from_course_id__in=ids)
-    return _grouped(required.order_by("to_course__code")
+    return grouped_by_first(required.order_by("to_course__code")
                     .values_list("from_course_id", "to_course__code"))
 
 

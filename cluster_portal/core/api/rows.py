@@ -6,6 +6,7 @@ serializer's output are the same JSON; each such list has a test that compares t
 """
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -30,6 +31,15 @@ def api_date(value: datetime.date | None) -> str | None:
 def api_decimal(value: Decimal | None) -> str | None:
     """As DRF's DecimalField with COERCE_DECIMAL_TO_STRING: the database's scale kept."""
     return None if value is None else f"{value:f}"
+
+
+def grouped_by_first(pairs: Iterable[tuple]) -> dict:
+    """{key: [values in the order read]} from (key, value) pairs: a page's nested rows, read in
+    one query for all its rows, handed to each row by its id."""
+    grouped: dict = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
 
 
 class PagedValues:

@@ -42,7 +42,7 @@ from .. import serializers as s
 from ..filters import (
     ProjectFilter,
 )
-from ..rows import ProjectValues, project_rows
+from ..rows import project_rows, project_values
 from .refusals import (
     api_field_names,
 )
@@ -165,7 +165,7 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
         # (api/rows.py), without a serializer call per field of a hundred projects.
         projects = with_access_level(self.filter_queryset(self.get_queryset()),
                                      user=request.user)
-        page = self.paginate_queryset(ProjectValues(projects))
+        page = self.paginate_queryset(project_values(projects))
         return self.get_paginated_response(project_rows(page))
 
     def get_object(self):
