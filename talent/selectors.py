@@ -8,7 +8,19 @@ sponsored and trainers those of their runs.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from cluster_portal.accounts.roles import ProgrammeRole
@@ -42,20 +54,21 @@ class CatalogueFilters:
     seats_left: bool = False  # only courses with a run that has a seat left now
 
 
-def _upcoming_runs() -> Q:
-    return Q(runs__status=CourseRun.Status.SCHEDULED, runs__starts_on__gte=timezone.localdate())
-
-
 def course_list_public(*, filters: CatalogueFilters = CatalogueFilters()) -> QuerySet[Course]:
     """Published courses, each with its next run's start and the seats left on its upcoming
-    runs, in a fixed number of queries however many courses and runs there are."""
+    runs, in a fixed number of queries however many courses and runs there are.
+
+    Every filter is an EXISTS and both figures are subqueries per course, so the list is one
+    row per course without joining its runs: no DISTINCT or GROUP BY over the catalogue, and
+    its count is a count of courses."""
     courses = Course.objects.filter(is_published=True)
     if filters.text:
         # As the directory searches: any case, any accents, every word somewhere.
         courses = matching_every_word(courses, filters.text, "code", "title", "summary",
                                       "description")
     if filters.workstream:
-        courses = courses.filter(workstreams__slug=filters.workstream)
+        courses = courses.filter(Exists(Course.workstreams.through.objects.filter(
+            course=OuterRef("pk"), workstream__slug=filters.workstream)))
     if filters.skill or filters.level:
         taught = CourseSkill.objects.filter(course=OuterRef("pk"))
         if filters.skill:
@@ -71,10 +84,13 @@ def course_list_public(*, filters: CatalogueFilters = CatalogueFilters()) -> Que
         courses = courses.filter(Exists(upcoming))
     if filters.seats_left:
         courses = courses.filter(Exists(upcoming.filter(seats_taken__lt=F("capacity"))))
-    return (courses.distinct()
-            .annotate(next_run_on=Min("runs__starts_on", filter=_upcoming_runs()),
-                      upcoming_seats=Sum(F("runs__capacity") - F("runs__seats_taken"),
-                                         filter=_upcoming_runs()))
+    return (courses
+            .annotate(next_run_on=Subquery(upcoming.order_by("starts_on").values("starts_on")[:1]),
+                      upcoming_seats=Subquery(
+                          upcoming.order_by().values("course")
+                          .annotate(seats=Sum(F("capacity") - F("seats_taken")))
+                          .values("seats"),
+                          output_field=IntegerField()))
             .select_related("provider")
             .prefetch_related(Prefetch("skills_taught",
                                        queryset=CourseSkill.objects.select_related("skill")),
