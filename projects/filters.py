@@ -12,7 +12,7 @@ filters still apply.
 from django import forms
 from django.db.models import QuerySet
 
-from cluster_portal.core.forms import PortalForm
+from cluster_portal.core.forms import LongSelect, PortalForm
 from partners.models import Organisation
 
 from .models import TRL_MAX, TRL_MIN, Project, Rag
@@ -45,7 +45,8 @@ class PortfolioFilterForm(PortalForm):
                                choices=[("", "Any status"), *Project.Status.choices])
     rag = forms.ChoiceField(label="Latest RAG", required=False, choices=[
         ("", "Any rating"), *Rag.choices, ("none", "No status update yet")])
-    organisation = forms.ChoiceField(required=False, help_text="Leading or taking part.")
+    organisation = forms.ChoiceField(required=False, widget=LongSelect,
+                                     help_text="Leading or taking part.")
     trl_min = _trl_field("TRL now at least")
     trl_max = _trl_field("TRL now at most")
     active_from = forms.DateField(
