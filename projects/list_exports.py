@@ -33,8 +33,10 @@ def portfolio_form(user, query: Mapping | None) -> PortfolioFilterForm:
 
 
 def portfolio_projects(user, form: PortfolioFilterForm):
-    """The portfolio exactly as the list shows it to `user` with the form's filters and sort."""
-    return selectors.project_portfolio(user=user, filters=form.filters())
+    """The portfolio exactly as the list shows it to `user` with the form's filters and sort,
+    with each project's participants (a column of the file)."""
+    return selectors.with_participants(
+        selectors.project_portfolio(user=user, filters=form.filters()))
 
 
 def portfolio_row(project: Project) -> tuple:

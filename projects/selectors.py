@@ -216,7 +216,8 @@ def with_overdue_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 def project_portfolio(*, user, filters: PortfolioFilters = PortfolioFilters()) -> QuerySet[Project]:
     """The projects the person sees (staff: all), filtered and sorted, each with its overdue
-    counts and participants, in a fixed number of queries however many there are."""
+    counts, in a fixed number of queries however many there are (`with_participants` adds
+    who takes part, for the lists that show it)."""
     projects = project_list_visible(user=user)
     if not may_manage_projects(user):
         # What a summary does not show (who takes part, the rating, the TRL now, overdue work)
@@ -253,7 +254,13 @@ def project_portfolio(*, user, filters: PortfolioFilters = PortfolioFilters()) -
         When(latest_rag="red", then=Value(3)), When(latest_rag="amber", then=Value(2)),
         When(latest_rag="green", then=Value(1)), default=Value(0), output_field=IntegerField()))
     order = PORTFOLIO_SORTS.get(filters.sort, PORTFOLIO_SORTS["code"])
-    return projects.order_by(*order).prefetch_related(
+    return projects.order_by(*order)
+
+
+def with_participants(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects with their participating organisations, one query for all (for the lists
+    that name them: the portfolio's CSV; its page and the API's list do not)."""
+    return projects.prefetch_related(
         Prefetch("participations",
                  queryset=ProjectParticipant.objects.select_related("organisation")))
 

@@ -9,7 +9,7 @@ import pytest
 from cluster_portal.core.actors import SYSTEM
 from projects.api.serializers import ProjectSerializer
 from projects.models import Project
-from projects.selectors import project_portfolio, with_access_level
+from projects.selectors import project_portfolio, with_access_level, with_participants
 from projects.services import (
     deliverable_create,
     milestone_create,
@@ -31,7 +31,7 @@ Status = Project.Status
 
 def serializer_rows(user) -> list[dict]:
     """What ProjectSerializer presents for the projects the list shows the person."""
-    projects = with_access_level(project_portfolio(user=user), user=user)
+    projects = with_access_level(with_participants(project_portfolio(user=user)), user=user)
     return [dict(row) for row in ProjectSerializer(projects, many=True).data]
 
 

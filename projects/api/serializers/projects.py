@@ -168,7 +168,7 @@ class ProjectSerializer(LevelledSerializer):
 
     @extend_schema_field(OrganisationRefSerializer(many=True))
     def get_participants(self, project: Project) -> list[dict]:
-        # From the selector's prefetch of participations (with their organisations).
+        # From a prefetch of participations with their organisations (with_participants).
         return OrganisationRefSerializer(
             [p.organisation for p in project.participations.all()], many=True).data
 
