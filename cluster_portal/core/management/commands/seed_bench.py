@@ -1,8 +1,8 @@
-"""`manage.py seed_bench --scale N`: builds the benchmark dataset (benchmarks/seed.py) into an
+"""`manage.py seed_bench --scale N`: builds the benchmark dataset (benchmarks/seed/) into an
 empty portal and says what it made and how long it took.
 
 It bypasses the services on purpose: a dataset to measure the portal against, not business
-actions (benchmarks/seed.py says how it keeps the derived fields as the services would).
+actions (benchmarks/seed/ says how it keeps the derived fields as the services would).
 """
 
 import time
