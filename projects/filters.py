@@ -10,12 +10,12 @@ filters still apply.
 """
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from cluster_portal.core.forms import LongSelect, PortalForm
 from partners.models import Organisation
 
-from .models import TRL_MAX, TRL_MIN, Project, Rag
+from .models import TRL_MAX, TRL_MIN, Project, ProjectParticipant, Rag
 from .permissions import SHOWN_STATES
 from .selectors import PORTFOLIO_SORTS, PortfolioFilters
 
@@ -73,8 +73,8 @@ class PortfolioFilterForm(PortalForm):
                 (value, label) for value, label in Project.Status.choices
                 if value in SHOWN_STATES]
         if staff:
-            organisations = (Organisation.objects.filter(project_participations__isnull=False)
-                             .distinct().order_by("name").values_list("slug", "name"))
+            organisations = (Organisation.objects.filter(Exists(ProjectParticipant.objects.filter(
+                organisation=OuterRef("pk")))).order_by("name").values_list("slug", "name"))
             self.fields["organisation"].choices = [("", "Any organisation"), *organisations]
         else:
             for name in STAFF_ONLY_FIELDS:
