@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
+from cluster_portal.reports.kinds import Table
 from cluster_portal.reports.models import ReportJob
 from cluster_portal.reports.services import report_job_request, report_job_run
+from cluster_portal.reports.writers import CSV_BATCH_ROWS, write_csv
 from partners.models import OrganisationMembership
 from talent.models import Enrolment
 from tests.factories import OrganisationFactory, UserFactory, WorkstreamFactory
@@ -142,3 +144,41 @@ def test_more_enrolments_cost_no_more_queries(mfa_admin_user, enrolments, format
         Enrolment(person=person, run=run, sponsor=sponsor, status=Enrolment.Status.CONFIRMED,
                   confirmed_at=timezone.now()) for run in runs for person in people)
     assert len(_queries_of_build(mfa_admin_user, format)) == len(few)
+
+
+def test_moments_are_cut_to_the_second_on_the_programmes_clock_in_both_files(
+        mfa_admin_user, enrolments):
+    """The CSV reads its days and moments as text from the database, the workbook as values:
+    both cut a moment to its second (a moment just before midnight stays on its day) and read
+    it on the programme's clock."""
+    last_instant = datetime.datetime(2026, 12, 31, 15, 59, 59, 999999, tzinfo=datetime.UTC)
+    Enrolment.objects.filter(person__email="ada@example.org").update(created_at=last_instant)
+    rows = read_csv(built(mfa_admin_user, "enrolments", "csv"))
+    ada = next(row for row in rows if row[1] == "ada@example.org")
+    assert ada[5:7] == [in_days(-100).isoformat(), in_days(-99).isoformat()]
+    assert (ada[8], ada[9]) == ("2026-12-31 23:59:59", "2026-03-02 09:02:03")
+    sheets = read_xlsx(built(mfa_admin_user, "enrolments", "xlsx"))
+    ada = next(row for row in sheets["Enrolments"] if row[1] == "ada@example.org")
+    moment = datetime.datetime(2026, 12, 31, 23, 59, 59) - datetime.datetime(1899, 12, 30)
+    assert ada[8] == pytest.approx(moment.total_seconds() / 86400)
+
+
+def test_a_formula_is_neutralised_wherever_it_falls_in_a_batch(tmp_path):
+    """The CSV writer checks a batch's cells a column at a time: a cell starting a formula
+    is neutralised whichever row of whichever batch holds it, and only that cell; a sign after
+    a line break inside a cell is not the cell's start; truth values read yes/no."""
+    day = datetime.date(2026, 3, 2)
+    rows = [("plain", f"line {n}", day, None, n, n % 2 == 0)
+            for n in range(CSV_BATCH_ROWS + 10)]
+    rows[3] = ("=SUM(A1)", "one\n-two", day, None, -5, True)
+    rows[CSV_BATCH_ROWS + 5] = ("plain", "@cmd", None, MOMENT.replace(tzinfo=None), 7, False)
+    path = tmp_path / "table.csv"
+    written = write_csv([Table(title="T", header=("a", "b", "c", "d", "e", "f"),
+                               rows=iter(rows))], str(path), lambda fraction: None)
+    assert written == len(rows)
+    read = read_csv(path.read_bytes())[1:]
+    assert read[3] == ["'=SUM(A1)", "one\n-two", "2026-03-02", "", "'-5", "yes"]
+    assert read[CSV_BATCH_ROWS + 5] == ["plain", "'@cmd", "", "2026-03-02 01:02:03.456000",
+                                        "7", "no"]
+    assert read[4] == ["plain", "line 4", "2026-03-02", "", "4", "yes"]
+    assert sum(cell.startswith("'") for row in read for cell in row) == 3
