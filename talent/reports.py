@@ -19,10 +19,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf, TruncQuarter
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncQuarter
 from django.utils import timezone
 
 from cluster_portal.reports.kinds import (
@@ -154,21 +155,25 @@ EVERY_ENROLMENT_COLUMNS = (
     "local_cancelled_at", "local_completed_at")
 DAYS = {"run_starts": "run__starts_on", "run_ends": "run__ends_on"}
 MOMENTS = ("created_at", "confirmed_at", "cancelled_at", "completed_at")
-# The text of a day and of a moment, as str() writes them in Python.
-DAY_TEXT, MOMENT_TEXT = "YYYY-MM-DD", "YYYY-MM-DD HH24:MI:SS"
 
 
 def _local_second(field: str, *, as_text: bool) -> Func:
     """PostgreSQL: the moment as the programme's clock reads it, to the second, without its
-    zone, as COPY of the same query would write it; as a value, or as its text for a CSV.
-    No converter follows (unlike TruncSecond's, which makes it aware again), so 400,000
-    moments cost Python nothing."""
+    zone, as COPY of the same query would write it (as a value, or its text). No converter
+    follows (unlike TruncSecond's, which makes it aware again), so 400,000 moments cost Python
+    nothing."""
     local = Func(F(field), Value(settings.TIME_ZONE), arg_joiner=" AT TIME ZONE ",
                  template="(%(expressions)s)", output_field=DateTimeField())
-    if as_text:
-        return Func(local, Value(MOMENT_TEXT), function="TO_CHAR", output_field=CharField())
-    return Func(local, function="DATE_TRUNC", template="%(function)s('second', "
-                "%(expressions)s)", output_field=DateTimeField())
+    second = Func(local, function="DATE_TRUNC", template="%(function)s('second', "
+                  "%(expressions)s)", output_field=DateTimeField())
+    return _text(second) if as_text else second
+
+
+def _text(expression) -> Cast:
+    """A day's or moment's text as str() writes it (2026-03-02, 2026-03-02 09:02:03): the
+    connection's DateStyle is ISO (psycopg sets it), and a cast costs PostgreSQL a third of
+    what TO_CHAR does."""
+    return Cast(expression, output_field=TextField())
 
 
 def _in_postgresql(queryset: QuerySet) -> bool:
@@ -186,9 +191,7 @@ def every_enrolment_values(actor, parameters: ReportParameters, *, as_text: bool
     as_text = as_text and in_postgresql
     labels = Case(*(When(status=value, then=Value(label)) for value, label in Status.choices),
                   default=F("status"), output_field=CharField())
-    days = {name: Func(F(field), Value(DAY_TEXT), function="TO_CHAR",
-                       output_field=CharField()) if as_text else F(field)
-            for name, field in DAYS.items()}
+    days = {name: _text(F(field)) if as_text else F(field) for name, field in DAYS.items()}
     moments = {f"local_{field}": _local_second(field, as_text=as_text) if in_postgresql
                else F(field) for field in MOMENTS}
     return enrolments.annotate(
