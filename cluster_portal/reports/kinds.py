@@ -52,12 +52,15 @@ class ReportParameters:
 @dataclass(frozen=True)
 class Table:
     """One sheet of a report (the whole of a CSV one). `count`, when known, lets the job say
-    how far it got; `rows` is read once."""
+    how far it got; `rows` is read once. `csv_rows`, when given, reads the same rows with each
+    cell as the CSV writes it (days and moments as text, which the database writes faster than
+    Python); the CSV writer then reads those instead of `rows`."""
 
     title: str
     header: Sequence[str]
     rows: Iterable[Sequence]
     count: int | None = None
+    csv_rows: Callable[[], Iterable[Sequence]] | None = None
 
 
 Progress = Callable[[float], None]  # told a fraction from 0 to 1 as the file is written

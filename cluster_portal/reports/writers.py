@@ -2,8 +2,7 @@
 module, XLSX through xlsxwriter's constant-memory mode (each row goes to disk once written), so
 100,000 rows cost the worker no more memory than 100.
 
-A table's rows may also offer `csv_rows()`: the same rows with the cells as the CSV writes them,
-read more cheaply (the database writes the days and moments as text); the CSV reads those."""
+A table that offers `csv_rows` (kinds.Table) has its CSV written from those."""
 
 import csv
 import datetime
@@ -53,8 +52,7 @@ def write_csv(tables: Iterable[Table], path: str, progress: Progress) -> int:
     written a batch of rows at a time (the csv module's writerows does the loop in C)."""
     table = next(iter(tables))
     counter = _Counter(1, progress)
-    csv_rows = getattr(table.rows, "csv_rows", None)
-    rows, written = iter(csv_rows() if csv_rows else table.rows), 0
+    rows, written = iter(table.csv_rows() if table.csv_rows else table.rows), 0
     with open(path, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow(list(table.header))
