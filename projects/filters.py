@@ -10,14 +10,13 @@ filters still apply.
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from cluster_portal.core.forms import LongSelect, PortalForm
-from partners.models import Organisation
 
-from .models import TRL_MAX, TRL_MIN, Project, ProjectParticipant, Rag
+from .models import TRL_MAX, TRL_MIN, Project, Rag
 from .permissions import SHOWN_STATES
-from .selectors import PORTFOLIO_SORTS, PortfolioFilters
+from .selectors import PORTFOLIO_SORTS, PortfolioFilters, participating_organisation_choices
 
 PUBLIC_SORTS = ("code", "title", "starts_on", "ends_on", "status")
 SORT_LABELS = {
@@ -73,9 +72,8 @@ class PortfolioFilterForm(PortalForm):
                 (value, label) for value, label in Project.Status.choices
                 if value in SHOWN_STATES]
         if staff:
-            organisations = (Organisation.objects.filter(Exists(ProjectParticipant.objects.filter(
-                organisation=OuterRef("pk")))).order_by("name").values_list("slug", "name"))
-            self.fields["organisation"].choices = [("", "Any organisation"), *organisations]
+            self.fields["organisation"].choices = [("", "Any organisation"),
+                                                   *participating_organisation_choices()]
         else:
             for name in STAFF_ONLY_FIELDS:
                 del self.fields[name]

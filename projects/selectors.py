@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -28,7 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cluster_portal.audit.selectors import audit_latest_event_id
 from cluster_portal.core.search import matching_every_word
+from partners.models import Organisation
 from workstreams.models import WorkstreamMembership
 
 from .models import (
@@ -275,6 +278,24 @@ def with_participants(projects: QuerySet[Project]) -> QuerySet[Project]:
     return projects.prefetch_related(
         Prefetch("participations",
                  queryset=ProjectParticipant.objects.select_related("organisation")))
+
+
+# How long the portfolio's list of participating organisations is kept at most (it is also
+# read afresh after any audited change).
+PARTICIPANTS_KEPT_SECONDS = 300
+
+
+def participating_organisation_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every organisation taking part in a project, by name: the portfolio's
+    filter for staff. Thousands at programme scale, so kept in the cache until the next audited
+    change (adding a participant, renaming an organisation) rather than read on every visit."""
+    key = f"projects:participating-organisations:{audit_latest_event_id()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(Organisation.objects.filter(Exists(ProjectParticipant.objects.filter(
+            organisation=OuterRef("pk")))).order_by("name").values_list("slug", "name"))
+        cache.set(key, choices, PARTICIPANTS_KEPT_SECONDS)
+    return choices
 
 
 def participations_of(*, project_ids: list[int]) -> QuerySet:

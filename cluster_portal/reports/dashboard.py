@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.cache import cache
 
-from cluster_portal.audit.models import AuditEvent
+from cluster_portal.audit.selectors import audit_latest_event_id
 from cluster_portal.core.forms import PortalForm
 
 CHART_KINDS = ("bar", "stacked_bar", "horizontal_bar", "line", "pie")
@@ -122,17 +122,10 @@ def figure_get(key: str) -> Figure | None:
 
 # --- the figures, kept between visits -----------------------------------------------------------
 
-# Every change the figures count is made by a service, and every service records it in the audit
-# trail (the admin's edits too), so the newest audit event marks the data's version: a figure
-# kept under an older mark is never read again. The time limit catches what the mark can miss:
-# a change whose event got an id below the newest one because its transaction committed later,
-# and a new day for the figures counted "as of today".
+# Kept under the newest audit event's id (audit.selectors.audit_latest_event_id): a figure kept
+# under an older one is never read again. The time limit catches what the mark can miss, and a
+# new day for the figures counted "as of today".
 FIGURES_KEPT_SECONDS = 300
-
-
-def data_version() -> int:
-    """The newest audit event's id (one look at the primary key's index)."""
-    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def figures_kept(user, filters: DashboardFilters,
@@ -142,7 +135,7 @@ def figures_kept(user, filters: DashboardFilters,
     as each read answers for the person asking."""
     key = ":".join(["dashboard-figures", str(user.pk), filters.programme,
                     str(filters.date_from or ""), str(filters.date_to or ""),
-                    str(data_version())])
+                    str(audit_latest_event_id())])
     figures = figures_all()
     kept = cache.get(key)
     if kept is None or set(kept) != {figure.key for figure in figures}:

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from cluster_portal.core.actors import SYSTEM
@@ -20,6 +21,13 @@ pytestmark = pytest.mark.django_db
 S = Project.Status
 LIST = reverse("projects:list")
 CSV = reverse("projects:portfolio_csv")
+
+
+def cold_queries_of_get(client, path: str) -> int:
+    """Queries of a GET with nothing kept in the cache (the staff filter's organisations are
+    kept between visits): the count of the list's own reading, the same at every size."""
+    cache.clear()
+    return queries_of_get(client, path)
 
 
 @pytest.fixture
@@ -213,22 +221,22 @@ def test_the_list_costs_the_same_for_n_or_3n_projects(client, world, mfa_staff_u
         client.force_login(people[reader])
     make_project(world, status=S.ACTIVE, visibility=Visibility.PUBLIC)
     bulk_projects(world, 4, start=100)
-    few = queries_of_get(client, LIST)
+    few = cold_queries_of_get(client, LIST)
     bulk_projects(world, 10, start=200)
     other_organisation = OrganisationFactory()
     WorkstreamMembershipFactory(workstream=world.workstream, organisation=other_organisation)
     make_project(world, status=S.ACTIVE, participants=[other_organisation])
-    assert queries_of_get(client, LIST) == few
-    assert queries_of_get(client, f"{LIST}?sort=-ends_on&page=2") == few
+    assert cold_queries_of_get(client, LIST) == few
+    assert cold_queries_of_get(client, f"{LIST}?sort=-ends_on&page=2") == few
 
 
 def test_two_thousand_projects_cost_the_first_page_what_twenty_do(client, world,
                                                                    mfa_staff_user):
     client.force_login(mfa_staff_user)
     bulk_projects(world, 20)
-    twenty = queries_of_get(client, LIST)
+    twenty = cold_queries_of_get(client, LIST)
     bulk_projects(world, 1980, start=20)
-    assert queries_of_get(client, LIST) == twenty
+    assert cold_queries_of_get(client, LIST) == twenty
     assert client.get(LIST).context["page"].paginator.count == 2000
 
 
