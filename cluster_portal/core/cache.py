@@ -11,6 +11,8 @@ away and one when it is back.
 
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -20,6 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("cluster_portal.cache")
+T = TypeVar("T")
 
 UNREACHABLE = (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError, OSError)
 
@@ -52,10 +55,16 @@ class RedisWithLocalFallback(BaseCache):
         self._outage = _OUTAGES.setdefault(location, _Outage())
 
     def _call(self, method: str, *args, **kwargs):
+        return self._on_redis_or_local(
+            lambda: getattr(self._redis, method)(*args, **kwargs),
+            lambda: getattr(self._local, method)(*args, **kwargs),
+        )
+
+    def _on_redis_or_local(self, on_redis: Callable[[], T], on_local: Callable[[], T]) -> T:
         outage = self._outage
         if time.monotonic() >= outage.until:
             try:
-                result = getattr(self._redis, method)(*args, **kwargs)
+                result = on_redis()
             except UNREACHABLE as error:
                 outage.until = time.monotonic() + self.RETRY_AFTER_SECONDS
                 if not outage.down:
@@ -67,7 +76,23 @@ class RedisWithLocalFallback(BaseCache):
                     outage.down = False
                     logger.warning("Cache available again.")
                 return result
-        return getattr(self._local, method)(*args, **kwargs)
+        return on_local()
+
+    def count_hit(self, key: str, *, timeout: int) -> int:
+        """One more hit on the counter `key`, which lives `timeout` seconds after its last hit:
+        the count so far. On Redis an increment and an expiry sent together, one round trip,
+        and atomic, so concurrent hits are never lost (a read, then a write, would lose some).
+        """
+        def on_redis() -> int:
+            client = self._redis.client
+            name = client.make_key(key)
+            pipeline = client.get_client(write=True).pipeline(transaction=False)
+            pipeline.incr(name)
+            pipeline.expire(name, timeout)
+            return pipeline.execute()[0]
+
+        return self._on_redis_or_local(on_redis, lambda: count_hit(self._local, key,
+                                                                  timeout=timeout))
 
     def ping(self) -> None:
         """Raises unless Redis itself answers; /health/ asks this, not the fallback."""
@@ -112,3 +137,18 @@ class RedisWithLocalFallback(BaseCache):
 
     def close(self, **kwargs):
         self._redis.close(**kwargs)
+
+
+def count_hit(cache: BaseCache, key: str, *, timeout: int) -> int:
+    """One more hit on the counter `key` in `cache`: the count so far. The portal's cache counts
+    atomically (RedisWithLocalFallback.count_hit); another (the development server's memory)
+    adds the counter and increments it."""
+    counter = getattr(cache, "count_hit", None)
+    if counter is not None:
+        return counter(key, timeout=timeout)
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls: the first hit again
+        cache.set(key, 1, timeout)
+        return 1

@@ -7,10 +7,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cluster_portal.core.api.openapi import error_example, with_errors
+from cluster_portal.core.api.throttling import WindowRateThrottle
 from cluster_portal.core.exceptions import NotFound
 
 from ..certificate_selectors import (
@@ -25,7 +25,7 @@ from ..services.certificates import verification_url
 NO_SUCH_CERTIFICATE = "No certificate has this serial number."
 
 
-class CertificateVerifyThrottle(SimpleRateThrottle):
+class CertificateVerifyThrottle(WindowRateThrottle):
     """Per address, signed in or not: a serial is 60 random bits, and this keeps anyone from
     trying them in bulk."""
 

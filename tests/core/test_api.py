@@ -160,9 +160,10 @@ def test_pagination_defaults_to_25_and_caps_at_100():
 
 def test_anonymous_clients_are_throttled(api_client, monkeypatch):
     from rest_framework.settings import api_settings
-    from rest_framework.throttling import AnonRateThrottle
 
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES",
+    from cluster_portal.core.api.throttling import WindowRateThrottle
+
+    monkeypatch.setattr(WindowRateThrottle, "THROTTLE_RATES",
                         {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"})
     responses = [api_client.get("/api/v1/") for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]

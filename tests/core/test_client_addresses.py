@@ -15,10 +15,10 @@ PROXY = "10.0.0.2"  # every request reaches the portal from the proxy's address
 @pytest.fixture
 def low_api_rates(monkeypatch):
     # DRF reads the rates into its throttle classes when first imported, so they are told too.
-    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+    from cluster_portal.core.api.throttling import WindowRateThrottle
 
-    for throttle in (AnonRateThrottle, UserRateThrottle):
-        monkeypatch.setattr(throttle, "THROTTLE_RATES", {"anon": "3/minute", "user": "600/minute"})
+    monkeypatch.setattr(WindowRateThrottle, "THROTTLE_RATES",
+                        {"anon": "3/minute", "user": "600/minute"})
 
 
 @pytest.fixture
