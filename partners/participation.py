@@ -10,7 +10,7 @@ portal without workstreams, organisations take part in none and the filter offer
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Expression, QuerySet
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,9 @@ class Participation:
     with_current_memberships: Callable[[QuerySet], QuerySet]
     # One organisation's current memberships, for its profile.
     memberships_of: Callable[[object], Iterable]
-    # {organisation id: its current memberships as the API presents them (what
-    # membership_serializer writes)}, for a page of organisations read as values: one query.
-    membership_rows_by_organisation: Callable[[Iterable[int]], dict[int, list[dict]]]
+    # An annotation of organisations: their current memberships as the API presents them (what
+    # membership_serializer writes), as core.api.rows.nested_rows reads them.
+    current_membership_rows: Callable[[], Expression]
     # Organisations that are active members of the workstream with this slug.
     filter_by_workstream: Callable[[QuerySet, str], QuerySet]
     # (slug, name) of the workstreams a directory may be filtered by.
@@ -52,10 +52,9 @@ def memberships_of(organisation) -> list:
     return list(participation.memberships_of(organisation)) if participation else []
 
 
-def membership_rows_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+def current_membership_rows() -> Expression | None:
     participation = registered()
-    return participation.membership_rows_by_organisation(organisation_ids) if participation \
-        else {}
+    return participation.current_membership_rows() if participation else None
 
 
 def filter_by_workstream(organisations: QuerySet, slug: str) -> QuerySet:

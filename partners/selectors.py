@@ -76,11 +76,24 @@ def organisation_directory(
     *, user, search: str = "", kind: str = "", tier: str = "", workstream: str = "",
     country: str = "",
 ) -> QuerySet[Organisation]:
-    """The partner directory: visible organisations, searched and filtered, each with
+    """The partner directory: visible organisations, searched and filtered, by name, each with
     `people_count` and its current workstreams prefetched (one query for the whole page).
 
     The search ignores case and accents and takes the words in any order, in the name or the
     description (cluster_portal.core.search)."""
+    return participation.with_current_memberships(
+        organisation_directory_rows(user=user, search=search, kind=kind, tier=tier,
+                                    workstream=workstream, country=country)
+        .annotate(people_count=_people_count())
+    )
+
+
+def organisation_directory_rows(
+    *, user, search: str = "", kind: str = "", tier: str = "", workstream: str = "",
+    country: str = "",
+) -> QuerySet[Organisation]:
+    """The directory's organisations alone, by name, for a list that reads what it shows of
+    them itself (the API's, as values): no people count, no workstreams prefetched."""
     organisations = organisation_list_visible(user=user)
     if search:
         organisations = matching_every_word(organisations, search, "name", "description")
@@ -92,9 +105,7 @@ def organisation_directory(
         organisations = organisations.filter(country=country.upper())
     if workstream:
         organisations = participation.filter_by_workstream(organisations, workstream)
-    return participation.with_current_memberships(
-        organisations.annotate(people_count=_people_count())
-    ).order_by("name")
+    return organisations.order_by("name")
 
 
 def _people_count():

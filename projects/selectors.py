@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cluster_portal.audit.selectors import audit_latest_event_id
+from cluster_portal.core.nested_rows import NestedRows, nested_rows
 from cluster_portal.core.search import matching_every_word
 from partners.models import Organisation
 from workstreams.models import WorkstreamMembership
@@ -265,10 +266,13 @@ def project_portfolio(*, user, filters: PortfolioFilters = PortfolioFilters()) -
     projects = with_overdue_counts(projects)
     if filters.overdue:
         projects = projects.filter(Q(overdue_milestones__gt=0) | Q(overdue_deliverables__gt=0))
-    projects = projects.annotate(rag_order=Case(
-        When(latest_rag="red", then=Value(3)), When(latest_rag="amber", then=Value(2)),
-        When(latest_rag="green", then=Value(1)), default=Value(0), output_field=IntegerField()))
     order = PORTFOLIO_SORTS.get(filters.sort, PORTFOLIO_SORTS["code"])
+    if "rag_order" in (name.lstrip("-") for name in order):
+        # Only a sort by rating reads it: built for every list, it is query building wasted.
+        projects = projects.alias(rag_order=Case(
+            When(latest_rag="red", then=Value(3)), When(latest_rag="amber", then=Value(2)),
+            When(latest_rag="green", then=Value(1)), default=Value(0),
+            output_field=IntegerField()))
     return projects.order_by(*order)
 
 
@@ -298,12 +302,14 @@ def participating_organisation_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def participations_of(*, project_ids: list[int]) -> QuerySet:
-    """(project id, organisation slug, organisation name) of every organisation taking part in
-    these projects, in the order a project lists them (ProjectParticipant's): for lists read as
-    values, whose projects the caller's selector has already scoped."""
-    return ProjectParticipant.objects.filter(project_id__in=project_ids).values_list(
-        "project_id", "organisation__slug", "organisation__name")
+def participant_rows() -> NestedRows:
+    """An annotation of projects: the organisations taking part in each, {slug, name}, in the
+    order a project lists them (ProjectParticipant's), read in the projects' own query: for
+    lists read as values, whose projects the caller's selector has already scoped."""
+    return nested_rows(
+        ProjectParticipant.objects.filter(project=OuterRef("pk"))
+        .order_by("organisation__name", "pk"),
+        slug="organisation__slug", name="organisation__name")
 
 
 # --- one project ---------------------------------------------------------------------------------

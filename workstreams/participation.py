@@ -1,11 +1,10 @@
 """What workstreams tells partners about the workstreams an organisation takes part in
 (partners.participation explains why partners asks instead of importing)."""
 
-from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from cluster_portal.core.api.rows import api_date, grouped_by_first
+from cluster_portal.core.nested_rows import NestedRows, nested_rows
 from partners.participation import Participation
 
 from .api.serializers import OrganisationWorkstreamSerializer
@@ -25,18 +24,15 @@ def with_current_memberships(organisations: QuerySet) -> QuerySet:
     ))
 
 
-def membership_rows_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
-    """What OrganisationWorkstreamSerializer writes for each current membership, built from
-    values: the organisation API's list reads a page of organisations without instances."""
-    memberships = (
-        WorkstreamMembership.objects.filter(organisation_id__in=list(organisation_ids),
-                                            until__isnull=True)
-        .order_by(*CURRENT_MEMBERSHIP_ORDER)
-        .values_list("organisation_id", "workstream__slug", "workstream__name", "role", "since")
+def current_membership_rows() -> NestedRows:
+    """Each organisation's current memberships as OrganisationWorkstreamSerializer writes them,
+    read in the query of the organisations it annotates: the organisation API's list reads a
+    page of organisations as values, without instances."""
+    return nested_rows(
+        WorkstreamMembership.objects.filter(organisation=OuterRef("pk"), until__isnull=True)
+        .order_by(*CURRENT_MEMBERSHIP_ORDER),
+        slug="workstream__slug", name="workstream__name", role="role", since="since",
     )
-    return grouped_by_first(
-        (organisation_id, {"slug": slug, "name": name, "role": role, "since": api_date(since)})
-        for organisation_id, slug, name, role, since in memberships)
 
 
 def filter_by_workstream(organisations: QuerySet, slug: str) -> QuerySet:
@@ -56,7 +52,7 @@ PARTICIPATION = Participation(
     with_current_memberships=with_current_memberships,
     memberships_of=lambda organisation: organisation_workstream_memberships(
         organisation=organisation),
-    membership_rows_by_organisation=membership_rows_by_organisation,
+    current_membership_rows=current_membership_rows,
     filter_by_workstream=filter_by_workstream,
     workstream_choices=workstream_choices,
     membership_serializer=OrganisationWorkstreamSerializer,

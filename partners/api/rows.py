@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cluster_portal.core.api.rows import PagedValues, api_date, api_datetime
+from cluster_portal.core.nested_rows import nested_rows_of
 
-from ..participation import membership_rows_by_organisation, registered
+from ..participation import current_membership_rows
 from ..permissions import may_see_membership_terms
 
 # What a row reads: the columns of the full profile, which has every field of the public one.
@@ -26,30 +27,30 @@ ORGANISATION_VALUES = (
 
 
 def organisation_values(organisations: QuerySet) -> PagedValues:
-    """The organisations (the directory's queryset, filtered and ordered) as the values a row
-    reads, to paginate; the selector's prefetch is left out, the workstreams being read for the
-    page alone, and so is its people count, which no profile shows."""
-    return PagedValues(organisations.prefetch_related(None), *ORGANISATION_VALUES)
+    """The organisations (the directory's, filtered and ordered) as the values a row reads, to
+    paginate, with their current workstreams read in the same query; a prefetch is left out."""
+    memberships = current_membership_rows()
+    if memberships is None:
+        # Without the workstreams app, the serializers have no `workstreams` field: nor do rows.
+        return PagedValues(organisations.prefetch_related(None), *ORGANISATION_VALUES)
+    return PagedValues(organisations.prefetch_related(None), *ORGANISATION_VALUES,
+                       workstream_rows=memberships)
 
 
 def organisation_rows(rows: list[dict], *, user, request) -> list[dict]:
     """The page's organisations as the caller sees each: the full profile or the public one."""
-    # Without the workstreams app, the serializers have no `workstreams` field: nor do rows.
-    workstreams = (membership_rows_by_organisation([row["pk"] for row in rows])
-                   if registered() is not None else None)
     zone = timezone.get_current_timezone()
-    return [_row(row, user=user, request=request, workstreams=workstreams, zone=zone)
-            for row in rows]
+    return [_row(row, user=user, request=request, zone=zone) for row in rows]
 
 
-def _row(row: dict, *, user, request, workstreams: dict | None, zone) -> dict:
+def _row(row: dict, *, user, request, zone) -> dict:
     presented = {
         "slug": row["slug"], "name": row["name"], "kind": row["kind"], "tier": row["tier"],
         "website": row["website"], "country": row["country"],
         "description": row["description"], "logo": _logo_url(row, request),
     }
-    if workstreams is not None:
-        presented["workstreams"] = workstreams.get(row["pk"], [])
+    if "workstream_rows" in row:
+        presented["workstreams"] = nested_rows_of(row.pop("workstream_rows"))
     if not may_see_membership_terms(user, _OrganisationRow(**row)):
         return presented
     presented.update({

@@ -6,10 +6,11 @@ field; a test compares the two at every level."""
 
 from django.db.models import QuerySet
 
-from cluster_portal.core.api.rows import PagedValues, api_date, grouped_by_first
+from cluster_portal.core.api.rows import PagedValues, api_date
+from cluster_portal.core.nested_rows import nested_rows_of
 
 from ..permissions import Access
-from ..selectors import participations_of
+from ..selectors import participant_rows
 from .serializers import ACCESS_WORDS, ProjectSerializer
 
 # What a row reads: the project's own columns, its references' and the selector's annotations
@@ -32,20 +33,11 @@ FIELDS_SHOWN = {
 
 def project_values(projects: QuerySet) -> PagedValues:
     """The projects (a selector's queryset, with `with_access_level`) as the values a row
-    reads, to paginate; the selector's prefetch is left out, the participants being read for
-    the page alone (`project_rows`)."""
-    return PagedValues(projects.prefetch_related(None), *PROJECT_VALUES)
-
-
-def _participants_by_project(rows: list[dict]) -> dict[int, list[dict]]:
-    """The participants of the page's projects that show them, in one query (none when no
-    project on the page does)."""
-    ids = [row["pk"] for row in rows if ProjectSerializer.shows("participants",
-                                                                row["access_level"])]
-    if not ids:
-        return {}
-    return grouped_by_first((project_id, {"slug": slug, "name": name})
-                            for project_id, slug, name in participations_of(project_ids=ids))
+    reads, to paginate, with their participants read in the same query; the selector's
+    prefetch is left out. A row shows its participants only at a level that shows them
+    (FIELDS_SHOWN), as every other field."""
+    return PagedValues(projects.prefetch_related(None), *PROJECT_VALUES,
+                       participant_rows=participant_rows())
 
 
 def _principal_investigator(row: dict) -> dict | None:
@@ -57,7 +49,6 @@ def _principal_investigator(row: dict) -> dict | None:
 
 def project_rows(rows: list[dict]) -> list[dict]:
     """The page's rows (from `project_values`) as `ProjectSerializer` presents them."""
-    participants = _participants_by_project(rows)
     presented = []
     for row in rows:
         level = Access(row["access_level"])
@@ -70,7 +61,7 @@ def project_rows(rows: list[dict]) -> list[dict]:
             "ends_on": api_date(row["ends_on"]), "trl_start": row["trl_start"],
             "trl_current": row["trl_current"], "trl_target": row["trl_target"],
             "access": ACCESS_WORDS[level],
-            "participants": participants.get(row["pk"], []),
+            "participants": nested_rows_of(row["participant_rows"]),
             "principal_investigator": _principal_investigator(row),
             "latest_rag": row["latest_rag"], "latest_update_on": api_date(row["latest_update_on"]),
             "overdue_milestones": row["overdue_milestones"],

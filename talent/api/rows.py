@@ -3,20 +3,15 @@ model instances and serializers: both are hot lists of a hundred rows a page, ea
 references, and a serializer call per field cost most of their time.
 
 Each row is what `CourseSerializer` or `EnrolmentSerializer` presents, field for field; a test
-compares the two. A course's skills, workstreams and prerequisites are read for the page's
-courses at once, one query each, so a page costs the same queries however long it is.
+compares the two. A course's skills, workstreams and prerequisites are read in the page's own
+query (core.api.rows.nested_rows), so a page costs the same queries however long it is.
 """
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
-from cluster_portal.core.api.rows import (
-    PagedValues,
-    api_date,
-    api_datetime,
-    api_decimal,
-    grouped_by_first,
-)
+from cluster_portal.core.api.rows import PagedValues, api_date, api_datetime, api_decimal
+from cluster_portal.core.nested_rows import nested_rows, nested_rows_of, nested_values
 
 from ..models import Course, CourseSkill
 
@@ -31,50 +26,40 @@ COURSE_VALUES = (
 
 def course_values(courses: QuerySet) -> PagedValues:
     """The courses (the catalogue's queryset, filtered) as the values a row reads, to
-    paginate; the selector's prefetches are left out, the nested rows being read for the page
-    alone."""
-    return PagedValues(courses.prefetch_related(None), *COURSE_VALUES)
+    paginate, with their skills, workstreams and prerequisites read in the same query; the
+    selector's prefetches are left out."""
+    return PagedValues(
+        courses.prefetch_related(None), *COURSE_VALUES,
+        # In CourseSkill's own order (by the skill's name), as the serializer lists them.
+        skill_rows=nested_rows(
+            CourseSkill.objects.filter(course=OuterRef("pk")).order_by("skill__name", "pk"),
+            skill="skill__code", name="skill__name", level="level"),
+        # In the workstreams' own order (Workstream.Meta.ordering), as the serializer has them.
+        workstream_slugs=nested_values(
+            Course.workstreams.through.objects.filter(course=OuterRef("pk"))
+            .order_by("workstream__display_order", "workstream__name"),
+            "workstream__slug"),
+        # Every prerequisite, published or not, by code (Course.Meta.ordering).
+        prerequisite_codes=nested_values(
+            Course.prerequisites.through.objects.filter(from_course=OuterRef("pk"))
+            .order_by("to_course__code"),
+            "to_course__code"),
+    )
 
 
 def course_rows(rows: list[dict]) -> list[dict]:
-    ids = [row["pk"] for row in rows]
-    skills = _skills_by_course(ids)
-    workstreams = _workstreams_by_course(ids)
-    prerequisites = _prerequisites_by_course(ids)
     return [{
         "code": row["code"], "slug": row["slug"], "title": row["title"],
         "summary": row["summary"], "description": row["description"],
         "provider": row["provider__name"], "mode": row["mode"],
         "hours": api_decimal(row["hours"]), "fee": api_decimal(row["fee"]),
         "certificate_valid_months": row["certificate_valid_months"],
-        "skills": skills.get(row["pk"], []),
-        "workstreams": workstreams.get(row["pk"], []),
-        "prerequisites": prerequisites.get(row["pk"], []),
+        "skills": nested_rows_of(row["skill_rows"]),
+        "workstreams": nested_rows_of(row["workstream_slugs"]),
+        "prerequisites": nested_rows_of(row["prerequisite_codes"]),
         "next_run_on": api_date(row["next_run_on"]),
         "seats_left": row["upcoming_seats"],
     } for row in rows]
-
-
-def _skills_by_course(ids: list[int]) -> dict[int, list[dict]]:
-    # In CourseSkill's own order (by the skill's name), as the serializer lists them.
-    taught = (CourseSkill.objects.filter(course_id__in=ids)
-              .values_list("course_id", "skill__code", "skill__name", "level"))
-    return grouped_by_first((course_id, {"skill": code, "name": name, "level": level})
-                    for course_id, code, name, level in taught)
-
-
-def _workstreams_by_course(ids: list[int]) -> dict[int, list[str]]:
-    # In the workstreams' own order (Workstream.Meta.ordering), as the serializer lists them.
-    served = Course.workstreams.through.objects.filter(course_id__in=ids)
-    return grouped_by_first(served.order_by("workstream__display_order", "workstream__name")
-                    .values_list("course_id", "workstream__slug"))
-
-
-def _prerequisites_by_course(ids: list[int]) -> dict[int, list[str]]:
-    # Every prerequisite, published or not, by code (Course.Meta.ordering).
-    required = Course.prerequisites.through.objects.filter(from_course_id__in=ids)
-    return grouped_by_first(required.order_by("to_course__code")
-                    .values_list("from_course_id", "to_course__code"))
 
 
 # --- Enrolments -------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ format).
 
 from django.db.models import F
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -27,7 +26,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cluster_portal.core.api.filters import SearchFilter
+from cluster_portal.core.api.filters import FilterSetBackend, SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.serializers import OptionalReasonSerializer
 from cluster_portal.core.api.viewsets import ScopedViewSet
@@ -68,7 +67,7 @@ from .rows import course_rows, course_values, enrolment_rows, enrolment_values
 )
 class SkillViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.SkillSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    filter_backends = [FilterSetBackend, SearchFilter]
     filterset_class = SkillFilter
     search_fields = ["code", "name", "description"]
 
@@ -113,7 +112,7 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     # The catalogue's search and filters, through the catalogue's selector (CourseFilter).
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterSetBackend]
     filterset_class = CourseFilter
 
     def get_queryset(self):
@@ -172,7 +171,7 @@ ENROL_EXAMPLE = OpenApiExample(
 )
 class CourseRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.CourseRunSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = CourseRunFilter
     ordering_fields = ["starts_on", "enrolment_closes_at"]
 
@@ -296,7 +295,7 @@ NOT_OFFERED_EXAMPLE = error_example("No seat offered", code="not_offered",
 class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.EnrolmentSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = EnrolmentFilter
     ordering_fields = ["created_at", "starts_on"]
 

@@ -98,3 +98,57 @@ def test_make_runs_sqlite_takes_the_demo_twice_with_its_projects(tmp_path):
     assert first == second and first[0] == 10
     assert result["states"] == sorted(["draft", "proposed", "approved", "active", "on_hold",
                                        "completed", "cancelled"])
+
+
+NESTED_LISTS = """
+import json
+import django
+django.setup()
+from io import StringIO
+from django.core.management import call_command
+from django.test import Client
+from partners.api.serializers import OrganisationPublicSerializer
+from partners.selectors import organisation_directory
+from talent.api.serializers import CourseSerializer
+from talent.selectors import course_list_public
+from django.contrib.auth.models import AnonymousUser
+
+call_command("migrate", verbosity=0, interactive=False)
+call_command("seed_demo", stdout=StringIO())
+client = Client(HTTP_HOST="127.0.0.1")
+organisations = client.get("/api/v1/organisations/?page_size=100").json()["results"]
+courses = client.get("/api/v1/courses/?page_size=100").json()["results"]
+expected_workstreams = {
+    organisation.slug: json.loads(json.dumps(OrganisationPublicSerializer(
+        organisation, context={"request": None}).data["workstreams"]))
+    for organisation in organisation_directory(user=AnonymousUser())}
+expected_courses = {course.slug: CourseSerializer(course).data
+                    for course in course_list_public().prefetch_related("prerequisites")}
+print(json.dumps({
+    "organisations": [[o["slug"], o["workstreams"], expected_workstreams[o["slug"]]]
+                      for o in organisations],
+    "courses": [[c["slug"], [c["skills"], c["workstreams"], c["prerequisites"]],
+                 json.loads(json.dumps([expected_courses[c["slug"]][name] for name in
+                                        ("skills", "workstreams", "prerequisites")]))]
+                for c in courses],
+}))
+"""
+
+
+def test_make_runs_sqlite_reads_the_api_lists_nested_rows_as_the_serializers_do(tmp_path):
+    """The hot API lists read their nested rows in the page's query, written for SQLite as for
+    PostgreSQL (core.nested_rows): `make run`'s lists answer what the serializers would."""
+    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="",
+                    MEDIA_ROOT=tmp_path / "media", PRIVATE_MEDIA_ROOT=tmp_path / "private")
+    finished = subprocess.run([sys.executable, "-c", NESTED_LISTS], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    assert any(len(listed) > 1 for _slug, listed, _expected in result["organisations"])
+    for slug, listed, expected in result["organisations"]:
+        assert listed == expected, slug
+    assert any(listed[0] for _slug, listed, _expected in result["courses"])  # skills taught
+    for slug, listed, expected in result["courses"]:
+        assert listed == expected, slug

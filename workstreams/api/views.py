@@ -8,14 +8,13 @@ services as the staff queue and the partner pages; the services decide and refus
 from contextlib import contextmanager
 
 from django.db.models import F
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 
-from cluster_portal.core.api.filters import SearchFilter
+from cluster_portal.core.api.filters import FilterSetBackend, SearchFilter
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin, IsProgrammeStaff
 from cluster_portal.core.api.serializers import DecisionReasonSerializer, OptionalReasonSerializer
@@ -67,7 +66,7 @@ class WorkstreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     serializer_class = s.WorkstreamSerializer
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [FilterSetBackend, SearchFilter, OrderingFilter]
     filterset_class = WorkstreamFilter
     search_fields = ["name", "code", "summary", "description"]
     ordering_fields = ["name", "display_order", "created_at"]
@@ -163,7 +162,7 @@ STAFF_ONLY_EXAMPLE = error_example(
 class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.JoinRequestSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = JoinRequestFilter
     ordering_fields = ["requested_at", "decided_at"]
 
@@ -235,7 +234,7 @@ class JoinRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 class WorkstreamMembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                   ScopedViewSet):
     serializer_class = s.WorkstreamMembershipSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = WorkstreamMembershipFilter
     ordering_fields = ["since", "until"]
 

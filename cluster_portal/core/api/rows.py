@@ -6,10 +6,9 @@ serializer's output are the same JSON; each such list has a test that compares t
 """
 
 import datetime
-from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Expression, QuerySet
 from django.utils import timezone
 
 
@@ -33,15 +32,6 @@ def api_decimal(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
 
-def grouped_by_first(pairs: Iterable[tuple]) -> dict:
-    """{key: [values in the order read]} from (key, value) pairs: a page's nested rows, read in
-    one query for all its rows, handed to each row by its id."""
-    grouped: dict = {}
-    for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
-    return grouped
-
-
 class PagedValues:
     """What a list reading its rows as values hands its paginator: a page is sliced from the
     values, the count taken from the queryset they are read from. A count of the values would
@@ -49,9 +39,9 @@ class PagedValues:
     enrolments, most of a page's time), where the queryset's count joins only what its filters
     need."""
 
-    def __init__(self, queryset: QuerySet, *fields: str):
+    def __init__(self, queryset: QuerySet, *fields: str, **expressions: Expression):
         self._queryset = queryset
-        self._values = queryset.values(*fields)
+        self._values = queryset.values(*fields, **expressions)
         # Read by Django's paginator, which warns about an unordered list.
         self.ordered = self._values.ordered
 

@@ -2,7 +2,6 @@
 
 import django_filters
 from django.conf import settings
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -10,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cluster_portal.core.api.filters import BooleanFilter
+from cluster_portal.core.api.filters import BooleanFilter, FilterSetBackend
 from cluster_portal.core.api.openapi import with_errors
 
 from ..models import Notification
@@ -43,7 +42,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Notification.objects.none()  # names the model for the schema; rows: get_queryset
     serializer_class = NotificationSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterSetBackend]
     filterset_class = NotificationFilter
 
     def get_queryset(self):

@@ -1,7 +1,6 @@
 """Organisations (the directory, registration, profile, approval, tier and its renewal) and their
 agreements (the signed copy's upload, its confirmation)."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
     PolymorphicProxySerializer,
@@ -15,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cluster_portal.core.api.filters import FilterSetBackend
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin
 from cluster_portal.core.api.serializers import DecisionReasonSerializer
@@ -22,7 +22,11 @@ from cluster_portal.core.api.viewsets import ScopedViewSet
 
 from ...models import Organisation
 from ...permissions import may_see_membership_terms
-from ...selectors import agreement_list_visible, organisation_directory
+from ...selectors import (
+    agreement_list_visible,
+    organisation_directory,
+    organisation_directory_rows,
+)
 from ...services import (
     agreement_confirm,
     agreement_upload_signed_copy,
@@ -145,11 +149,14 @@ class OrganisationViewSet(ScopedViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     # The search is the filter set's (the directory's search), not DRF's, which would compare
     # accents and capitals as they were typed.
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = OrganisationFilter
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
+        if self.action == "list":
+            # Rows read as values, their workstreams in the same query (api/rows.py).
+            return organisation_directory_rows(user=self.request.user)
         return organisation_directory(user=self.request.user)
 
     def _present(self, organisation: Organisation) -> dict:
@@ -275,7 +282,7 @@ class OrganisationViewSet(ScopedViewSet):
 class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.AgreementSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = AgreementFilter
     ordering_fields = ["signed_on", "expires_on"]
 

@@ -1,7 +1,6 @@
 """The people of organisations: memberships, invitations and requests to join."""
 
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cluster_portal.core.api.filters import FilterSetBackend
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.serializers import OptionalReasonSerializer
 from cluster_portal.core.api.viewsets import ScopedViewSet
@@ -72,7 +72,7 @@ class OrganisationMembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelM
                                     ScopedViewSet):
     serializer_class = s.OrganisationMembershipSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = OrganisationMembershipFilter
     ordering_fields = ["created_at"]
 
@@ -129,7 +129,7 @@ ACCEPT_EXAMPLE = OpenApiExample(
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.InvitationSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = InvitationFilter
     ordering_fields = ["created_at", "expires_at"]
 
@@ -265,7 +265,7 @@ class PersonRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     queryset = PersonRequest.objects.none()  # names the model for the schema; rows: get_queryset
     serializer_class = s.PersonRequestSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = PersonRequestFilter
     ordering_fields = ["created_at", "decided_at"]
 

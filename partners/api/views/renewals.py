@@ -1,13 +1,13 @@
 """Requests to renew an organisation's programme membership (renewing it is the organisation's
 `renew` action)."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 
+from cluster_portal.core.api.filters import FilterSetBackend
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeAdmin
 from cluster_portal.core.api.serializers import DecisionReasonSerializer
@@ -44,7 +44,7 @@ from ..filters import RenewalRequestFilter
 class RenewalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.RenewalRequestSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterSetBackend, OrderingFilter]
     filterset_class = RenewalRequestFilter
     ordering_fields = ["created_at"]
 

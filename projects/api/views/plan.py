@@ -2,7 +2,6 @@
 
 
 from django.http import FileResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -15,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cluster_portal.core.api.filters import FilterSetBackend
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeStaff
 from cluster_portal.core.api.viewsets import ScopedViewSet
@@ -57,7 +57,7 @@ class PlanViewSet(ScopedViewSet):
     """Rows of the projects the caller sees beyond their public summary (the selectors of each
     viewset say how far), by id; writes present what the service returns."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterSetBackend]
 
     def destroy_with(self, service, target: str):
         with api_field_names():

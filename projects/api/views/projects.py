@@ -4,7 +4,6 @@ created and changed by programme staff, moved through their lifecycle as an acti
 
 from django.db import transaction
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
@@ -15,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cluster_portal.core.api.filters import FilterSetBackend
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeStaff
 from cluster_portal.core.api.viewsets import ScopedViewSet
@@ -24,6 +24,7 @@ from ...permissions import Access
 from ...selectors import (
     project_get_visible,
     project_list_visible,
+    project_portfolio,
     project_skill_needs,
     project_team,
     with_access_level,
@@ -138,7 +139,7 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.ProjectSerializer
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z0-9-]{1,40}"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterSetBackend]
     filterset_class = ProjectFilter
 
     def get_permissions(self):
@@ -150,9 +151,9 @@ class ProjectViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            # The FilterSet reads the list through the portfolio's selector, scoped to the
-            # caller; this queryset is never read, so it is not built (and would show nothing).
-            return Project.objects.none()
+            # The portfolio as the caller sees it, unfiltered; asked for filters, the FilterSet
+            # reads it again through the same selector with them.
+            return project_portfolio(user=self.request.user)
         return project_list_visible(user=self.request.user)
 
     def get_serializer_class(self):

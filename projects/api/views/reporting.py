@@ -2,7 +2,6 @@
 contributions with their totals."""
 
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
@@ -13,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cluster_portal.core.api.filters import FilterSetBackend
 from cluster_portal.core.api.openapi import error_example, with_errors
 from cluster_portal.core.api.permissions import IsProgrammeStaff
 from cluster_portal.core.api.viewsets import ScopedViewSet
@@ -103,7 +103,7 @@ NOT_SGD = error_example(
 )
 class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.ContributionSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterSetBackend]
     filterset_class = ContributionFilter
     permission_classes = [IsAuthenticated]
 
