@@ -147,7 +147,10 @@ if CACHE_REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are kept in the database, and read from the cache: a signed-in request reads its
+# session from Redis, not with a query (the cache's own fallback covers Redis being down, and
+# a session the cache lost is read from the database).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts ---------------------------------------------------------------------------------
 
