@@ -33,11 +33,11 @@ XLSX_SECONDS_GOAL, XLSX_MB_GOAL = 30, 250
 SECTION = "Exports: every enrolment"
 
 
-def copy_sql(admin, *, as_text: bool = True) -> str:
-    """The export's own query, as the admin's CSV reads it (days and moments as text), with
-    its parameters bound; or, not `as_text`, as the workbook reads it (days and moments as
-    values, which COPY then writes itself)."""
-    values = every_enrolment_values(admin, ReportParameters(), as_text=as_text)
+def copy_sql(admin, *, as_csv_cells: bool = True) -> str:
+    """The export's own query, as the admin's CSV reads it (its cells as the file holds them),
+    with its parameters bound; or, not `as_csv_cells`, as the workbook reads it (days and
+    moments as values, which COPY then writes itself)."""
+    values = every_enrolment_values(admin, ReportParameters(), as_csv_cells=as_csv_cells)
     sql, params = values.query.sql_with_params()
     with connection.cursor() as cursor:
         return cursor.cursor.mogrify(sql, params).decode()
@@ -102,7 +102,7 @@ def measure(run) -> None:
     copy_seconds, copy_lines = median(s for s, _ in copies), copies[0][1]
     # The same rows with the days and moments left for COPY to write: for the record, since
     # the database's formatting of them is part of the CSV's query (and so of COPY's time).
-    values_sql = copy_sql(run.people.admin, as_text=False)
+    values_sql = copy_sql(run.people.admin, as_csv_cells=False)
     copy_values_seconds = median(copy_once(values_sql)[0] for _ in range(ROUNDS))
     expected = copy_lines - 1
     for format in ("csv", "xlsx"):

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
+from django.db.models import QuerySet
+
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -52,15 +54,15 @@ class ReportParameters:
 @dataclass(frozen=True)
 class Table:
     """One sheet of a report (the whole of a CSV one). `count`, when known, lets the job say
-    how far it got; `rows` is read once. `csv_rows`, when given, reads the same rows with each
-    cell as the CSV writes it (days and moments as text, which the database writes faster than
-    Python); the CSV writer then reads those instead of `rows`."""
+    how far it got; `rows` is read once. `csv_query`, when given (on PostgreSQL), is a query of
+    the same rows with each cell as the CSV holds it (text, formulas neutralised): PostgreSQL
+    then writes the CSV itself (COPY), instead of Python writing `rows`."""
 
     title: str
     header: Sequence[str]
     rows: Iterable[Sequence]
     count: int | None = None
-    csv_rows: Callable[[], Iterable[Sequence]] | None = None
+    csv_query: Callable[[], QuerySet] | None = None
 
 
 Progress = Callable[[float], None]  # told a fraction from 0 to 1 as the file is written

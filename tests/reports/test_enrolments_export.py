@@ -3,6 +3,7 @@ one row per enrolment with cancelled ones too, in CSV and XLSX, narrowed by the 
 as the other kinds, and built with the same number of queries however many enrolments there are."""
 
 import datetime
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -11,12 +12,13 @@ from django.utils import timezone
 
 from cluster_portal.audit.models import AuditEvent
 from cluster_portal.core.exceptions import ApplicationError, NotAllowed
-from cluster_portal.reports.kinds import Table
+from cluster_portal.reports.kinds import ReportParameters, Table
 from cluster_portal.reports.models import ReportJob
 from cluster_portal.reports.services import report_job_request, report_job_run
 from cluster_portal.reports.writers import CSV_BATCH_ROWS, write_csv
 from partners.models import OrganisationMembership
 from talent.models import Enrolment
+from talent.reports import every_enrolment_tables
 from tests.factories import OrganisationFactory, UserFactory, WorkstreamFactory
 from tests.projects.factories import person_of_organisation
 from tests.reports.test_kinds import built, column, read_csv, read_xlsx
@@ -182,3 +184,22 @@ def test_a_formula_is_neutralised_wherever_it_falls_in_a_batch(tmp_path):
                                         "7", "no"]
     assert read[4] == ["plain", "line 4", "2026-03-02", "", "4", "yes"]
     assert sum(cell.startswith("'") for row in read for cell in row) == 3
+
+
+def test_the_csv_postgresql_writes_is_the_one_python_would_write(mfa_admin_user, enrolments,
+                                                                  tmp_path):
+    """The CSV is COPY of the query with each cell as the file holds it: the same cells,
+    quoted and neutralised alike, as the csv module writes from the workbook's rows."""
+    Enrolment.objects.create(
+        person=UserFactory(full_name='Lee, "Jo"\nTan', email="jo@example.org"),
+        run=enrolments, sponsor=OrganisationFactory(name="+65 Labs, Pte"),
+        status=Enrolment.Status.CONFIRMED)
+    copied = read_csv(built(mfa_admin_user, "enrolments", "csv"))
+    [table] = every_enrolment_tables(mfa_admin_user, ReportParameters())
+    assert table.csv_query is not None  # on PostgreSQL, the database writes it
+    path = tmp_path / "python.csv"
+    written = write_csv([replace(table, csv_query=None)], str(path), lambda fraction: None)
+    assert written == len(copied) - 1
+    assert copied == read_csv(path.read_bytes())
+    jo = next(row for row in copied if row[1] == "jo@example.org")
+    assert jo[0] == 'Lee, "Jo"\nTan' and jo[2] == "'+65 Labs, Pte"
