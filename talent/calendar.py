@@ -7,18 +7,25 @@ a subscribed calendar replaces an event by its UID on each poll, which is what a
 relies on; a downloaded file is a copy of the day.
 """
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
-from icalendar import Calendar, Event
 
 from cluster_portal.core.links import portal_url
 from workstreams.calendars import FeedSource, programme_time_zone, uid_domain
 from workstreams.selectors import FEED_HISTORY
 
 from .models import CourseRun, Enrolment, Session
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+# icalendar is imported where a calendar is written (workstreams.calendars says why).
 
 # A seat offered is shown, as tentative, so the person sees what they would be taking on; a
 # course completed keeps its sessions in the calendar's recent history.
@@ -60,6 +67,8 @@ def has_enrolled(person) -> bool:
 def _event(session: Session, *, seat: str, stamp, zone) -> Event:
     run, course = session.run, session.run.course
     run_page = portal_url(run.get_absolute_url())
+    from icalendar import Event
+
     event = Event()
     event.add("uid", session_uid(session))
     event.add("dtstamp", stamp)
@@ -91,6 +100,8 @@ def run_calendar(run: CourseRun, *, seat: str) -> bytes:
     """One run's sessions as a VCALENDAR file, for the person with a seat on it."""
     zone = programme_time_zone()
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.PORTAL_NAME}//Course sessions//EN")
     calendar.add("version", "2.0")

@@ -9,10 +9,13 @@ time, and only the key stored for that person now opens it: renewing the link st
 turning it off deletes the row, and either way every earlier address answers 404.
 """
 
+from __future__ import annotations
+
 import datetime
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,11 +23,16 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from icalendar import Calendar, Event
 
 from cluster_portal.core.links import portal_url
 
 from .models import MeetingCalendarFeed, WorkstreamMeeting
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+# icalendar is imported where a calendar is written: imported with the app (its permissions
+# import this module), it cost every process, web and worker, 7 MB that most never use.
 
 FEED_SALT = "workstreams.meeting-calendar-feed"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -115,6 +123,8 @@ def meeting_uid(meeting: WorkstreamMeeting) -> str:
 def _event(meeting: WorkstreamMeeting, *, stamp, zone) -> Event:
     members_area = portal_url(reverse("workstreams:members",
                                       kwargs={"slug": meeting.workstream.slug}))
+    from icalendar import Event
+
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("dtstamp", stamp)
@@ -141,6 +151,8 @@ def meetings_calendar(meetings, *, name: str, person=None) -> bytes:
     (RFC 5545 3.8.7.2); LAST-MODIFIED and SEQUENCE tell a calendar whether an event changed."""
     zone = programme_time_zone()
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.PORTAL_NAME}//Workstream meetings//EN")
     calendar.add("version", "2.0")

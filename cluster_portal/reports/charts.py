@@ -8,11 +8,10 @@ every style attribute and the tooltip it would move with script. What stays is a
 that loads nothing from anywhere; the numbers themselves are in the table beside it.
 """
 
+import functools
 from xml.etree import ElementTree
 
-import pygal
 from django.utils.safestring import SafeString, mark_safe
-from pygal.style import Style
 
 from .dashboard import FigureData
 
@@ -21,23 +20,30 @@ XLINK_NAMESPACE = "http://www.w3.org/1999/xlink"
 ElementTree.register_namespace("", SVG_NAMESPACE)
 ElementTree.register_namespace("xlink", XLINK_NAMESPACE)
 
-CHART_CLASSES = {
-    "bar": pygal.Bar,
-    "stacked_bar": pygal.StackedBar,
-    "horizontal_bar": pygal.HorizontalBar,
-    "line": pygal.Line,
-    "pie": pygal.Pie,
+# pygal's chart class of each kind of chart. pygal is imported when a chart is first drawn:
+# imported with the URLconf, it cost every process, web and worker, 6 MB it mostly never uses.
+CHART_CLASS_NAMES = {
+    "bar": "Bar",
+    "stacked_bar": "StackedBar",
+    "horizontal_bar": "HorizontalBar",
+    "line": "Line",
+    "pie": "Pie",
 }
 
-# The portal's palette (static/css/portal.css repeats it on the .color-N classes, which is what
-# the browser uses; pygal needs one to lay out its legend).
-PORTAL_STYLE = Style(
-    background="transparent", plot_background="transparent",
-    foreground="#212529", foreground_strong="#212529", foreground_subtle="#6c757d",
-    font_family="system-ui, sans-serif",
-    colors=("#0b5d6b", "#b45309", "#6f42c1", "#198754", "#b02a37", "#0d6efd", "#6c757d",
-            "#20c997"),
-)
+
+@functools.cache
+def _portal_style():
+    """The portal's palette (static/css/portal.css repeats it on the .color-N classes, which is
+    what the browser uses; pygal needs one to lay out its legend)."""
+    from pygal.style import Style
+
+    return Style(
+        background="transparent", plot_background="transparent",
+        foreground="#212529", foreground_strong="#212529", foreground_subtle="#6c757d",
+        font_family="system-ui, sans-serif",
+        colors=("#0b5d6b", "#b45309", "#6f42c1", "#198754", "#b02a37", "#0d6efd", "#6c757d",
+                "#20c997"),
+    )
 
 
 def _tag(element) -> str:
@@ -80,8 +86,10 @@ def chart_svg(data: FigureData, *, kind: str, label: str) -> SafeString:
         labels.reverse()
         series = [(name, list(reversed(values))) for name, values in series]
         x_title, y_title = y_title, None
-    chart = CHART_CLASSES[kind](
-        style=PORTAL_STYLE, js=[], css=[], disable_xml_declaration=True, no_prefix=True,
+    import pygal
+
+    chart = getattr(pygal, CHART_CLASS_NAMES[kind])(
+        style=_portal_style(), js=[], css=[], disable_xml_declaration=True, no_prefix=True,
         show_legend=len(series) > 1 or kind == "pie", legend_at_bottom=True,
         legend_at_bottom_columns=3,
         x_title=x_title if kind != "pie" else None, y_title=y_title if kind != "pie" else None,
