@@ -68,5 +68,7 @@ def project_rows(rows: list[dict]) -> list[dict]:
             "overdue_deliverables": row["overdue_deliverables"],
             "visibility": row["visibility"],
         }
-        presented.append({name: whole[name] for name in FIELDS_SHOWN[level]})
+        # Full access shows every field, in the serializer's order, as `whole` has them.
+        presented.append(whole if level == Access.FULL
+                         else {name: whole[name] for name in FIELDS_SHOWN[level]})
     return presented
