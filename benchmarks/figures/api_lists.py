@@ -2,7 +2,7 @@
 answer (benchmarks/reference.py), over HTTP under the same load, taking turns.
 
 Goal: each list within 2.5× of its reference, in requests a second (the cost of a request) and
-in median latency.
+in median latency. The last page of the enrolments is timed beside their first, for the record.
 """
 
 from functools import partial
@@ -53,3 +53,31 @@ def measure(run) -> None:
             value=p50["portal"], unit="ms", reference=p50["reference"],
             reference_name="one SQL query to JSON", ratio=latency_ratio, goal=f"≤ {GOAL}×",
             met=latency_ratio <= GOAL and failures == 0, detail=detail))
+    _later_page(run)
+
+
+# The last page of the enrolments at scale 1 (100,000 rows, 100 a page), beside the first.
+LATER_PAGE = 1000
+
+
+def _later_page(run) -> None:
+    """How much a page far down the longest list costs beside its first (no goal: recorded so
+    a later run shows whether deep pages stay within a few times the first)."""
+    cookie = run.cookie(run.people.admin)
+    first = f"{run.base_url}/api/v1/enrolments/?page_size=100"
+    later = f"{first}&page={LATER_PAGE}"
+    for url in (first, later):
+        wrk(url, cookie=cookie, connections=CONNECTIONS, seconds=1)
+    taken = interleaved({
+        side: partial(wrk, url, cookie=cookie, connections=CONNECTIONS, seconds=SECONDS)
+        for side, url in (("later", later), ("first", first))
+    }, rounds=3)
+    p50 = {side: median(load.p50_ms for load in loads) for side, loads in taken.items()}
+    failures = sum(load.failures for loads in taken.values() for load in loads)
+    run.results.add(Figure(
+        section="API lists, 100 rows a page",
+        name=f"/api/v1/enrolments/ page {LATER_PAGE} p50 latency", value=p50["later"],
+        unit="ms", reference=p50["first"], reference_name="its first page",
+        ratio=p50["later"] / p50["first"],
+        detail={"failures": failures, "connections": CONNECTIONS, "rounds": 3,
+                "seconds": SECONDS}))

@@ -19,6 +19,11 @@ def remembered(person, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def remember(person, name: str, value) -> None:
+    """Keep an answer read ahead (with another one, say) for the rest of the request."""
+    setattr(person, name, value)
+
+
 def forget(person, *names: str) -> None:
     """Drop remembered answers after a change, so the rest of the request sees the new state."""
     for name in names:

@@ -1,10 +1,7 @@
 """Who may do what at programme level. Every "is this person staff?" question is answered here."""
 
-from allauth.mfa.models import Authenticator
-
-from .memo import remembered
 from .roles import ProgrammeRole
-from .selectors import user_programme_roles
+from .selectors import user_has_authenticator_app, user_programme_roles
 
 
 def is_programme_staff(user) -> bool:
@@ -23,10 +20,7 @@ def must_use_mfa(user) -> bool:
 def has_mfa(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return remembered(
-        user, "_has_mfa",
-        lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
-    )
+    return user_has_authenticator_app(user)
 
 
 def needs_second_factor_first(user) -> bool:
