@@ -7,6 +7,18 @@ import sys
 
 from tests.support.processes import ROOT, child_env
 
+
+def run_on_sqlite(script: str, tmp_path, *, timeout: int) -> dict:
+    """`script` run in a process of its own on a fresh SQLite database, as `make run` has it
+    (local settings, no Redis); the JSON its last line prints."""
+    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="",
+                    MEDIA_ROOT=tmp_path / "media", PRIVATE_MEDIA_ROOT=tmp_path / "private")
+    finished = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
 # Each thread reads, then writes, in one transaction: the pattern of a service that checks
 # before it changes something. On SQLite's default (deferred) transactions a second writer
 # fails at once with "database is locked" instead of waiting.
@@ -50,12 +62,7 @@ print(json.dumps({"errors": errors, "rows": rows, "distinct": distinct, "journal
 
 
 def test_the_demo_database_serialises_concurrent_writers_instead_of_failing(tmp_path):
-    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
-                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="")
-    finished = subprocess.run([sys.executable, "-c", WRITERS], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-    assert finished.returncode == 0, finished.stderr
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    result = run_on_sqlite(WRITERS, tmp_path, timeout=120)
 
     assert result["errors"] == []
     assert result["journal"] == "wal"
@@ -86,13 +93,7 @@ print(json.dumps({"counts": counts, "states": states}))
 def test_make_runs_sqlite_takes_the_demo_twice_with_its_projects(tmp_path):
     """`make run` seeds a fresh SQLite database: the projects' locks and counters work there
     too, and a second seed adds nothing."""
-    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
-                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="",
-                    MEDIA_ROOT=tmp_path / "media", PRIVATE_MEDIA_ROOT=tmp_path / "private")
-    finished = subprocess.run([sys.executable, "-c", SEED_TWICE], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
-    assert finished.returncode == 0, finished.stderr
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    result = run_on_sqlite(SEED_TWICE, tmp_path, timeout=300)
 
     first, second = result["counts"]
     assert first == second and first[0] == 10
@@ -138,13 +139,7 @@ print(json.dumps({
 def test_make_runs_sqlite_reads_the_api_lists_nested_rows_as_the_serializers_do(tmp_path):
     """The hot API lists read their nested rows in the page's query, written for SQLite as for
     PostgreSQL (core.nested_rows): `make run`'s lists answer what the serializers would."""
-    env = child_env(DJANGO_SETTINGS_MODULE="cluster_portal.settings.local",
-                    DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", REDIS_URL="",
-                    MEDIA_ROOT=tmp_path / "media", PRIVATE_MEDIA_ROOT=tmp_path / "private")
-    finished = subprocess.run([sys.executable, "-c", NESTED_LISTS], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
-    assert finished.returncode == 0, finished.stderr
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    result = run_on_sqlite(NESTED_LISTS, tmp_path, timeout=300)
 
     assert any(len(listed) > 1 for _slug, listed, _expected in result["organisations"])
     for slug, listed, expected in result["organisations"]:
