@@ -9,6 +9,7 @@ shared, noisy machine moves both sides alike; the absolute values are reported b
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -127,6 +128,19 @@ def interleaved(measures: dict[str, callable], *, rounds: int) -> dict[str, list
         for name, measure in measures.items():
             taken[name].append(measure())
     return taken
+
+
+def loads_in_turns(urls: dict[str, str], *, cookie: str = "", connections: int, seconds: float,
+                   rounds: int) -> dict[str, list[Load]]:
+    """wrk's loads of each URL (by side: the portal's, its reference's), each warmed first for
+    a second (every worker's connection and caches), then `rounds` loads taking turns."""
+    for url in urls.values():
+        wrk(url, cookie=cookie, connections=connections, seconds=1)
+    return interleaved({
+        side: functools.partial(wrk, url, cookie=cookie, connections=connections,
+                                seconds=seconds)
+        for side, url in urls.items()
+    }, rounds=rounds)
 
 
 def median(values) -> float:

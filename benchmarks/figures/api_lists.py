@@ -5,9 +5,8 @@ Goal: each list within 2.5× of its reference, in requests a second (the cost of
 in median latency. The last page of the enrolments is timed beside their first, for the record.
 """
 
-from functools import partial
 
-from benchmarks.harness import Figure, interleaved, median, wrk
+from benchmarks.harness import Figure, loads_in_turns, median
 
 GOAL = 2.5
 ROUNDS, SECONDS, CONNECTIONS = 5, 4, 4
@@ -27,12 +26,8 @@ def measure(run) -> None:
         cookie = run.cookie(getattr(run.people, asker)) if asker else ""
         portal = f"{run.base_url}/api/v1/{name}/?page_size=100"
         reference = f"{run.base_url}/bench/reference/{name}/"
-        for url in (portal, reference):  # warm each worker's connection and caches
-            wrk(url, cookie=cookie, connections=CONNECTIONS, seconds=1)
-        taken = interleaved({
-            side: partial(wrk, url, cookie=cookie, connections=CONNECTIONS, seconds=SECONDS)
-            for side, url in (("portal", portal), ("reference", reference))
-        }, rounds=ROUNDS)
+        taken = loads_in_turns({"portal": portal, "reference": reference}, cookie=cookie,
+                               connections=CONNECTIONS, seconds=SECONDS, rounds=ROUNDS)
         failures = sum(load.failures for loads in taken.values() for load in loads)
         rps = {side: median(load.requests_per_second for load in loads)
                for side, loads in taken.items()}
@@ -66,12 +61,8 @@ def _later_page(run) -> None:
     cookie = run.cookie(run.people.admin)
     first = f"{run.base_url}/api/v1/enrolments/?page_size=100"
     later = f"{first}&page={LATER_PAGE}"
-    for url in (first, later):
-        wrk(url, cookie=cookie, connections=CONNECTIONS, seconds=1)
-    taken = interleaved({
-        side: partial(wrk, url, cookie=cookie, connections=CONNECTIONS, seconds=SECONDS)
-        for side, url in (("later", later), ("first", first))
-    }, rounds=3)
+    taken = loads_in_turns({"later": later, "first": first}, cookie=cookie,
+                           connections=CONNECTIONS, seconds=SECONDS, rounds=3)
     p50 = {side: median(load.p50_ms for load in loads) for side, loads in taken.items()}
     failures = sum(load.failures for loads in taken.values() for load in loads)
     run.results.add(Figure(

@@ -7,12 +7,11 @@ figure's detail asks for it).
 """
 
 import http.client
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.db.models import Count
 
-from benchmarks.harness import Figure, interleaved, median, wrk
+from benchmarks.harness import Figure, loads_in_turns, median
 from projects.models import Project
 from talent.models import Course
 from workstreams.models import Workstream
@@ -73,12 +72,8 @@ def measure(run) -> None:
         cookie = run.cookie(getattr(run.people, asker)) if asker else ""
         page = f"{run.base_url}{path}"
         status = _status(page, cookie)
-        for url in (page, reference):  # warm each worker's connection and caches
-            wrk(url, cookie=cookie, connections=CONNECTIONS, seconds=1)
-        taken = interleaved({
-            side: partial(wrk, url, cookie=cookie, connections=CONNECTIONS, seconds=SECONDS)
-            for side, url in (("page", page), ("reference", reference))
-        }, rounds=ROUNDS)
+        taken = loads_in_turns({"page": page, "reference": reference}, cookie=cookie,
+                               connections=CONNECTIONS, seconds=SECONDS, rounds=ROUNDS)
         # A round in which not one answer came back within its seconds counts as a failure.
         failures = (sum(load.failures + (load.requests == 0)
                         for loads in taken.values() for load in loads)
